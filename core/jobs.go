@@ -1,0 +1,429 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/store"
+)
+
+// jobBatch bounds how much one job transaction does, so that background
+// work never holds the single writer for long.
+const jobBatch = 200
+
+// JobReport counts what one run of the background jobs did.
+type JobReport struct {
+	HoldsExpired    int
+	RemindersSent   int
+	LoansAnonymised int
+	PatronsDeleted  int
+}
+
+// RunJobs runs every background job once: expire uncollected holds, write
+// overdue reminders, anonymise finished loans, delete long-inactive
+// patrons. Every job re-checks its conditions inside its transaction and
+// keys its notices by event, so running it twice, concurrently, or after a
+// crash never doubles a notice or a fee.
+func (s *Service) RunJobs(ctx context.Context) (JobReport, error) {
+	var r JobReport
+	var err error
+	if r.HoldsExpired, err = s.ExpireHolds(ctx); err != nil {
+		return r, err
+	}
+	if r.RemindersSent, err = s.SendReminders(ctx); err != nil {
+		return r, err
+	}
+	if r.LoansAnonymised, err = s.AnonymiseLoans(ctx); err != nil {
+		return r, err
+	}
+	r.PatronsDeleted, err = s.PurgeInactivePatrons(ctx)
+	return r, err
+}
+
+// ExpireHolds ends holds not collected by their pickup deadline; the copy
+// goes to the next in the queue or home.
+func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, stale := 0, 0
+		err := s.update(ctx, func(t tx) error {
+			n, stale = 0, 0
+			now := s.clock.Now()
+			var due []string
+			err := t.Scan(bHoldExpiry, "", func(k string, _ []byte) error {
+				ts, _, _ := strings.Cut(k, "/")
+				if u, _ := strconv.ParseInt(ts, 10, 64); time.Unix(u, 0).After(now) || len(due) == jobBatch {
+					return errStop
+				}
+				due = append(due, k)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range due {
+				_, id, _ := strings.Cut(k, "/")
+				h, err := t.hold(id)
+				if err != nil {
+					return err
+				}
+				if h.Status != HoldReady || h.Expires.After(now) {
+					if err := t.Delete(bHoldExpiry, k); err != nil { // stale entry
+						return err
+					}
+					stale++
+					continue
+				}
+				p, err := t.patron(h.PatronID)
+				if err != nil {
+					return err
+				}
+				if err := s.releaseTrapped(t, h, now); err != nil {
+					return err
+				}
+				if err := s.endHold(t, p, h, HoldExpired, now); err != nil {
+					return err
+				}
+				if _, err := t.addNotice(Notice{ID: "hold_expired/" + h.ID, Kind: NoticeHoldExpired, PatronID: p.ID,
+					To: s.recipient(p, now), Library: h.PickupLibrary, Title: h.Title, Created: now}); err != nil {
+					return err
+				}
+				if err := t.putJSON(bPatron, p.ID, p); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		total += n
+		if err != nil || n+stale == 0 {
+			return total, wrapJob("expire holds", err)
+		}
+	}
+}
+
+var errStop = store.ErrStopScan
+
+func wrapJob(name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("core: job %s: %w", name, err)
+}
+
+// SendReminders writes the overdue reminders that are due (days 7, 14, 21
+// after the due date by default), each with its fee, a minor's addressed to
+// the guardian. One reminder per loan and number, ever.
+func (s *Service) SendReminders(ctx context.Context) (int, error) {
+	total := 0
+	after := ""
+	for {
+		n, last := 0, ""
+		err := s.update(ctx, func(t tx) error {
+			n, last = 0, ""
+			now := s.clock.Now()
+			var ids []string
+			err := t.Scan(bDue, "", func(k string, _ []byte) error {
+				if k <= after {
+					return nil
+				}
+				ts, id, _ := strings.Cut(k, "/")
+				u, _ := strconv.ParseInt(ts, 10, 64)
+				if !time.Unix(u, 0).Before(now) || len(ids) == jobBatch {
+					return errStop
+				}
+				ids, last = append(ids, id), k
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				sent, err := s.remindLoan(t, id, now)
+				if err != nil {
+					return err
+				}
+				n += sent
+			}
+			if len(ids) == 0 {
+				last = ""
+			}
+			return nil
+		})
+		total += n
+		if err != nil || last == "" {
+			return total, wrapJob("reminders", err)
+		}
+		after = last
+	}
+}
+
+func (s *Service) remindLoan(t tx, loanID string, now time.Time) (int, error) {
+	l, err := t.loan(loanID)
+	if err != nil || !l.Open() {
+		return 0, err
+	}
+	p, err := t.patron(l.PatronID)
+	if err != nil {
+		return 0, err
+	}
+	r := s.rules(l.Library, p.Category, l.Material)
+	due := policy.RemindersDue(r, l.Due, now, l.RemindersSent, policy.IsMinor(r, p.BirthDate, now))
+	if len(due) == 0 {
+		return 0, nil
+	}
+	it, err := t.item(l.ItemID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rem := range due {
+		added, err := t.addNotice(Notice{
+			ID: fmt.Sprintf("reminder/%s/%d", l.ID, rem.Number), Kind: NoticeReminder, PatronID: p.ID,
+			To: s.recipient(p, now), Library: l.Library, ItemID: it.ID, Title: it.Title, Number: rem.Number,
+			Due: l.Due, Fee: rem.Fee, Created: now,
+		})
+		if err != nil {
+			return 0, err
+		}
+		if !added {
+			continue
+		}
+		if rem.Fee > 0 {
+			if _, err := t.addFee(p, Fee{Kind: FeeReminder, Amount: rem.Fee, Created: now, ItemID: it.ID, LoanID: l.ID,
+				Description: fmt.Sprintf("reminder %d", rem.Number)}); err != nil {
+				return 0, err
+			}
+		}
+		n++
+	}
+	l.RemindersSent = due[len(due)-1].Number
+	if err := t.putJSON(bLoan, l.ID, l); err != nil {
+		return 0, err
+	}
+	return n, t.putJSON(bPatron, p.ID, p)
+}
+
+// AnonymiseLoans erases the patron from returned loans once the
+// anonymisation delay has passed and nothing is owed on the loan, keeping
+// what statistics need (item, library, material type, dates).
+func (s *Service) AnonymiseLoans(ctx context.Context) (int, error) {
+	total := 0
+	after := ""
+	for {
+		n, last := 0, ""
+		err := s.update(ctx, func(t tx) error {
+			n, last = 0, ""
+			now := s.clock.Now()
+			var keys []string
+			err := t.Scan(bReturned, "", func(k string, _ []byte) error {
+				if k <= after {
+					return nil
+				}
+				if len(keys) == jobBatch {
+					return errStop
+				}
+				keys, last = append(keys, k), k
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				_, id, _ := strings.Cut(k, "/")
+				l, err := t.loan(id)
+				if err != nil {
+					return err
+				}
+				if l.PatronID == "" {
+					if err := t.Delete(bReturned, k); err != nil {
+						return err
+					}
+					continue
+				}
+				p, err := t.patron(l.PatronID)
+				if err != nil {
+					return err
+				}
+				r := s.rules(l.Library, p.Category, l.Material)
+				if l.Returned.AddDate(0, 0, r.AnonymiseAfterDays).After(now) {
+					last = "" // later ones are younger still
+					return nil
+				}
+				owes, err := s.owesOnLoan(t, p.ID, l.ID)
+				if err != nil {
+					return err
+				}
+				if owes {
+					continue
+				}
+				l.PatronID, l.Anonymised = "", true
+				if err := t.putJSON(bLoan, l.ID, l); err != nil {
+					return err
+				}
+				if err := t.Delete(bReturned, k); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		total += n
+		if err != nil || last == "" {
+			return total, wrapJob("anonymise", err)
+		}
+		after = last
+	}
+}
+
+func (s *Service) owesOnLoan(t tx, patronID, loanID string) (bool, error) {
+	ids, err := t.keys(bPatronFees, patronID+"/")
+	if err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		f, err := t.fee(id)
+		if err != nil {
+			return false, err
+		}
+		if f.LoanID == loanID && f.Outstanding() > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// PurgeInactivePatrons deletes patrons who have used no library of the
+// consortium for the inactivity period (5 years by default) and have no
+// obligations. Their fees' and notices' patron links are erased too.
+func (s *Service) PurgeInactivePatrons(ctx context.Context) (int, error) {
+	total := 0
+	after := ""
+	for {
+		n, last := 0, ""
+		err := s.update(ctx, func(t tx) error {
+			n, last = 0, ""
+			now := s.clock.Now()
+			var victims []*Patron
+			seen := 0
+			err := t.Scan(bPatron, "", func(k string, v []byte) error {
+				if k <= after {
+					return nil
+				}
+				if seen == jobBatch {
+					return errStop
+				}
+				seen++
+				last = k
+				var p Patron
+				if err := decode(v, &p); err != nil {
+					return err
+				}
+				r := s.rules(p.HomeLibrary, p.Category, "")
+				if policy.Inactive(r, p.LastActive, now, policy.PatronState{LoansOut: p.LoansOut, Holds: p.Holds, Owed: p.Owed}) {
+					victims = append(victims, &p)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, p := range victims {
+				if err := s.deletePatron(t, p); err != nil {
+					return err
+				}
+				n++
+			}
+			if seen == 0 {
+				last = ""
+			}
+			return nil
+		})
+		total += n
+		if err != nil || last == "" {
+			return total, wrapJob("purge inactive patrons", err)
+		}
+		after = last
+	}
+}
+
+func (s *Service) deletePatron(t tx, p *Patron) error {
+	for _, b := range []string{bPatronLoans, bPatronHolds, bPatronFees} {
+		keys, err := t.keys(b, p.ID+"/")
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := t.Delete(b, p.ID+"/"+k); err != nil {
+				return err
+			}
+		}
+	}
+	if p.PersonalCode != "" {
+		if err := t.Delete(bPatronEID, p.PersonalCode); err != nil {
+			return err
+		}
+	}
+	return t.Delete(bPatron, p.ID)
+}
+
+// Notifier delivers notices (e-mail, SMS gateway, print queue).
+type Notifier interface {
+	Deliver(ctx context.Context, n Notice) error
+}
+
+// DeliverNotices hands queued notices to nf in the order they were written
+// and marks them sent. A notice whose delivery fails stays queued and stops
+// this round (tried again next round). Delivery is at least once: a crash
+// between delivery and marking can resend one notice.
+func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) {
+	sent := 0
+	for {
+		var key, id string
+		err := s.view(ctx, func(t tx) error {
+			return t.Scan(bOutbox, "", func(k string, v []byte) error {
+				key, id = k, string(v)
+				return errStop
+			})
+		})
+		if err != nil {
+			return sent, err
+		}
+		if key == "" {
+			return sent, nil
+		}
+		var n Notice
+		err = s.view(ctx, func(t tx) error {
+			ok, err := t.getJSON(bNotice, id, &n)
+			if err == nil && !ok {
+				return fmt.Errorf("core: outbox names missing notice %s", id)
+			}
+			return err
+		})
+		if err != nil {
+			return sent, err
+		}
+		if err := nf.Deliver(ctx, n); err != nil {
+			return sent, fmt.Errorf("core: deliver notice %s: %w", id, err)
+		}
+		err = s.update(ctx, func(t tx) error {
+			var cur Notice
+			if ok, err := t.getJSON(bNotice, id, &cur); err != nil || !ok {
+				return err
+			}
+			cur.Sent = s.clock.Now()
+			if err := t.putJSON(bNotice, id, &cur); err != nil {
+				return err
+			}
+			return t.Delete(bOutbox, key)
+		})
+		if err != nil {
+			return sent, err
+		}
+		sent++
+	}
+}

@@ -164,7 +164,8 @@ type Partial struct {
 	AnonymiseAfterDays   *int    `toml:"anonymise_after_days"`
 }
 
-func (p Partial) applyTo(r *Rules) {
+// ApplyTo sets the values p names in r.
+func (p Partial) ApplyTo(r *Rules) {
 	set(&r.MaxLoans, p.MaxLoans)
 	set(&r.LoanPeriod, p.LoanPeriod)
 	set(&r.HighDemandPeriod, p.HighDemandPeriod)
@@ -240,7 +241,7 @@ func (rs RuleSet) Resolve(library, category, material string) Rules {
 	for spec := 0; spec <= 3; spec++ {
 		for _, o := range rs.Overrides {
 			if o.specificity() == spec && o.matches(library, category, material) {
-				o.Set.applyTo(&r)
+				o.Set.ApplyTo(&r)
 			}
 		}
 	}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
+
+	"github.com/bibgate/bibgate/internal/app"
+	"github.com/bibgate/bibgate/internal/config"
+)
+
+// loadConfig reads --config (or the embedded default) and applies the
+// flags that override it.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return config.Default(), nil
+	}
+	return config.Load(path)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "TOML configuration file (default: the embedded demo configuration)")
+	dataDir := fs.String("data-dir", "", "directory for the data files (overrides data_dir)")
+	admin := fs.String("admin", "", "admin listener for /metrics, /healthz, /readyz (overrides admin.listen)")
+	sip2Addr := fs.String("sip2", "", "SIP2 listener address, \"off\" to disable (overrides sip2.listen)")
+	sip2TLS := fs.String("sip2-tls", "", "SIP2 over TLS listener address (overrides sip2.tls_listen)")
+	z3950Addr := fs.String("z3950", "", "Z39.50 (and SRU) listener address, \"off\" to disable (overrides z3950.listen)")
+	sruAddr := fs.String("sru", "", "separate SRU HTTP listener address (overrides sru.listen)")
+	logFormat := fs.String("log-format", "", "console or json (overrides log.format)")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides log.level)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	override := func(dst *string, v string) {
+		if v == "off" {
+			*dst = ""
+		} else if v != "" {
+			*dst = v
+		}
+	}
+	override(&cfg.DataDir, *dataDir)
+	override(&cfg.Admin.Listen, *admin)
+	override(&cfg.SIP2.Listen, *sip2Addr)
+	override(&cfg.SIP2.TLSListen, *sip2TLS)
+	override(&cfg.Z3950.Listen, *z3950Addr)
+	override(&cfg.SRU.Listen, *sruAddr)
+	override(&cfg.Log.Format, *logFormat)
+	override(&cfg.Log.Level, *logLevel)
+
+	log, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	a, err := app.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	log.Info().Str("version", version).Str("data_dir", cfg.DataDir).Str("store", cfg.Store.Backend).Msg("bibgate starting")
+	if err := a.Run(ctx); err != nil {
+		return err
+	}
+	log.Info().Msg("stopped")
+	return nil
+}
+
+func newLogger(c config.Log, w io.Writer) (zerolog.Logger, error) {
+	level, err := zerolog.ParseLevel(c.Level)
+	if err != nil || c.Level == "" {
+		if c.Level != "" {
+			return zerolog.Logger{}, fmt.Errorf("log level %q: use debug, info, warn or error", c.Level)
+		}
+		level = zerolog.InfoLevel
+	}
+	out := w
+	if c.Format != "json" {
+		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339, NoColor: !isTerminal(w)}
+	}
+	return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

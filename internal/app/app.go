@@ -1,0 +1,250 @@
+// Package app assembles a running bibgate from a configuration: the store,
+// the circulation core, the background jobs, the admin listener and the
+// protocol listeners, with an orderly shutdown. cmd/bibgate's serve is a
+// thin shell around Run; tests start the same thing in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/core/demo"
+	"github.com/bibgate/bibgate/internal/config"
+	"github.com/bibgate/bibgate/store"
+	"github.com/bibgate/bibgate/store/boltstore"
+	"github.com/bibgate/bibgate/store/memstore"
+)
+
+// App is a running gateway.
+type App struct {
+	cfg     *config.Config
+	log     zerolog.Logger
+	reg     *prometheus.Registry
+	metrics *metrics
+	store   store.Store
+	svc     *core.Service
+	ready   chan struct{}
+
+	mu        sync.Mutex
+	listeners map[string]net.Addr
+}
+
+// New opens the store and builds the core; nothing listens yet.
+func New(cfg *config.Config, log zerolog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log, reg: prometheus.NewRegistry(), ready: make(chan struct{}), listeners: map[string]net.Addr{}}
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.metrics = newMetrics(a.reg)
+	st, err := a.openStore()
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	cons, err := cfg.BuildConsortium()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) openStore() (store.Store, error) {
+	switch a.cfg.Store.Backend {
+	case "memory":
+		return memstore.New(), nil
+	default:
+		if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		path := filepath.Join(a.cfg.DataDir, "circulation.db")
+		st, err := boltstore.Open(path, boltstore.Options{
+			NoSync: a.cfg.Store.NoSync, MaxBatch: a.cfg.Store.MaxBatch, LockTimeout: 5 * time.Second,
+			OnCommit: a.metrics.observeCommit,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		return st, nil
+	}
+}
+
+// Service is the circulation core.
+func (a *App) Service() *core.Service { return a.svc }
+
+// Registry is the Prometheus registry every component registers on.
+func (a *App) Registry() *prometheus.Registry { return a.reg }
+
+// Addr returns the address a named listener ("admin", "sip2", ...) is
+// bound to, once Run has bound it.
+func (a *App) Addr(name string) net.Addr {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.listeners[name]
+}
+
+// Ready is closed when every listener is bound and demo data is loaded.
+func (a *App) Ready() <-chan struct{} { return a.ready }
+
+func (a *App) bound(name string, addr net.Addr) {
+	a.mu.Lock()
+	a.listeners[name] = addr
+	a.mu.Unlock()
+	a.log.Info().Str("listener", name).Str("addr", addr.String()).Msg("listening")
+}
+
+// Run serves until ctx is cancelled, then shuts down in order: stop
+// accepting, let in-flight requests finish (up to the grace period), stop
+// the jobs, close the store. It returns nil after a clean shutdown.
+func (a *App) Run(ctx context.Context) error {
+	defer a.store.Close()
+	if a.cfg.Demo.Load {
+		loaded, err := demo.Loaded(ctx, a.svc)
+		if err != nil {
+			return fmt.Errorf("check demo data: %w", err)
+		}
+		if !loaded {
+			a.log.Info().Msg("loading demo data (patrons P0001-P0100, PIN 1234; items I000001...)")
+			if err := demo.Load(ctx, a.svc); err != nil {
+				return fmt.Errorf("load demo data: %w", err)
+			}
+		}
+	}
+	var servers []server
+	admin, err := a.adminServer()
+	if err != nil {
+		return err
+	}
+	servers = append(servers, admin)
+	protos, err := a.protocolServers()
+	if err != nil {
+		for _, s := range servers {
+			_ = s.shutdown(context.Background())
+		}
+		return err
+	}
+	servers = append(servers, protos...)
+
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() {
+			if err := s.serve(); err != nil {
+				errc <- fmt.Errorf("%s: %w", s.name, err)
+			}
+		}()
+	}
+	jobsDone := make(chan struct{})
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		defer close(jobsDone)
+		a.runJobs(jobsCtx)
+	}()
+	close(a.ready)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		a.log.Info().Msg("shutting down")
+	case runErr = <-errc:
+		a.log.Error().Err(runErr).Msg("listener failed; shutting down")
+	}
+	grace, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := len(servers) - 1; i >= 0; i-- {
+		if err := servers[i].shutdown(grace); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			a.log.Warn().Err(err).Str("listener", servers[i].name).Msg("shutdown")
+		}
+	}
+	stopJobs()
+	<-jobsDone
+	return runErr
+}
+
+// server is one listener with its lifecycle.
+type server struct {
+	name     string
+	serve    func() error
+	shutdown func(context.Context) error
+}
+
+func (a *App) adminServer() (server, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-a.ready:
+		default:
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := a.svc.Counts(ctx); err != nil {
+			http.Error(w, "store: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	ln, err := net.Listen("tcp", a.cfg.Admin.Listen)
+	if err != nil {
+		return server{}, fmt.Errorf("admin listener: %w", err)
+	}
+	a.bound("admin", ln.Addr())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	return server{
+		name: "admin",
+		serve: func() error {
+			if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+		shutdown: hs.Shutdown,
+	}, nil
+}
+
+// runJobs runs the background jobs now and then every interval.
+func (a *App) runJobs(ctx context.Context) {
+	every := a.cfg.Jobs.Interval.Duration
+	if every <= 0 {
+		every = time.Hour
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		rep, err := a.svc.RunJobs(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error().Err(err).Msg("background jobs")
+		case err == nil:
+			a.metrics.observeJobs(rep)
+			a.log.Info().Int("holds_expired", rep.HoldsExpired).Int("reminders", rep.RemindersSent).
+				Int("loans_anonymised", rep.LoansAnonymised).Int("patrons_deleted", rep.PatronsDeleted).Msg("background jobs ran")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

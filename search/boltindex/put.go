@@ -1,0 +1,327 @@
+package boltindex
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/bibgate/bibgate/marc"
+	"github.com/bibgate/bibgate/search"
+	"go.etcd.io/bbolt"
+)
+
+// Doc is one record to index: its external key (usually the 001 control
+// number), the record, and the bytes Records returns for it.
+type Doc struct {
+	Key    string
+	Record *marc.Record
+	Raw    []byte
+}
+
+// ErrNotFound is returned for an external key the index does not hold.
+var ErrNotFound = errors.New("boltindex: record not found")
+
+// Put indexes one record under key in its own transaction. A record already
+// stored under key is replaced in place: it keeps its id, and the terms it
+// no longer has stop matching it.
+func (ix *Index) Put(ctx context.Context, key string, rec *marc.Record, raw []byte) error {
+	return ix.PutBatch(ctx, []Doc{{Key: key, Record: rec, Raw: raw}})
+}
+
+// PutBatch indexes many records in one transaction, the way imports should:
+// postings are gathered in memory and each touched chunk is written once.
+// When a key occurs more than once, the last occurrence wins. Either every
+// record is indexed or, on error, none.
+func (ix *Index) PutBatch(ctx context.Context, docs []Doc) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	last := make(map[string]int, len(docs))
+	for i, d := range docs {
+		if d.Key == "" {
+			return fmt.Errorf("boltindex: put: record %d has an empty key", i)
+		}
+		if d.Record == nil {
+			return fmt.Errorf("boltindex: put %q: nil record", d.Key)
+		}
+		last[d.Key] = i
+	}
+	err := ix.db.Update(func(tx *bbolt.Tx) error {
+		b, err := ix.buckets(tx)
+		if err != nil {
+			return err
+		}
+		b.docs.FillPercent, b.raw.FillPercent, b.sort.FillPercent = 0.9, 0.9, 0.9
+		acc := make(accum)
+		var added int64
+		for i, d := range docs {
+			if last[d.Key] != i {
+				continue
+			}
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			isNew, err := ix.putOne(b, acc, d)
+			if err != nil {
+				return fmt.Errorf("boltindex: put %q: %w", d.Key, err)
+			}
+			if isNew {
+				added++
+			}
+		}
+		if err := acc.flush(ctx, b); err != nil {
+			return err
+		}
+		return addCounter(b.meta, metaRecords, added)
+	})
+	if err != nil {
+		return fmt.Errorf("boltindex: put batch: %w", err)
+	}
+	return nil
+}
+
+func (ix *Index) putOne(b *buckets, acc accum, d Doc) (isNew bool, err error) {
+	ex := search.Extract(d.Record)
+	newKeys := postingKeys(ex)
+	var id uint32
+	if v := b.keys.Get([]byte(d.Key)); v != nil {
+		if len(v) != 4 {
+			return false, errCorrupt
+		}
+		id = binary.BigEndian.Uint32(v)
+		old := b.docs.Get(v)
+		if old == nil {
+			return false, errCorrupt
+		}
+		_, oldRec, err := decodeDoc(old)
+		if err != nil {
+			return false, err
+		}
+		oldKeys := postingKeys(search.Extract(oldRec))
+		diffKeys(oldKeys, newKeys, func(k string) { acc.del(k, id) }, func(k string) { acc.add(k, id) })
+	} else {
+		seq, err := b.docs.NextSequence()
+		if err != nil {
+			return false, err
+		}
+		if seq > math.MaxUint32 {
+			return false, errors.New("document ids exhausted")
+		}
+		id = uint32(seq)
+		if err := b.keys.Put([]byte(d.Key), idKey(id)); err != nil {
+			return false, err
+		}
+		for _, k := range newKeys {
+			acc.add(k, id)
+		}
+		acc.add(allKey, id)
+		isNew = true
+	}
+	k := idKey(id)
+	if err := b.docs.Put(k, encodeDoc(nil, d.Key, d.Record, ix.tags)); err != nil {
+		return false, err
+	}
+	raw := d.Raw
+	if raw == nil {
+		raw = []byte{}
+	}
+	if err := b.raw.Put(k, slices.Clone(raw)); err != nil {
+		return false, err
+	}
+	return isNew, b.sort.Put(k, encodeSort(nil, ex.Sort))
+}
+
+// Delete removes the record stored under key and all its postings. It
+// returns ErrNotFound when there is none.
+func (ix *Index) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := ix.db.Update(func(tx *bbolt.Tx) error {
+		b, err := ix.buckets(tx)
+		if err != nil {
+			return err
+		}
+		v := b.keys.Get([]byte(key))
+		if v == nil {
+			return ErrNotFound
+		}
+		if len(v) != 4 {
+			return errCorrupt
+		}
+		id := binary.BigEndian.Uint32(v)
+		k := idKey(id)
+		old := b.docs.Get(k)
+		if old == nil {
+			return errCorrupt
+		}
+		_, oldRec, err := decodeDoc(old)
+		if err != nil {
+			return err
+		}
+		acc := make(accum)
+		for _, pk := range postingKeys(search.Extract(oldRec)) {
+			acc.del(pk, id)
+		}
+		acc.del(allKey, id)
+		if err := acc.flush(ctx, b); err != nil {
+			return err
+		}
+		for _, bk := range []*bbolt.Bucket{b.docs, b.raw, b.sort} {
+			if err := bk.Delete(k); err != nil {
+				return err
+			}
+		}
+		if err := b.keys.Delete([]byte(key)); err != nil {
+			return err
+		}
+		return addCounter(b.meta, metaRecords, -1)
+	})
+	if err != nil {
+		return fmt.Errorf("boltindex: delete %q: %w", key, err)
+	}
+	return nil
+}
+
+// allKey is the posting key (without chunk) of the all-records list.
+var allKey = string(allKeyPrefix[:2])
+
+// postingKey is the posting key of a term without its chunk suffix.
+func postingKey(id uint8, kind search.KeyKind, termKey string) string {
+	return string([]byte{id, byte(kind)}) + termKey
+}
+
+// postingKeys lists the posting keys of an extraction, sorted.
+func postingKeys(ex *search.Extracted) []string {
+	n := 0
+	for _, ks := range ex.Keys {
+		n += len(ks)
+	}
+	out := make([]string, 0, n)
+	for name, ks := range ex.Keys {
+		ix, err := search.ByName(name)
+		if err != nil {
+			continue
+		}
+		for _, k := range ks {
+			out = append(out, postingKey(ix.ID, k.Kind, search.TermKey(k.Term)))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// diffKeys calls gone for keys only in old and came for keys only in new;
+// both lists are sorted.
+func diffKeys(old, new []string, gone, came func(string)) {
+	i, j := 0, 0
+	for i < len(old) || j < len(new) {
+		switch {
+		case j == len(new) || (i < len(old) && old[i] < new[j]):
+			gone(old[i])
+			i++
+		case i == len(old) || new[j] < old[i]:
+			came(new[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+}
+
+// accum gathers posting changes of one transaction by posting key.
+type accum map[string]*change
+
+type change struct{ add, del []uint32 }
+
+func (a accum) get(k string) *change {
+	c := a[k]
+	if c == nil {
+		c = &change{}
+		a[k] = c
+	}
+	return c
+}
+
+func (a accum) add(k string, id uint32) {
+	c := a.get(k)
+	c.add = append(c.add, id)
+}
+
+func (a accum) del(k string, id uint32) {
+	c := a.get(k)
+	c.del = append(c.del, id)
+}
+
+func sortedIDs(ids []uint32) []uint32 {
+	if !slices.IsSorted(ids) {
+		slices.Sort(ids)
+	}
+	return slices.Compact(ids)
+}
+
+// flush writes the gathered changes, key by key in storage order.
+func (a accum) flush(ctx context.Context, b *buckets) error {
+	keys := make([]string, 0, len(a))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var chunks int64
+	var oldLows, addLows, delLows, merged []uint16
+	for n, k := range keys {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		c := a[k]
+		add, del := sortedIDs(c.add), sortedIDs(c.del)
+		i, j := 0, 0
+		for i < len(add) || j < len(del) {
+			var hi uint16
+			switch {
+			case j == len(del):
+				hi = chunkOf(add[i])
+			case i == len(add):
+				hi = chunkOf(del[j])
+			default:
+				hi = min(chunkOf(add[i]), chunkOf(del[j]))
+			}
+			addLows, delLows = addLows[:0], delLows[:0]
+			for ; i < len(add) && chunkOf(add[i]) == hi; i++ {
+				addLows = append(addLows, uint16(add[i]))
+			}
+			for ; j < len(del) && chunkOf(del[j]) == hi; j++ {
+				delLows = append(delLows, uint16(del[j]))
+			}
+			full := make([]byte, len(k)+3)
+			copy(full, k)
+			binary.BigEndian.PutUint16(full[len(k)+1:], hi)
+			old := b.post.Get(full)
+			oldLows = decodeChunk(oldLows[:0], old)
+			merged = mergeLows(merged, oldLows, addLows, delLows)
+			switch {
+			case len(merged) == 0 && old != nil:
+				if err := b.post.Delete(full); err != nil {
+					return err
+				}
+				chunks--
+			case len(merged) > 0:
+				if old == nil {
+					chunks++
+				}
+				if err := b.post.Put(full, encodeChunk(nil, merged)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return addCounter(b.meta, metaChunks, chunks)
+}

@@ -147,10 +147,11 @@ func AppendIntContent(dst []byte, v int64) []byte {
 	return dst
 }
 
-// NewBool returns a BOOLEAN (TRUE encoded as 0xFF).
+// NewBool returns a BOOLEAN. TRUE is written as 0x01, as YAZ writes it, so
+// our APDUs match captures of YAZ servers byte for byte.
 func NewBool(c Class, tag int, v bool) *Node {
 	if v {
-		return NewPrimitive(c, tag, []byte{0xff})
+		return NewPrimitive(c, tag, []byte{1})
 	}
 	return NewPrimitive(c, tag, []byte{0})
 }

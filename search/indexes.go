@@ -14,14 +14,14 @@ type Kind int
 const (
 	// KindText files words, the first word of each field and (when the
 	// index keeps Headings) each whole field.
-	KindText Kind = iota + 1
-	KindISBN      // ISBN-13 form (ISBN-10 converted)
-	KindISSN      // eight characters, no hyphen
-	KindLCCN      // see NormalizeLCCN
-	KindID        // whole value, trimmed and case-folded (001)
-	KindStdID     // any standard number; ISBNs and ISSNs in their index forms
-	KindYear      // four-digit years
-	KindCode      // coded values (language codes, material types)
+	KindText  Kind = iota + 1
+	KindISBN       // ISBN-13 form (ISBN-10 converted)
+	KindISSN       // eight characters, no hyphen
+	KindLCCN       // see NormalizeLCCN
+	KindID         // whole value, trimmed and case-folded (001)
+	KindStdID      // any standard number; ISBNs and ISSNs in their index forms
+	KindYear       // four-digit years
+	KindCode       // coded values (language codes, material types)
 )
 
 // FieldSpec names where an index takes its text from.

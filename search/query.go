@@ -111,21 +111,21 @@ type Structure int
 
 // Bib-1 structures.
 const (
-	StructPhrase          Structure = 1
-	StructWord            Structure = 2
-	StructKey             Structure = 3
-	StructYear            Structure = 4
-	StructDate            Structure = 5
-	StructWordList        Structure = 6
-	StructDateUnnorm      Structure = 100
-	StructNameNorm        Structure = 101
-	StructNameUnnorm      Structure = 102
-	StructFreeForm        Structure = 105
-	StructDocumentText    Structure = 106
-	StructLocalNumber     Structure = 107
-	StructString          Structure = 108
-	StructNumericString   Structure = 109
-	structDefault                   = StructWord
+	StructPhrase        Structure = 1
+	StructWord          Structure = 2
+	StructKey           Structure = 3
+	StructYear          Structure = 4
+	StructDate          Structure = 5
+	StructWordList      Structure = 6
+	StructDateUnnorm    Structure = 100
+	StructNameNorm      Structure = 101
+	StructNameUnnorm    Structure = 102
+	StructFreeForm      Structure = 105
+	StructDocumentText  Structure = 106
+	StructLocalNumber   Structure = 107
+	StructString        Structure = 108
+	StructNumericString Structure = 109
+	structDefault                 = StructWord
 )
 
 func (s Structure) orDefault() Structure {

@@ -387,7 +387,8 @@ func (ix *Index) Scan(ctx context.Context, req search.ScanRequest) ([]search.Sca
 		// Walk back for the terms before the start.
 		var back []search.ScanTerm
 		if before > 0 {
-			k, v := c.Seek(seek)
+			var v []byte
+			k, _ := c.Seek(seek)
 			if k == nil {
 				k, v = c.Last()
 			} else {

@@ -105,14 +105,14 @@ func (h *Handler) renderExplain(info *ExplainInfo, version string, schemas []Sch
 	w.elem("setting", strconv.Itoa(h.maxScanTerms()), "type", "maximumTerms")
 	rels := info.Relations
 	if rels == nil {
-		rels = cql.StandardRelations
+		rels = cql.StandardRelations()
 	}
 	for _, r := range rels {
 		w.elem("supports", r, "type", "relation")
 	}
 	mods := info.RelationModifiers
 	if mods == nil {
-		mods = cql.StandardRelationModifiers
+		mods = cql.StandardRelationModifiers()
 	}
 	for _, m := range mods {
 		w.elem("supports", m, "type", "relationModifier")

@@ -13,44 +13,48 @@ type ContextSet struct {
 	Aliases []string
 }
 
-// The standard context sets.
-var (
-	SetCQL  = ContextSet{Prefix: "cql", URI: "info:srw/cql-context-set/1/cql-v1.2", Aliases: []string{"info:srw/cql-context-set/1/cql-v1.1", "http://www.loc.gov/zing/cql/context-sets/cql/v1.1/"}}
-	SetDC   = ContextSet{Prefix: "dc", URI: "info:srw/cql-context-set/1/dc-v1.1", Aliases: []string{"info:srw/cql-context-set/1/dc-v1.0", "http://purl.org/dc/elements/1.1/"}}
-	SetBath = ContextSet{Prefix: "bath", URI: "http://zing.z3950.org/cql/bath/2.0/"}
-	SetRec  = ContextSet{Prefix: "rec", URI: "info:srw/cql-context-set/2/rec-1.1", Aliases: []string{"info:srw/cql-context-set/2/rec-1.0"}}
-	SetSort = ContextSet{Prefix: "sort", URI: "info:srw/cql-context-set/1/sort-v1.0"}
-)
-
-// StandardSets returns cql, dc, bath, rec and sort.
+// StandardSets returns the context sets cql, dc, bath, rec and sort.
 func StandardSets() []ContextSet {
-	return []ContextSet{SetCQL, SetDC, SetBath, SetRec, SetSort}
+	return []ContextSet{
+		{Prefix: "cql", URI: "info:srw/cql-context-set/1/cql-v1.2", Aliases: []string{"info:srw/cql-context-set/1/cql-v1.1", "http://www.loc.gov/zing/cql/context-sets/cql/v1.1/"}},
+		{Prefix: "dc", URI: "info:srw/cql-context-set/1/dc-v1.1", Aliases: []string{"info:srw/cql-context-set/1/dc-v1.0", "http://purl.org/dc/elements/1.1/"}},
+		{Prefix: "bath", URI: "http://zing.z3950.org/cql/bath/2.0/"},
+		{Prefix: "rec", URI: "info:srw/cql-context-set/2/rec-1.1", Aliases: []string{"info:srw/cql-context-set/2/rec-1.0"}},
+		{Prefix: "sort", URI: "info:srw/cql-context-set/1/sort-v1.0"},
+	}
 }
 
-// StandardRelations are the relations of CQL 1.2 in canonical spelling.
-var StandardRelations = []string{"=", "==", "<>", "<", ">", "<=", ">=", "adj", "all", "any", "within", "encloses"}
-
-// StandardRelationModifiers are the relation modifiers of the cql context
-// set 1.2 in canonical spelling.
-var StandardRelationModifiers = []string{
-	"relevant", "fuzzy", "stem", "phonetic", "respectCase", "ignoreCase",
-	"respectAccents", "ignoreAccents", "locale", "word", "string", "isoDate",
-	"number", "uri", "oid", "masked", "unmasked", "substring", "regexp",
-	"honorWhitespace", "partial",
+// StandardRelations returns the relations of CQL 1.2 in canonical
+// spelling.
+func StandardRelations() []string {
+	return []string{"=", "==", "<>", "<", ">", "<=", ">=", "adj", "all", "any", "within", "encloses"}
 }
 
-var proxModifiers = []string{"distance", "unit", "ordered", "unordered"}
+// StandardRelationModifiers returns the relation modifiers of the cql
+// context set 1.2 in canonical spelling.
+func StandardRelationModifiers() []string {
+	return []string{
+		"relevant", "fuzzy", "stem", "phonetic", "respectCase", "ignoreCase",
+		"respectAccents", "ignoreAccents", "locale", "word", "string", "isoDate",
+		"number", "uri", "oid", "masked", "unmasked", "substring", "regexp",
+		"honorWhitespace", "partial",
+	}
+}
 
-var sortModifiers = []string{
-	"ascending", "descending", "ignoreCase", "respectCase", "ignoreAccents",
-	"respectAccents", "missingOmit", "missingFail", "missingLow", "missingHigh",
-	"missingValue", "locale",
+func proxModifiers() []string { return []string{"distance", "unit", "ordered", "unordered"} }
+
+func sortModifiers() []string {
+	return []string{
+		"ascending", "descending", "ignoreCase", "respectCase", "ignoreAccents",
+		"respectAccents", "missingOmit", "missingFail", "missingLow", "missingHigh",
+		"missingValue", "locale",
+	}
 }
 
 // Profile is what a server supports. Normalize checks a query against it
 // and rewrites the query into the profile's own spelling.
 type Profile struct {
-	// Sets are the context sets the server knows; nil means StandardSets.
+	// Sets are the context sets the server knows; nil means StandardSets().
 	Sets []ContextSet
 	// DefaultSet is the prefix (of one of Sets) for unprefixed indexes;
 	// "" means "cql".
@@ -59,10 +63,10 @@ type Profile struct {
 	// server's prefixes; nil accepts any name in a known set.
 	Indexes []string
 	// Relations lists the supported relations in canonical spelling; nil
-	// means StandardRelations.
+	// means StandardRelations().
 	Relations []string
 	// RelationModifiers lists the supported relation modifiers (without
-	// the cql. prefix); nil means StandardRelationModifiers.
+	// the cql. prefix); nil means StandardRelationModifiers().
 	RelationModifiers []string
 	// Booleans lists the supported operators; nil means all four.
 	Booleans []Op
@@ -99,7 +103,7 @@ func (p *Profile) Normalize(q *Query) (*Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		mods, err := canonicalModifiers(k.Modifiers, sortModifiers, "sort.", DiagSortType)
+		mods, err := canonicalModifiers(k.Modifiers, sortModifiers(), "sort.", DiagSortType)
 		if err != nil {
 			return nil, err
 		}
@@ -140,7 +144,7 @@ func (n *normalizer) node(nd Node, sc *prefixScope) (Node, error) {
 		var mods []Modifier
 		if t.Op == Prox {
 			var err error
-			if mods, err = canonicalModifiers(t.Modifiers, proxModifiers, "", DiagBooleanModifier); err != nil {
+			if mods, err = canonicalModifiers(t.Modifiers, proxModifiers(), "", DiagBooleanModifier); err != nil {
 				return nil, err
 			}
 			b := &Boolean{Op: Prox, Modifiers: mods}
@@ -181,14 +185,14 @@ func (n *normalizer) clause(c *Clause, sc *prefixScope) (Node, error) {
 	rel := c.Relation.Name()
 	allowed := n.p.Relations
 	if allowed == nil {
-		allowed = StandardRelations
+		allowed = StandardRelations()
 	}
 	if !containsFold(allowed, rel) {
 		return nil, errorf(DiagRelation, -1, c.Relation.Base, "relation %s is not supported", c.Relation.Base)
 	}
 	modNames := n.p.RelationModifiers
 	if modNames == nil {
-		modNames = StandardRelationModifiers
+		modNames = StandardRelationModifiers()
 	}
 	mods, err := canonicalModifiers(c.Relation.Modifiers, modNames, "", DiagRelationModifier)
 	if err != nil {

@@ -12,9 +12,9 @@ import (
 type Format int
 
 const (
-	FormatUnknown  Format = iota
-	FormatISO2709         // ISO 2709 ("binary MARC", USMARC)
-	FormatMARCXML         // MARCXML
+	FormatUnknown Format = iota // neither of the formats below
+	FormatISO2709               // ISO 2709 ("binary MARC", USMARC)
+	FormatMARCXML               // MARCXML
 )
 
 func (f Format) String() string {

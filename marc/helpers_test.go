@@ -94,3 +94,12 @@ func sameField(a, b *Field) bool {
 
 // marshalPositions are the leader positions Marshal sets itself.
 var marshalPositions = []int{0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23}
+
+func readFileBytes(t testing.TB, path string) ([]byte, error) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, nil
+}

@@ -139,6 +139,9 @@ func (r *Reader) Next() (*Record, error) {
 		return nil, r.err
 	}
 	if err := r.skipSeparators(); err != nil {
+		if err != io.EOF {
+			err = fmt.Errorf("marc: read at byte %d: %w", r.offset, err)
+		}
 		r.err = err
 		return nil, err
 	}

@@ -156,7 +156,7 @@ func TestSourceFiles(t *testing.T) {
 				t.Errorf("MARC-8 record differs from its UTF-8 edition:\n%s", strings.Join(d, "\n"))
 			}
 		}},
-		"pymarc-utf8_invalid.mrc": {records: 1, defects: map[int]DefectKind{1: DefectRepaired}, reason: map[int]string{1: "U+FFFD"}},
+		"pymarc-utf8_invalid.mrc":  {records: 1, defects: map[int]DefectKind{1: DefectRepaired}, reason: map[int]string{1: "U+FFFD"}},
 		"pymarc-bad_indicator.dat": {records: 1, defects: map[int]DefectKind{1: DefectRepaired}, reason: map[int]string{1: `"0 2"`}},
 		"pymarc-bad_marc8_escape.dat": {records: 1, defects: map[int]DefectKind{1: DefectEncoding}, reason: map[int]string{1: "escape"},
 			check: func(t *testing.T, recs []*Record) {
@@ -171,13 +171,13 @@ func TestSourceFiles(t *testing.T) {
 				6: DefectRepaired, 7: DefectRepaired, 8: DefectRepaired, 9: DefectRepaired, 10: DefectRepaired, 11: DefectRepaired},
 			reason: map[int]string{1: `stray "\\"`},
 			check: func(t *testing.T, recs []*Record) {
-			for i, rec := range recs {
-				f := field(t, rec, "752")
-				if len(f.Subfields) == 0 || f.Subfields[0].Code != 'a' || strings.Contains(f.Text(""), `\`) {
-					t.Errorf("record %d: 752 = %q", i+1, f.String())
+				for i, rec := range recs {
+					f := field(t, rec, "752")
+					if len(f.Subfields) == 0 || f.Subfields[0].Code != 'a' || strings.Contains(f.Text(""), `\`) {
+						t.Errorf("record %d: 752 = %q", i+1, f.String())
+					}
 				}
-			}
-		}},
+			}},
 		"yaz-marc0.marc": {records: 1, defects: map[int]DefectKind{1: DefectRepaired}, check: func(t *testing.T, recs []*Record) {
 			f := field(t, recs[0], "092")
 			if f.Ind2 != ' ' || f.Sub('a') != "DVD CHI 791.43" || f.Sub('b') != "QI" {
@@ -215,7 +215,7 @@ func TestSourceFiles(t *testing.T) {
 			}
 		}},
 		"pymarc-bad_eacc_encoding.dat": {records: 1, defects: map[int]DefectKind{1: DefectEncoding}, reason: map[int]string{1: "undefined"}},
-		"pymarc-1251.dat": {records: 6, defects: map[int]DefectKind{1: DefectEncoding, 2: DefectEncoding, 3: DefectEncoding, 4: DefectEncoding, 5: DefectEncoding, 6: DefectEncoding}},
+		"pymarc-1251.dat":              {records: 6, defects: map[int]DefectKind{1: DefectEncoding, 2: DefectEncoding, 3: DefectEncoding, 4: DefectEncoding, 5: DefectEncoding, 6: DefectEncoding}},
 		"pymarc-alphatag.dat": {records: 1, check: func(t *testing.T, recs []*Record) {
 			if len(recs[0].FieldsByTag("CAT")) != 4 {
 				t.Errorf("want 4 CAT fields:\n%s", recs[0])

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary act as the bibgate command, so the tests
+// run the real thing as a separate process: signals and exit codes included.
+func TestMain(m *testing.M) {
+	if os.Getenv("BIBGATE_AS_MAIN") == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// bibgate starts the command with args in dir and returns it with a reader
+// of its JSON log lines.
+func bibgate(t *testing.T, dir string, args ...string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "BIBGATE_AS_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, bufio.NewScanner(stderr)
+}
+
+// waitListening reads log lines until the named listener reports its
+// address.
+func waitListening(t *testing.T, logs *bufio.Scanner, name string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) && logs.Scan() {
+		var line map[string]any
+		if json.Unmarshal(logs.Bytes(), &line) != nil {
+			continue
+		}
+		if line["listener"] == name && line["addr"] != nil {
+			return fmt.Sprint(line["addr"])
+		}
+	}
+	t.Fatalf("listener %s never reported", name)
+	return ""
+}
+
+func TestServeDefaultMetricsAndCleanStop(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			cmd, logs := bibgate(t, dir, "serve", "--admin", "127.0.0.1:0", "--sip2", "off", "--z3950", "off", "--log-format", "json")
+			addr := waitListening(t, logs, "admin")
+			var body string
+			for i := 0; i < 100; i++ {
+				resp, err := http.Get("http://" + addr + "/readyz")
+				if err == nil && resp.StatusCode == 200 {
+					resp.Body.Close()
+					break
+				}
+				if resp != nil {
+					resp.Body.Close()
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			resp, err := http.Get("http://" + addr + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			for _, want := range []string{"bibgate_store_commit_seconds", "bibgate_circulation_operations_total{op=\"checkout\",outcome=\"ok\"}"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("/metrics lacks %s", want)
+				}
+			}
+			if _, err := os.Stat(dir + "/bibgate-data/circulation.db"); err != nil {
+				t.Errorf("embedded default did not use ./bibgate-data: %v", err)
+			}
+			go func() {
+				for logs.Scan() {
+				}
+			}()
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("exit after %v: %v, want status 0", sig, err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("did not stop after %v", sig)
+			}
+		})
+	}
+}
+
+func TestBadConfigNamesFileLineKey(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/bad.toml"
+	if err := os.WriteFile(path, []byte("[store]\nbackend = \"bolt\"\n\n[sip2]\nlisten = \":6001\"\nmax_connz = 10\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "serve", "--config", path)
+	cmd.Env = append(os.Environ(), "BIBGATE_AS_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatal("bad config accepted")
+	}
+	if want := path + ":6: sip2.max_connz: unknown key"; !strings.Contains(string(out), want) {
+		t.Errorf("output %q lacks %q", out, want)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out strings.Builder
+	if code := run(context.Background(), []string{"version"}, &out, io.Discard); code != 0 || !strings.HasPrefix(out.String(), "bibgate ") {
+		t.Errorf("version: %d %q", code, out.String())
+	}
+	if code := run(context.Background(), []string{"nonsense"}, io.Discard, io.Discard); code != 2 {
+		t.Errorf("unknown command exit %d, want 2", code)
+	}
+}

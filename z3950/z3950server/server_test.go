@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/bibgate/bibgate/z3950"
 )
 

@@ -1,0 +1,132 @@
+package z3950bench
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/bibgate/bibgate/z3950"
+	"github.com/bibgate/bibgate/z3950/z3950server"
+)
+
+type backend struct{}
+
+func (backend) Init(context.Context, z3950server.InitInfo) (z3950server.Session, error) {
+	return session{}, nil
+}
+
+type session struct{}
+
+func (session) Search(_ context.Context, a z3950server.SearchArgs) (z3950server.SearchResult, error) {
+	t := a.Query.RPN.Root.(*z3950.AttributesPlusTerm)
+	n, err := strconv.Atoi(string(t.Term.Bytes))
+	if err != nil {
+		return z3950server.SearchResult{}, z3950.NewDiagnostic(z3950.DiagMalformedTerm, string(t.Term.Bytes))
+	}
+	return z3950server.SearchResult{Count: n}, nil
+}
+
+func (session) Records(_ context.Context, a z3950server.RecordsArgs) ([]z3950server.Record, error) {
+	var out []z3950server.Record
+	for i := 0; i < a.Count; i++ {
+		out = append(out, z3950server.Record{External: z3950.OctetRecord(a.Syntax, []byte(fmt.Sprint(a.Start+i)))})
+	}
+	return out, nil
+}
+
+func serve(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &z3950server.Server{Backend: backend{}}
+	go srv.Serve(l)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return l.Addr().String()
+}
+
+func TestRun(t *testing.T) {
+	addr := serve(t)
+	tests := []struct {
+		name       string
+		opts       Options
+		wantErrors bool
+	}{
+		{"kept alive", Options{Addr: "tcp:" + addr + "/Default", Conns: 2, Duration: 300 * time.Millisecond,
+			Queries: []string{"@attr 1=4 5", "@attr 1=4 20"}, Present: 3}, false},
+		{"new session", Options{Addr: addr, Conns: 1, Duration: 300 * time.Millisecond,
+			Queries: []string{"@attr 1=4 2"}, Present: 10, NewSession: true, Syntax: "xml"}, false},
+		{"diagnostics count as errors", Options{Addr: addr, Duration: 200 * time.Millisecond, Queries: []string{"x"}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Run(context.Background(), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Queries < 5 {
+				t.Fatalf("only %d queries: %+v", res.Queries, res)
+			}
+			if tt.wantErrors {
+				if res.Errors != res.Queries || res.FirstError == "" {
+					t.Errorf("errors %d of %d (%s)", res.Errors, res.Queries, res.FirstError)
+				}
+				return
+			}
+			if res.Errors != 0 {
+				t.Errorf("errors: %d, first %s", res.Errors, res.FirstError)
+			}
+			if res.Throughput <= 0 || res.P50 <= 0 || res.P99 < res.P50 || res.Records == 0 {
+				t.Errorf("result %+v", res)
+			}
+		})
+	}
+	if _, err := Run(context.Background(), Options{Addr: addr, Queries: []string{"@and x"}}); err == nil {
+		t.Error("bad PQF accepted")
+	}
+	if _, err := Run(context.Background(), Options{Addr: addr, Queries: []string{"x"}, Syntax: "nope"}); err == nil {
+		t.Error("bad syntax accepted")
+	}
+}
+
+func TestRunAgainstYazZtest(t *testing.T) {
+	path, err := exec.LookPath("yaz-ztest")
+	if err != nil {
+		t.Skip("yaz-ztest not installed (apt-get install yaz); skipping the benchmark against YAZ's server")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(path, "-l", t.TempDir()+"/ztest.log", "tcp:"+addr)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for i := 0; i < 50; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	res, err := Run(context.Background(), Options{Addr: addr, Conns: 2, Duration: 500 * time.Millisecond,
+		Queries: []string{"@attr 1=4 12", "@attr 1=1003 7"}, Present: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Queries == 0 || res.Errors != 0 || res.Hits == 0 || res.Records == 0 {
+		t.Errorf("result %+v", res)
+	}
+	t.Logf("yaz-ztest: %d queries, %.0f/s, p50 %v p99 %v", res.Queries, res.Throughput, res.P50, res.P99)
+}

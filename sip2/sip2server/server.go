@@ -1,0 +1,145 @@
+package sip2server
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/bibgate/bibgate/internal/netsrv"
+	"github.com/bibgate/bibgate/sip2"
+)
+
+// Server is a SIP2 server. Set the fields, then call ListenAndServe or Serve.
+type Server struct {
+	Addr      string      // e.g. ":6001"
+	TLSConfig *tls.Config // TLS on this listener when set
+	Backend   Backend
+	// Accounts finds the account of a 93 login.
+	Accounts AccountSource
+	// Default gives the wire settings before login (nil: UTF-8, "|", CR,
+	// auto error detection) and is the account of clients from
+	// TrustedNetworks, who may skip the 93.
+	Default         *Account
+	TrustedNetworks []netip.Prefix
+
+	MaxConns       int // connection cap; 0 = none
+	MaxMessageSize int // bytes; default 64 KiB
+	// WriteTimeout bounds writing one response (default 30s).
+	WriteTimeout time.Duration
+
+	Logger      zerolog.Logger
+	Metrics     *Metrics        // optional; NewMetrics
+	ConnMetrics *netsrv.Metrics // optional; netsrv.NewMetrics(reg, "sip2")
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+
+	mu  sync.Mutex
+	net *netsrv.Server
+}
+
+// Metrics are the request metrics of SIP2 servers.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// NewMetrics registers bibgate_sip2_requests_total{message,outcome} and
+// bibgate_sip2_request_duration_seconds{message} on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bibgate_sip2_requests_total",
+			Help: "SIP2 requests by message type and outcome."}, []string{"message", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "bibgate_sip2_request_duration_seconds",
+			Help:    "Time from reading a SIP2 request to writing its response.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
+			[]string{"message"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.latency} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("sip2server: register metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// Outcomes counted in bibgate_sip2_requests_total and logged.
+const (
+	OutcomeOK              = "ok"              // answered by the Session with a positive response
+	OutcomeDenied          = "denied"          // answered by the Session with ok=0 / a refusal
+	OutcomeError           = "error"           // the Session failed; a failure response was sent
+	OutcomeDisabled        = "disabled"        // not allowed for the account
+	OutcomeUnauthenticated = "unauthenticated" // request before login
+	OutcomeLoginFailed     = "login_failed"
+	OutcomeReplayed        = "replayed" // duplicate answered from the stored response
+	OutcomeResent          = "resent"   // 97 answered with the last response
+	OutcomeBadRequest      = "bad_request"
+	OutcomeTooLong         = "too_long"
+)
+
+func (s *Server) netServer() *netsrv.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.net == nil {
+		s.net = &netsrv.Server{Addr: s.Addr, TLSConfig: s.TLSConfig, MaxConns: s.MaxConns,
+			Handler: netsrv.HandlerFunc(s.ServeConn), Logger: s.Logger, Metrics: s.ConnMetrics}
+	}
+	return s.net
+}
+
+// ListenAndServe listens on Addr and serves until Shutdown.
+func (s *Server) ListenAndServe() error { return s.netServer().ListenAndServe() }
+
+// Serve serves connections accepted on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.netServer().Serve(ln) }
+
+// Shutdown stops accepting, closes idle connections, lets requests in
+// flight finish and waits for their connections to close, or for ctx.
+func (s *Server) Shutdown(ctx context.Context) error { return s.netServer().Shutdown(ctx) }
+
+// Close closes the listeners and every connection at once.
+func (s *Server) Close() error { return s.netServer().Close() }
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) maxMessageSize() int {
+	if s.MaxMessageSize > 0 {
+		return s.MaxMessageSize
+	}
+	return sip2.DefaultMaxMessageSize
+}
+
+func (s *Server) writeTimeout() time.Duration {
+	if s.WriteTimeout > 0 {
+		return s.WriteTimeout
+	}
+	return 30 * time.Second
+}
+
+func (s *Server) trusted(addr net.Addr) bool {
+	if s.Default == nil || len(s.TrustedNetworks) == 0 || addr == nil {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(addr.String())
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range s.TrustedNetworks {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}

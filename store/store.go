@@ -22,6 +22,9 @@ type Store interface {
 	// serialization retries) and must have no effect outside tx. If fn returns
 	// an error, none of its writes are kept and Update returns that error
 	// unchanged (so callers can match it with errors.Is / errors.As).
+	// If fn panics, none of its writes are kept either and the panic goes
+	// on in the caller's goroutine with the same value. If ctx is done
+	// before fn runs, Update returns ctx.Err() and writes nothing.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction that sees a consistent snapshot.
 	View(ctx context.Context, fn func(Tx) error) error
@@ -47,7 +50,10 @@ type Tx interface {
 	Scan(bucket, prefix string, fn func(key string, value []byte) error) error
 	// NextSequence returns the next value of the bucket's counter, starting
 	// at 1. It is part of the transaction: a rolled-back transaction does not
-	// consume numbers that a committed one can observe twice.
+	// consume numbers that a committed one can observe twice. Precisely:
+	// numbers seen by committed transactions are unique and increase in
+	// commit order; a number seen only by a transaction that did not commit
+	// may be handed out again or skipped.
 	NextSequence(bucket string) (uint64, error)
 }
 

@@ -59,9 +59,11 @@ type Options struct {
 	// LockTimeout bounds the wait for the file lock held by another
 	// process; zero means DefaultLockTimeout, negative waits forever.
 	LockTimeout time.Duration
-	// OnCommit, if set, is called by the writer after each batch with the
-	// number of Updates in it, the time from the start of its transaction to
-	// the end of the commit, and the commit error. It must be quick.
+	// OnCommit, if set, is called by the writer after each batch, once its
+	// callers have their answers, with the number of Updates in it, the time
+	// from the start of its bbolt transaction to the end of the commit, and
+	// the commit error. A batch in which no fn wrote is rolled back instead
+	// and reported too. It must be quick: the next batch waits for it.
 	OnCommit func(batchSize int, d time.Duration, err error)
 	// OnPanic, if set, is called by the writer with the value and stack of a
 	// panic in an Update's fn, before the caller re-panics.
@@ -79,6 +81,9 @@ type Store struct {
 
 	writerDone chan struct{}
 	requests   sync.Pool // of *request
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ store.Store = (*Store)(nil)
@@ -196,21 +201,20 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // Close stops taking Updates, commits those already queued, waits for
-// running Views and closes the file. Closing twice is harmless.
+// running Views and closes the file. Later calls wait for the first and
+// return its result.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.reqs)
 		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	close(s.reqs)
-	s.mu.Unlock()
-	<-s.writerDone
-	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("boltstore: close: %w", err)
-	}
-	return nil
+		<-s.writerDone
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("boltstore: close: %w", err)
+		}
+	})
+	return s.closeErr
 }
 
 // writeLoop is the writer goroutine.

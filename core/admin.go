@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // NewPatron is a registration. PIN is hashed before it is stored.
@@ -90,6 +91,9 @@ func (s *Service) PutItems(ctx context.Context, items []Item) error {
 			if ok {
 				it.Status, it.LoanID, it.HoldID, it.TransitTo, it.LostBy, it.LostPaidAt =
 					old.Status, old.LoanID, old.HoldID, old.TransitTo, old.LostBy, old.LostPaidAt
+				if it.Properties == "" {
+					it.Properties = old.Properties
+				}
 				if old.RecordID != it.RecordID {
 					if err := t.Delete(bRecordItems, old.RecordID+"/"+it.ID); err != nil {
 						return err
@@ -160,4 +164,20 @@ func (s *Service) Notices(ctx context.Context, patronID string) (out []Notice, e
 		})
 	})
 	return out, err
+}
+
+// SetItemProperties stores the free-text properties of an item (SIP2 19).
+func (s *Service) SetItemProperties(ctx context.Context, itemID, props string) (item Item, err error) {
+	start := time.Now()
+	defer func() { s.done("item_properties", start, err) }()
+	err = s.update(ctx, func(t tx) error {
+		it, err := t.item(itemID)
+		if err != nil {
+			return err
+		}
+		it.Properties = props
+		item = *it
+		return t.putJSON(bItem, it.ID, it)
+	})
+	return item, err
 }

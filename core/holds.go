@@ -154,39 +154,13 @@ func (s *Service) CancelHold(ctx context.Context, req CancelHoldRequest) (err er
 	defer func() { s.done("cancel_hold", start, err) }()
 	return s.update(ctx, func(t tx) error {
 		now := s.clock.Now()
-		p, err := t.patron(req.PatronID)
+		h, err := s.findHold(t, req)
 		if err != nil {
 			return err
 		}
-		id := req.HoldID
-		if id == "" {
-			record := req.RecordID
-			if req.ItemID != "" {
-				it, err := t.item(req.ItemID)
-				if err != nil {
-					return err
-				}
-				record = it.RecordID
-			}
-			err := t.Scan(bPatronHolds, p.ID+"/", func(k string, v []byte) error {
-				if string(v) == record {
-					id = k[len(p.ID)+1:]
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		if id == "" {
-			return refuse(ReasonHoldNotFound, "patron %s has no such hold", p.ID)
-		}
-		h, err := t.hold(id)
+		p, err := t.patron(h.PatronID)
 		if err != nil {
 			return err
-		}
-		if h.PatronID != p.ID || !h.Active() {
-			return refuse(ReasonHoldNotFound, "patron %s has no active hold %s", p.ID, id)
 		}
 		if err := s.releaseTrapped(t, h, now); err != nil {
 			return err
@@ -221,4 +195,66 @@ func (s *Service) releaseTrapped(t tx, h *Hold, now time.Time) error {
 		return err
 	}
 	return t.putJSON(bItem, it.ID, it)
+}
+
+// ChangeHoldPickup moves a waiting hold to another pickup library, keeping
+// its place in the queue. A hold already trapped cannot move.
+func (s *Service) ChangeHoldPickup(ctx context.Context, req CancelHoldRequest, pickup string) (hold Hold, err error) {
+	start := time.Now()
+	defer func() { s.done("change_hold", start, err) }()
+	if _, err := s.library(pickup); err != nil {
+		return Hold{}, err
+	}
+	err = s.update(ctx, func(t tx) error {
+		h, err := s.findHold(t, req)
+		if err != nil {
+			return err
+		}
+		if h.Status != HoldWaiting {
+			return refuse(ReasonBadRequest, "hold %s is already trapped", h.ID)
+		}
+		h.PickupLibrary = pickup
+		hold = *h
+		return t.putJSON(bHold, h.ID, h)
+	})
+	return hold, err
+}
+
+// findHold finds a patron's active hold by id or by title.
+func (s *Service) findHold(t tx, req CancelHoldRequest) (*Hold, error) {
+	p, err := t.patron(req.PatronID)
+	if err != nil {
+		return nil, err
+	}
+	id := req.HoldID
+	if id == "" {
+		record := req.RecordID
+		if req.ItemID != "" {
+			it, err := t.item(req.ItemID)
+			if err != nil {
+				return nil, err
+			}
+			record = it.RecordID
+		}
+		err := t.Scan(bPatronHolds, p.ID+"/", func(k string, v []byte) error {
+			if string(v) == record {
+				id = k[len(p.ID)+1:]
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if id == "" {
+		return nil, refuse(ReasonHoldNotFound, "patron %s has no such hold", p.ID)
+	}
+	h, err := t.hold(id)
+	if err != nil {
+		return nil, err
+	}
+	if h.PatronID != p.ID || !h.Active() {
+		return nil, refuse(ReasonHoldNotFound, "patron %s has no active hold %s", p.ID, id)
+	}
+	return h, nil
 }

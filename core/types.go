@@ -118,6 +118,9 @@ type Item struct {
 	// LostPaidAt is when the patron paid for it as lost (for the refund).
 	LostPaidAt time.Time `json:"lost_paid_at,omitzero"`
 	LostBy     string    `json:"lost_by,omitempty"`
+	// Properties is free text a selfcheck or sorter keeps about the item
+	// (SIP2 CH: e.g. number of pieces of a kit).
+	Properties string `json:"properties,omitempty"`
 }
 
 // Loan is one lending of one item. After return and once nothing is owed on

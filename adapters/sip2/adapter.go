@@ -1,0 +1,227 @@
+// Package sip2adapter implements the SIP2 server's Session on the
+// circulation core: every SIP2 request becomes calls on core.Service, and
+// every core refusal becomes the message's failure answer with a screen
+// message (AF) in the account's language.
+//
+// The directory is adapters/sip2; the package is named sip2adapter so that
+// it can import the sip2 codec without renaming.
+package sip2adapter
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/screentext"
+	"github.com/bibgate/bibgate/sip2"
+	"github.com/bibgate/bibgate/sip2/sip2server"
+)
+
+// Option names read from sip2server.Account.Options.
+const (
+	// OptionLibrary is the library id where the account's checkouts and
+	// checkins happen (default: the account's Institution).
+	OptionLibrary = "library"
+	// OptionAllowEID lets patrons identify with an eID personal code in AA
+	// (no PIN needed: the card reader authenticated them).
+	OptionAllowEID = "allow_eid"
+)
+
+// Backend opens sessions on a core.Service.
+type Backend struct {
+	Svc *core.Service
+}
+
+// Login starts a session for a logged-in selfcheck.
+func (b *Backend) Login(ctx context.Context, acct *sip2server.Account, info sip2server.LoginInfo) (sip2server.Session, error) {
+	lib := acct.Options[OptionLibrary]
+	if lib == "" {
+		lib = acct.Institution
+	}
+	if _, ok := b.Svc.Consortium().Library(lib); !ok {
+		return nil, errors.New("sip2adapter: account's library is not in the consortium")
+	}
+	lang := acct.ScreenLanguage
+	if lang == "" {
+		lang = screentext.English
+	}
+	loc := acct.TimeZone
+	if loc == nil {
+		if l, ok := b.Svc.Consortium().Library(lib); ok && l.Calendar.Location != nil {
+			loc = l.Calendar.Location
+		}
+	}
+	return &Session{svc: b.Svc, acct: acct, library: lib, lang: lang, loc: loc,
+		allowEID: acct.Options[OptionAllowEID] == "true", verified: map[string]bool{}}, nil
+}
+
+// Session is one selfcheck connection. Methods are called one at a time.
+type Session struct {
+	svc      *core.Service
+	acct     *sip2server.Account
+	library  string
+	lang     string
+	loc      *time.Location
+	allowEID bool
+
+	mu sync.Mutex
+	// verified remembers patrons this session authenticated (by PIN or
+	// eID) until End Patron Session.
+	verified map[string]bool
+}
+
+func (s *Session) text(r core.Reason) string { return screentext.For(r, s.lang) }
+
+// reason returns the refusal reason of err, or SystemError for failures
+// that are not refusals.
+func reason(err error) core.Reason {
+	if r := core.ReasonOf(err); r != "" {
+		return r
+	}
+	return screentext.SystemError
+}
+
+// patron resolves AA to a card and authenticates with AD. needPIN says
+// whether this message needs an authenticated patron.
+type patronAuth struct {
+	card  string
+	byEID bool
+	// validPIN is nil when no AD was sent.
+	validPIN *bool
+}
+
+func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool) (patronAuth, error) {
+	card, err := s.svc.ResolvePatron(ctx, strings.TrimSpace(aa), s.allowEID)
+	if err != nil {
+		return patronAuth{}, err
+	}
+	pa := patronAuth{card: card, byEID: card != strings.TrimSpace(aa)}
+	if ad != nil && *ad != "" {
+		err := s.svc.VerifyPatron(ctx, card, *ad)
+		ok := err == nil
+		pa.validPIN = &ok
+		if err != nil && core.ReasonOf(err) != core.ReasonBadPIN {
+			return pa, err
+		}
+		if ok {
+			s.mu.Lock()
+			s.verified[card] = true
+			s.mu.Unlock()
+		}
+	}
+	if !needPIN || pa.byEID || s.acct.PatronPasswordOptional {
+		return pa, nil
+	}
+	if pa.validPIN != nil {
+		if !*pa.validPIN {
+			return pa, &core.Error{Reason: core.ReasonBadPIN}
+		}
+		return pa, nil
+	}
+	s.mu.Lock()
+	ok := s.verified[card]
+	s.mu.Unlock()
+	if !ok {
+		return pa, &core.Error{Reason: screentext.PINRequired}
+	}
+	return pa, nil
+}
+
+// statusFlags maps what blocks a patron onto the 14 SIP2 patron status
+// flags ("Y" means denied / too many).
+func statusFlags(sum *core.PatronSummary) sip2.PatronStatus {
+	var st sip2.PatronStatus
+	deny := func(charge, renew, hold bool) {
+		st[sip2.ChargePrivilegesDenied] = st[sip2.ChargePrivilegesDenied] || charge
+		st[sip2.RenewalPrivilegesDenied] = st[sip2.RenewalPrivilegesDenied] || renew
+		st[sip2.HoldPrivilegesDenied] = st[sip2.HoldPrivilegesDenied] || hold
+		st[sip2.RecallPrivilegesDenied] = st[sip2.RecallPrivilegesDenied] || (charge && renew && hold)
+	}
+	for _, b := range sum.Blocks {
+		switch b {
+		case policy.PatronBlockedManual, policy.PatronExpired:
+			deny(true, true, true)
+			if strings.Contains(strings.ToLower(sum.Patron.BlockReason), "lost") ||
+				strings.Contains(strings.ToLower(sum.Patron.BlockReason), "stolen") ||
+				strings.Contains(strings.ToLower(sum.Patron.BlockReason), "retained") {
+				st[sip2.CardReportedLost] = true
+			}
+		case policy.PatronHasOverdue:
+			deny(true, true, true)
+			st[sip2.TooManyItemsOverdue] = true
+		case policy.PatronFeesOverLimit:
+			deny(true, true, true)
+			st[sip2.ExcessiveOutstandingFines] = true
+		case policy.LoanLimitReached:
+			deny(true, false, false)
+			st[sip2.TooManyItemsCharged] = true
+		case policy.PatronRemoteOnly, policy.PatronReadingRoomOnly:
+			deny(true, false, false)
+		}
+	}
+	if sum.Owed > 0 {
+		deny(false, true, true) // debtors may not renew or reserve
+	}
+	if len(activeHolds(sum.Holds)) >= sum.MaxHolds {
+		st[sip2.HoldPrivilegesDenied] = true
+	}
+	return st
+}
+
+func activeHolds(hs []core.Hold) []core.Hold {
+	var out []core.Hold
+	for _, h := range hs {
+		if h.Active() {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func (s *Session) amount(m core.Money) string { return sip2.FormatAmount(int64(m)) }
+
+func (s *Session) date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if s.loc != nil {
+		t = t.In(s.loc)
+	}
+	if s.acct.DueDateFormat != "" {
+		return t.Format(s.acct.DueDateFormat)
+	}
+	return sip2.FormatDate(t)
+}
+
+func (s *Session) currency() string {
+	if s.acct.Currency != "" {
+		return s.acct.Currency
+	}
+	return "EUR"
+}
+
+// media maps a material type to the SIP2 media type.
+func media(material string) sip2.MediaType {
+	switch material {
+	case policy.MaterialBook, policy.MaterialReference:
+		return sip2.MediaBook
+	case policy.MaterialMagazine:
+		return sip2.MediaMagazine
+	case policy.MaterialAudio:
+		return sip2.MediaCD
+	case policy.MaterialKit:
+		return sip2.MediaBookAudio
+	}
+	return sip2.MediaOther
+}
+
+func magnetic(material string) sip2.Tri {
+	if material == policy.MaterialAudio || material == policy.MaterialKit {
+		return sip2.Yes
+	}
+	return sip2.No
+}

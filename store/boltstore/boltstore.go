@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -224,6 +225,9 @@ func (s *Store) writeLoop() {
 	batch := make([]*request, 0, s.opts.MaxBatch)
 	for r := range s.reqs {
 		batch = append(batch[:0], r)
+		// Callers just answered by the last commit are runnable but may not
+		// have queued yet; one yield lets them in without any timer.
+		runtime.Gosched()
 	fill:
 		for len(batch) < cap(batch) {
 			select {

@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	a, err := app.New(cfg, log)
+	a, err := app.New(cfg, log, app.Options{})
 	if err != nil {
 		return err
 	}

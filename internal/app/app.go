@@ -42,8 +42,16 @@ type App struct {
 	listeners map[string]net.Addr
 }
 
+// Options are what tests and replays set beyond the configuration.
+type Options struct {
+	// Clock replaces the wall clock (deterministic replays).
+	Clock core.Clock
+	// KDF replaces the PIN hash cost (tests).
+	KDF core.KDFParams
+}
+
 // New opens the store and builds the core; nothing listens yet.
-func New(cfg *config.Config, log zerolog.Logger) (*App, error) {
+func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 	a := &App{cfg: cfg, log: log, reg: prometheus.NewRegistry(), ready: make(chan struct{}), listeners: map[string]net.Addr{}}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = newMetrics(a.reg)
@@ -57,7 +65,7 @@ func New(cfg *config.Config, log zerolog.Logger) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp})
+	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF})
 	if err != nil {
 		st.Close()
 		return nil, err

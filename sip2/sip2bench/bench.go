@@ -1,0 +1,281 @@
+// Package sip2bench drives a SIP2 server with closed-loop load: each
+// connection logs in, then sends the next message of a mix as soon as the
+// last response arrived, and latencies are measured per message. EchoServer
+// is the ceiling to compare against: a server that does nothing but answer.
+package sip2bench
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/bibgate/bibgate/sip2"
+	"github.com/bibgate/bibgate/sip2/sip2client"
+)
+
+// Mixes Run knows.
+const (
+	MixCheckout        = "checkout"
+	MixCheckin         = "checkin"
+	MixCheckoutCheckin = "checkoutcheckin"
+	MixItemInfo        = "iteminfo"
+	MixPatronInfo      = "patroninfo"
+	MixStatus          = "status"
+)
+
+// Options of a run.
+type Options struct {
+	Addr     string
+	Conns    int           // connections (default 1)
+	Duration time.Duration // default 10s
+	Mix      string        // checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status
+	User     string        // 93 CN; no login when empty
+	Password string        // 93 CO
+	Location string        // 93 CP
+	// Patrons and Items are used round robin; each connection takes its own
+	// share of Items so that checkout/checkin pairs do not collide.
+	Patrons     []string
+	Items       []string
+	PIN         string // AD of patron requests
+	Institution string // AO
+	TLS         bool   // TLS without certificate verification (bench only)
+	// ErrorDetection sends AY/AZ.
+	ErrorDetection bool
+	Charset        sip2.Charset
+}
+
+// Result of a run.
+type Result struct {
+	Messages   int // responses received (login excluded)
+	Errors     int // transport or protocol failures
+	Denied     int // well-formed responses saying no (ok=0, unknown patron, ...)
+	Elapsed    time.Duration
+	Throughput float64 // messages per second
+	P50, P99   time.Duration
+	Max        time.Duration
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d messages in %v: %.0f msg/s, p50 %v, p99 %v, max %v, %d errors, %d denied",
+		r.Messages, r.Elapsed.Round(time.Millisecond), r.Throughput, r.P50, r.P99, r.Max, r.Errors, r.Denied)
+}
+
+type worker struct {
+	opts    Options
+	n       int // worker index
+	items   []string
+	samples []time.Duration
+	errors  int
+	denied  int
+	step    int
+}
+
+// Run drives the server for opts.Duration (or until ctx ends) and reports.
+// It fails if the mix is unknown or no connection could log in.
+func Run(ctx context.Context, opts Options) (Result, error) {
+	if opts.Conns <= 0 {
+		opts.Conns = 1
+	}
+	if opts.Duration <= 0 {
+		opts.Duration = 10 * time.Second
+	}
+	switch opts.Mix {
+	case MixCheckout, MixCheckin, MixCheckoutCheckin, MixItemInfo, MixPatronInfo, MixStatus:
+	default:
+		return Result{}, fmt.Errorf("sip2bench: unknown mix %q", opts.Mix)
+	}
+	if needsPatron(opts.Mix) && len(opts.Patrons) == 0 {
+		return Result{}, fmt.Errorf("sip2bench: mix %s needs patrons", opts.Mix)
+	}
+	if needsItem(opts.Mix) && len(opts.Items) == 0 {
+		return Result{}, fmt.Errorf("sip2bench: mix %s needs items", opts.Mix)
+	}
+	workers := make([]*worker, opts.Conns)
+	clients := make([]*sip2client.Client, opts.Conns)
+	var setupErr error
+	for i := range workers {
+		w := &worker{opts: opts, n: i}
+		for j := i; j < len(opts.Items); j += opts.Conns {
+			w.items = append(w.items, opts.Items[j])
+		}
+		if len(w.items) == 0 && len(opts.Items) > 0 {
+			w.items = []string{opts.Items[i%len(opts.Items)]}
+		}
+		workers[i] = w
+		c, err := w.connect(ctx)
+		if err != nil {
+			setupErr = err
+			w.errors++
+			continue
+		}
+		clients[i] = c
+	}
+	if slices.IndexFunc(clients, func(c *sip2client.Client) bool { return c != nil }) < 0 {
+		return Result{}, fmt.Errorf("sip2bench: no connection: %w", setupErr)
+	}
+	runCtx, cancel := context.WithTimeout(ctx, opts.Duration)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		if clients[i] == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.loop(runCtx, clients[i])
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var res Result
+	var all []time.Duration
+	for _, w := range workers {
+		all = append(all, w.samples...)
+		res.Errors += w.errors
+		res.Denied += w.denied
+	}
+	res.Messages = len(all)
+	res.Elapsed = elapsed
+	if elapsed > 0 {
+		res.Throughput = float64(res.Messages) / elapsed.Seconds()
+	}
+	if len(all) > 0 {
+		slices.Sort(all)
+		res.P50 = all[len(all)*50/100]
+		res.P99 = all[min(len(all)-1, len(all)*99/100)]
+		res.Max = all[len(all)-1]
+	}
+	return res, nil
+}
+
+func needsPatron(mix string) bool {
+	return mix == MixCheckout || mix == MixCheckoutCheckin || mix == MixPatronInfo
+}
+
+func needsItem(mix string) bool {
+	return mix == MixCheckout || mix == MixCheckin || mix == MixCheckoutCheckin || mix == MixItemInfo
+}
+
+func (w *worker) connect(ctx context.Context) (*sip2client.Client, error) {
+	o := sip2client.Options{Charset: w.opts.Charset, ErrorDetection: w.opts.ErrorDetection}
+	if w.opts.TLS {
+		o.TLS = &tls.Config{InsecureSkipVerify: true}
+	}
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := sip2client.Dial(dctx, w.opts.Addr, o)
+	if err != nil {
+		return nil, err
+	}
+	if w.opts.User != "" {
+		if err := c.Login(dctx, w.opts.User, w.opts.Password, w.opts.Location); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (w *worker) loop(ctx context.Context, c *sip2client.Client) {
+	defer func() {
+		if c != nil {
+			c.Close()
+		}
+	}()
+	for ctx.Err() == nil {
+		if c == nil {
+			var err error
+			if c, err = w.connect(ctx); err != nil {
+				if ctx.Err() == nil {
+					w.errors++
+				}
+				return
+			}
+		}
+		req := w.next()
+		begin := time.Now()
+		resp, err := c.Send(ctx, req)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+				return // the run ended mid-request
+			}
+			w.errors++
+			c.Close()
+			c = nil
+			continue
+		}
+		w.samples = append(w.samples, time.Since(begin))
+		if refused(resp) {
+			w.denied++
+		}
+	}
+}
+
+func (w *worker) pick(list []string) string {
+	return list[(w.step/2)%len(list)]
+}
+
+// next builds the next request of the mix.
+func (w *worker) next() sip2.Message {
+	defer func() { w.step++ }()
+	o := w.opts
+	now := time.Now()
+	var pin *string
+	if o.PIN != "" {
+		pin = sip2.String(o.PIN)
+	}
+	patron := func() string { return o.Patrons[(w.n+w.step/2)%len(o.Patrons)] }
+	checkout := func() sip2.Message {
+		return &sip2.CheckoutRequest{TransactionDate: now, InstitutionID: o.Institution, PatronID: patron(), ItemID: w.pick(w.items),
+			PatronPassword: pin}
+	}
+	checkin := func() sip2.Message {
+		return &sip2.CheckinRequest{TransactionDate: now, ReturnDate: now, InstitutionID: o.Institution, ItemID: w.pick(w.items),
+			CurrentLocation: o.Location}
+	}
+	switch o.Mix {
+	case MixCheckout:
+		w.step++ // a new item every time
+		return checkout()
+	case MixCheckin:
+		w.step++
+		return checkin()
+	case MixCheckoutCheckin:
+		if w.step%2 == 0 {
+			return checkout()
+		}
+		return checkin()
+	case MixItemInfo:
+		w.step++
+		return &sip2.ItemInformationRequest{TransactionDate: now, InstitutionID: o.Institution, ItemID: w.pick(w.items)}
+	case MixPatronInfo:
+		w.step++
+		return &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown, TransactionDate: now, InstitutionID: o.Institution,
+			PatronID: patron(), PatronPassword: pin, Summary: sip2.Summary{2: true}}
+	}
+	return &sip2.SCStatusRequest{StatusCode: "0", ProtocolVersion: "2.00"}
+}
+
+func refused(m sip2.Message) bool {
+	switch r := m.(type) {
+	case *sip2.CheckoutResponse:
+		return !r.OK
+	case *sip2.CheckinResponse:
+		return !r.OK
+	case *sip2.PatronInformationResponse:
+		return r.ValidPatron != nil && !*r.ValidPatron
+	case *sip2.ItemInformationResponse:
+		return r.TitleID == ""
+	case *sip2.ACSStatusResponse:
+		return !r.OnLine
+	case *sip2.SCResendRequest:
+		return true
+	}
+	return false
+}

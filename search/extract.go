@@ -18,6 +18,7 @@ const (
 	KeyWord  KeyKind = 'w' // a word anywhere in a field
 	KeyFirst KeyKind = 'a' // the first word of a field
 	KeyField KeyKind = 'f' // a whole field, words joined by single spaces
+	KeyPair  KeyKind = 'p' // two adjacent words of a field, joined by a space (Headings indexes)
 )
 
 // MaxHeading is the longest whole-field key in bytes; longer fields are
@@ -114,12 +115,17 @@ func (ix *Index) keys(rec *marc.Record, dst []Key) []Key {
 		if ix.Kind == KindText {
 			var first bool
 			var heading strings.Builder
+			prev := ""
 			for _, sf := range f.Subfields {
 				if !spec.wants(sf.Code) {
 					continue
 				}
 				for _, t := range Tokens(sf.Value) {
 					word(t)
+					if prev != "" && ix.Headings {
+						dst = append(dst, Key{KeyPair, prev + " " + t})
+					}
+					prev = t
 					if !first {
 						first = true
 						if ix.Headings {

@@ -46,7 +46,7 @@ type Index struct {
 	Fields   []FieldSpec
 	Use      []int    // Bib-1 use attributes mapped here
 	CQL      []string // CQL index names, lower-case ("dc.title")
-	Headings bool     // text kind: also file first words and whole fields
+	Headings bool     // text kind: also file first words, word pairs and whole fields
 }
 
 // Indexes is the index table. Adapters build their Explain and attribute
@@ -228,6 +228,17 @@ func (s *FieldSpec) slice(v string) string {
 		return ""
 	}
 	return v[s.Start:s.End]
+}
+
+// Reads reports whether the index takes text from fields tagged tag
+// ("LDR" for the leader).
+func (ix *Index) Reads(tag string) bool {
+	for i := range ix.Fields {
+		if tagMatches(ix.Fields[i].Tag, tag) {
+			return true
+		}
+	}
+	return false
 }
 
 // FieldTokens is one field's normalised words, subfield by subfield.

@@ -142,10 +142,19 @@ func TestPlanTermDefaults(t *testing.T) {
 	if len(p.Lookups) != 1 || p.Lookups[0].Kind != KeyField || p.Verify != nil {
 		t.Errorf("complete field plan %+v", p)
 	}
-	// A phrase needs the word-order check.
+	// A two-word phrase is one word-pair read; longer ones also need the
+	// word-order check.
 	p, _ = PlanTerm(&Term{Index: "title", Text: "baltic states"})
+	if len(p.Lookups) != 1 || p.Lookups[0].Kind != KeyPair || p.Verify != nil {
+		t.Errorf("two-word phrase plan %+v", p)
+	}
+	p, _ = PlanTerm(&Term{Index: "title", Text: "history of the"})
 	if len(p.Lookups) != 2 || p.Verify == nil {
-		t.Errorf("phrase plan %+v", p)
+		t.Errorf("three-word phrase plan %+v", p)
+	}
+	p, _ = PlanTerm(&Term{Index: "author", Text: "bērziņš janis"})
+	if len(p.Lookups) != 1 || p.Verify != nil || p.Lookups[0].Accept == nil {
+		t.Errorf("diacritic phrase plan %+v", p)
 	}
 }
 

@@ -50,6 +50,9 @@ func Fold(s string) string {
 	if isASCII(s) {
 		return s
 	}
+	if out, ok := foldLatin(s); ok {
+		return out
+	}
 	d := norm.NFD.String(s)
 	var b strings.Builder
 	b.Grow(len(d))
@@ -72,6 +75,44 @@ func Fold(s string) string {
 		out = norm.NFC.String(out)
 	}
 	return out
+}
+
+// latinFoldEnd bounds the precomputed folds: Latin-1, Latin Extended-A
+// and B, where the Baltic, Slavic and Nordic letters live.
+const latinFoldEnd = 0x250
+
+// latinFolds holds the fold of every rune below latinFoldEnd; it is
+// computed once and never changed.
+var latinFolds = func() []string {
+	t := make([]string, latinFoldEnd)
+	for r := rune(0); r < latinFoldEnd; r++ {
+		if rep, ok := foldLetters[r]; ok {
+			t[r] = rep
+			continue
+		}
+		var b strings.Builder
+		for _, c := range norm.NFD.String(string(r)) {
+			if !unicode.Is(unicode.Mn, c) {
+				b.WriteRune(c)
+			}
+		}
+		t[r] = b.String()
+	}
+	return t
+}()
+
+// foldLatin folds s when every rune has a precomputed fold; ok is false
+// otherwise (the caller takes the general path).
+func foldLatin(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r >= latinFoldEnd {
+			return "", false
+		}
+		b.WriteString(latinFolds[r])
+	}
+	return b.String(), true
 }
 
 var foldLetters = map[rune]string{

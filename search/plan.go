@@ -30,7 +30,9 @@ type Lookup struct {
 //
 // Then, when Verify is set, only the records for which Verify(record) holds
 // are kept (phrase, position and completeness checks), and when Negate is
-// set the result is every record except those.
+// set the result is every record except those. Verify only looks at the
+// fields Index.Reads accepts, so an implementation may hand it a record
+// holding just those.
 type Plan struct {
 	Index   *Index
 	Every   bool
@@ -272,18 +274,50 @@ func planText(ix *Index, a attrs, text string) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Index: ix}
+	// In indexes that keep word pairs, adjacent exact words (the last may be
+	// a prefix) are looked up as pairs; the other words one by one.
+	covered := make([]bool, len(pats))
+	exactPairs := true
+	for i := 0; ix.Headings && i+1 < len(pats); i++ {
+		l, r := pats[i], pats[i+1]
+		if l.kind != patExact || !(r.kind == patExact || (r.kind == patPrefix && i+1 == len(pats)-1)) {
+			exactPairs = false
+			continue
+		}
+		p.Lookups = append(p.Lookups, pairLookup(l, r))
+		covered[i], covered[i+1] = true, true
+	}
 	for i, pat := range pats {
+		first := i == 0 && a.pos == PosFirstInField && ix.Headings && a.comp != CompleteSubfield
+		if covered[i] && !first {
+			continue
+		}
 		kind := KeyWord
-		if i == 0 && a.pos == PosFirstInField && ix.Headings && a.comp != CompleteSubfield {
+		if first {
 			kind = KeyFirst
 		}
 		p.Lookups = append(p.Lookups, pat.lookup(kind))
 	}
-	if len(pats) > 1 || a.pos == PosFirstInSubfield || a.comp != IncompleteSubfield ||
-		(a.pos == PosFirstInField && !ix.Headings) {
+	if len(pats) > 2 || (len(pats) == 2 && !(exactPairs && ix.Headings)) || a.pos == PosFirstInSubfield ||
+		a.comp != IncompleteSubfield || (a.pos == PosFirstInField && (!ix.Headings || len(pats) > 1)) {
 		p.Verify = verifier(ix, pats, a.pos, a.comp, aStart, aEnd)
 	}
 	return p, nil
+}
+
+// pairLookup reads the word pairs matching l then r: the range of their
+// folded form, and, when either word has diacritics, a check of each word
+// against its pattern.
+func pairLookup(l, r *pattern) Lookup {
+	pair := literalPattern(r.kind, Fold(l.q)+" "+Fold(r.q))
+	lk := pair.lookup(KeyPair)
+	if !l.inv || !r.inv {
+		lk.Accept = func(_, term string) bool {
+			i := strings.IndexByte(term, ' ')
+			return i >= 0 && l.matchTerm(term[:i]) && r.matchTerm(term[i+1:])
+		}
+	}
+	return lk
 }
 
 func planRange(ix *Index, a attrs, text string) (*Plan, error) {

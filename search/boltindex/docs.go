@@ -111,15 +111,32 @@ func (r *reader) byte() byte {
 	return c
 }
 
-func (r *reader) string() string {
+func (r *reader) bytes() []byte {
 	n := r.uvarint()
 	if r.err != nil || n > uint64(len(r.b)) {
 		r.err = errCorrupt
-		return ""
+		return nil
 	}
-	s := string(r.b[:n])
+	b := r.b[:n]
 	r.b = r.b[n:]
-	return s
+	return b
+}
+
+func (r *reader) string() string { return string(r.bytes()) }
+
+// skipField passes over the rest of a field after its tag.
+func (r *reader) skipField() {
+	r.byte()
+	r.byte()
+	if r.byte() == 0 {
+		r.bytes()
+		return
+	}
+	ns := r.uvarint()
+	for j := uint64(0); j < ns && r.err == nil; j++ {
+		r.byte()
+		r.bytes()
+	}
 }
 
 // docKey returns only the external key of a document value.
@@ -130,6 +147,12 @@ func docKey(v []byte) (string, error) {
 }
 
 func decodeDoc(v []byte) (string, *marc.Record, error) {
+	return decodeDocFields(v, nil)
+}
+
+// decodeDocFields decodes a document value, keeping only the fields whose
+// tag keep accepts (all when keep is nil).
+func decodeDocFields(v []byte, keep func(tag string) bool) (string, *marc.Record, error) {
 	r := reader{b: v}
 	key := r.string()
 	rec := &marc.Record{Leader: r.string()}
@@ -137,9 +160,16 @@ func decodeDoc(v []byte) (string, *marc.Record, error) {
 	if n > uint64(len(r.b)) {
 		return "", nil, errCorrupt
 	}
-	rec.Fields = make([]marc.Field, 0, n)
+	if keep == nil {
+		rec.Fields = make([]marc.Field, 0, n)
+	}
 	for i := uint64(0); i < n && r.err == nil; i++ {
-		f := marc.Field{Tag: r.string(), Ind1: r.byte(), Ind2: r.byte()}
+		tag := r.bytes()
+		if keep != nil && !keep(bstr(tag)) {
+			r.skipField()
+			continue
+		}
+		f := marc.Field{Tag: string(tag), Ind1: r.byte(), Ind2: r.byte()}
 		if r.byte() == 0 {
 			f.Value = r.string()
 		} else {

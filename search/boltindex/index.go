@@ -60,10 +60,11 @@ func Open(path string, opts *Options) (*Index, error) {
 		opts = &Options{}
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:        5 * time.Second,
-		NoSync:         opts.NoSync,
-		NoFreelistSync: true,
-		FreelistType:   bbolt.FreelistMapType,
+		Timeout:         5 * time.Second,
+		NoSync:          opts.NoSync,
+		NoFreelistSync:  true,
+		FreelistType:    bbolt.FreelistMapType,
+		InitialMmapSize: 1 << 30, // address space only; avoids remapping while an import grows the file
 	})
 	if err != nil {
 		return nil, fmt.Errorf("boltindex: open %s: %w", path, err)
@@ -197,10 +198,9 @@ var allKeyPrefix = []byte{0, byte('w'), 0}
 // allRecords reads the all-records list.
 func allRecords(post *bbolt.Bucket) *roaring.Bitmap {
 	bm := roaring.New()
-	var scratch []uint32
 	c := post.Cursor()
 	for k, v := c.Seek(allKeyPrefix); len(k) == len(allKeyPrefix)+2 && bytes.HasPrefix(k, allKeyPrefix); k, v = c.Next() {
-		scratch = addChunk(bm, binary.BigEndian.Uint16(k[len(allKeyPrefix):]), v, scratch)
+		bm.Or(chunkBitmap(binary.BigEndian.Uint16(k[len(allKeyPrefix):]), v))
 	}
 	return bm
 }

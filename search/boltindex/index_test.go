@@ -3,6 +3,7 @@ package boltindex_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -105,6 +106,12 @@ func TestSearchFixture(t *testing.T) {
 		// Structures.
 		{"phrase", term("author", "bērziņš jānis", 4, 1), ks("lv001", "lv002")},
 		{"multi-word word structure is a phrase", term("author", "berzins janis"), ks("lv001", "lv002")},
+		{"phrase, diacritics on one word", term("author", "bērziņš janis", 4, 1), ks("lv001", "lv002")},
+		{"phrase, diacritics on the other", term("author", "berzins jānis", 4, 1), ks("lv001", "lv002")},
+		{"phrase, wrong diacritics", term("author", "bērziņa jānis", 4, 1), ks()},
+		{"phrase of a feminine name", term("author", "berzina anna", 4, 1), ks("lv007")},
+		{"three-word phrase", term("title", "history of the", 4, 1), ks("en003")},
+		{"three-word phrase, not adjacent", term("title", "history the baltic", 4, 1), ks()},
 		{"phrase order matters", term("author", "jānis bērziņš", 4, 1), ks()},
 		{"phrase in any", term("any", "jānis bērziņš", 4, 1), ks("lv001")},
 		{"phrase across subfields", term("title", "dziesmu svētki kora", 4, 1), ks("music1")},
@@ -520,3 +527,5 @@ func TestReopen(t *testing.T) {
 		t.Errorf("after reopen: %v", got)
 	}
 }
+
+func bigTests() bool { return os.Getenv("BIBGATE_BIG") != "" }

@@ -10,18 +10,23 @@ import (
 // A posting chunk holds the ids of one term that share their high 16 bits,
 // so updating one record rewrites at most one chunk of each of its terms.
 // Its value is the low 16 bits either as a sorted little-endian uint16
-// array (fewer than arrayMax ids) or as a 65,536-bit bitmap (exactly
-// bitmapBytes long).
+// array (up to arrayMax ids) or, for more, as a 65,536-bit little-endian
+// bitmap followed by one marker byte (bitmapBytes+1 long). These are the
+// container layouts of the portable roaring format, so a chunk becomes a
+// roaring bitmap by prefixing a 16-byte header, without decoding.
 const (
-	arrayMax    = 4096
-	bitmapBytes = 8192
+	arrayMax     = 4096
+	bitmapBytes  = 8192
+	bitmapMarker = 'B'
 )
+
+func isBitmap(v []byte) bool { return len(v) == bitmapBytes+1 }
 
 func chunkOf(id uint32) uint16 { return uint16(id >> 16) }
 
 // decodeChunk appends the low halves stored in v to dst.
 func decodeChunk(dst []uint16, v []byte) []uint16 {
-	if len(v) == bitmapBytes {
+	if isBitmap(v) {
 		for w := 0; w < bitmapBytes/8; w++ {
 			word := binary.LittleEndian.Uint64(v[w*8:])
 			for word != 0 {
@@ -40,11 +45,12 @@ func decodeChunk(dst []uint16, v []byte) []uint16 {
 
 // encodeChunk encodes sorted, distinct low halves.
 func encodeChunk(dst []byte, lows []uint16) []byte {
-	if len(lows) >= arrayMax {
-		out := make([]byte, bitmapBytes)
+	if len(lows) > arrayMax {
+		out := make([]byte, bitmapBytes+1)
 		for _, l := range lows {
 			out[l>>3] |= 1 << (l & 7)
 		}
+		out[bitmapBytes] = bitmapMarker
 		return out
 	}
 	dst = dst[:0]
@@ -56,7 +62,7 @@ func encodeChunk(dst []byte, lows []uint16) []byte {
 
 // chunkCount returns the number of ids in a chunk value.
 func chunkCount(v []byte) int {
-	if len(v) == bitmapBytes {
+	if isBitmap(v) {
 		n := 0
 		for w := 0; w < bitmapBytes/8; w++ {
 			n += bits.OnesCount64(binary.LittleEndian.Uint64(v[w*8:]))
@@ -66,26 +72,34 @@ func chunkCount(v []byte) int {
 	return len(v) / 2
 }
 
-// addChunk adds the ids of chunk hi stored in v to bm; scratch is reused.
-func addChunk(bm *roaring.Bitmap, hi uint16, v []byte, scratch []uint32) []uint32 {
-	base := uint32(hi) << 16
-	scratch = scratch[:0]
-	if len(v) == bitmapBytes {
-		for w := 0; w < bitmapBytes/8; w++ {
-			word := binary.LittleEndian.Uint64(v[w*8:])
-			for word != 0 {
-				t := bits.TrailingZeros64(word)
-				scratch = append(scratch, base|uint32(w*64+t))
-				word &= word - 1
-			}
-		}
-	} else {
-		for i := 0; i+1 < len(v); i += 2 {
-			scratch = append(scratch, base|uint32(binary.LittleEndian.Uint16(v[i:])))
+// chunkBitmap returns the ids of chunk hi stored in v as a roaring bitmap
+// that owns its memory (v may be released afterwards).
+func chunkBitmap(hi uint16, v []byte) *roaring.Bitmap {
+	data := v
+	if isBitmap(v) {
+		data = v[:bitmapBytes]
+	}
+	card := chunkCount(v)
+	bm := roaring.New()
+	if card == 0 {
+		return bm
+	}
+	const header = 16
+	buf := make([]byte, header+len(data))
+	binary.LittleEndian.PutUint32(buf[0:], 12346) // portable format, no run containers
+	binary.LittleEndian.PutUint32(buf[4:], 1)     // one container
+	binary.LittleEndian.PutUint16(buf[8:], hi)
+	binary.LittleEndian.PutUint16(buf[10:], uint16(card-1))
+	binary.LittleEndian.PutUint32(buf[12:], header)
+	copy(buf[header:], data)
+	if _, err := bm.FromBuffer(buf); err != nil {
+		// Not reachable for values written by encodeChunk; fall back.
+		bm = roaring.New()
+		for _, l := range decodeChunk(nil, v) {
+			bm.Add(uint32(hi)<<16 | uint32(l))
 		}
 	}
-	bm.AddMany(scratch)
-	return scratch
+	return bm
 }
 
 // mergeLows returns (old ∪ add) \ del; all three sorted and distinct.

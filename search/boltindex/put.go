@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/bibgate/bibgate/marc"
 	"github.com/bibgate/bibgate/search"
@@ -55,7 +56,7 @@ func (ix *Index) PutBatch(ctx context.Context, docs []Doc) error {
 			return err
 		}
 		b.docs.FillPercent, b.raw.FillPercent, b.sort.FillPercent = 0.9, 0.9, 0.9
-		acc := make(accum)
+		acc := newAccum(len(docs))
 		var added int64
 		for i, d := range docs {
 			if last[d.Key] != i {
@@ -85,9 +86,8 @@ func (ix *Index) PutBatch(ctx context.Context, docs []Doc) error {
 	return nil
 }
 
-func (ix *Index) putOne(b *buckets, acc accum, d Doc) (isNew bool, err error) {
+func (ix *Index) putOne(b *buckets, acc *accum, d Doc) (isNew bool, err error) {
 	ex := search.Extract(d.Record)
-	newKeys := postingKeys(ex)
 	var id uint32
 	if v := b.keys.Get([]byte(d.Key)); v != nil {
 		if len(v) != 4 {
@@ -103,7 +103,7 @@ func (ix *Index) putOne(b *buckets, acc accum, d Doc) (isNew bool, err error) {
 			return false, err
 		}
 		oldKeys := postingKeys(search.Extract(oldRec))
-		diffKeys(oldKeys, newKeys, func(k string) { acc.del(k, id) }, func(k string) { acc.add(k, id) })
+		diffKeys(oldKeys, postingKeys(ex), func(k string) { acc.del(k, id) }, func(k string) { acc.add(k, id) })
 	} else {
 		seq, err := b.docs.NextSequence()
 		if err != nil {
@@ -116,9 +116,9 @@ func (ix *Index) putOne(b *buckets, acc accum, d Doc) (isNew bool, err error) {
 		if err := b.keys.Put([]byte(d.Key), idKey(id)); err != nil {
 			return false, err
 		}
-		for _, k := range newKeys {
-			acc.add(k, id)
-		}
+		eachPostingKey(ex, func(k []byte) {
+			acc.adds = append(acc.adds, posting{acc.keyNumBytes(k), id})
+		})
 		acc.add(allKey, id)
 		isNew = true
 	}
@@ -164,7 +164,7 @@ func (ix *Index) Delete(ctx context.Context, key string) error {
 		if err != nil {
 			return err
 		}
-		acc := make(accum)
+		acc := newAccum(1)
 		for _, pk := range postingKeys(search.Extract(oldRec)) {
 			acc.del(pk, id)
 		}
@@ -193,7 +193,25 @@ var allKey = string(allKeyPrefix[:2])
 
 // postingKey is the posting key of a term without its chunk suffix.
 func postingKey(id uint8, kind search.KeyKind, termKey string) string {
-	return string([]byte{id, byte(kind)}) + termKey
+	b := make([]byte, 0, 2+len(termKey))
+	b = append(b, id, byte(kind))
+	return string(append(b, termKey...))
+}
+
+// eachPostingKey calls fn with every posting key of an extraction, in a
+// buffer that is reused between calls.
+func eachPostingKey(ex *search.Extracted, fn func(k []byte)) {
+	var buf []byte
+	for name, ks := range ex.Keys {
+		ix, err := search.ByName(name)
+		if err != nil {
+			continue
+		}
+		for _, k := range ks {
+			buf = append(append(buf[:0], ix.ID, byte(k.Kind)), search.TermKey(k.Term)...)
+			fn(buf)
+		}
+	}
 }
 
 // postingKeys lists the posting keys of an extraction, sorted.
@@ -235,54 +253,113 @@ func diffKeys(old, new []string, gone, came func(string)) {
 	}
 }
 
-// accum gathers posting changes of one transaction by posting key.
-type accum map[string]*change
+// accum gathers the posting changes of one transaction: every distinct
+// posting key once, and flat (key number, id) pairs for additions and
+// removals, so a batch of thousands of records costs a few large slices
+// rather than a slice per term.
+type accum struct {
+	idx  map[string]uint32
+	keys []string
+	adds []posting
+	dels []posting
+}
 
-type change struct{ add, del []uint32 }
+type posting struct{ key, id uint32 }
 
-func (a accum) get(k string) *change {
-	c := a[k]
-	if c == nil {
-		c = &change{}
-		a[k] = c
+// newAccum sizes the accumulator for about docs records.
+func newAccum(docs int) *accum {
+	return &accum{idx: make(map[string]uint32, 48*docs), adds: make([]posting, 0, 128*docs)}
+}
+
+func (a *accum) keyNum(k string) uint32 {
+	n, ok := a.idx[k]
+	if !ok {
+		n = uint32(len(a.keys))
+		a.idx[k] = n
+		a.keys = append(a.keys, k)
 	}
-	return c
+	return n
 }
 
-func (a accum) add(k string, id uint32) {
-	c := a.get(k)
-	c.add = append(c.add, id)
-}
-
-func (a accum) del(k string, id uint32) {
-	c := a.get(k)
-	c.del = append(c.del, id)
-}
-
-func sortedIDs(ids []uint32) []uint32 {
-	if !slices.IsSorted(ids) {
-		slices.Sort(ids)
+// keyNumBytes is keyNum without allocating for keys already seen.
+func (a *accum) keyNumBytes(k []byte) uint32 {
+	if n, ok := a.idx[string(k)]; ok {
+		return n
 	}
-	return slices.Compact(ids)
+	return a.keyNum(string(k))
+}
+
+func (a *accum) add(k string, id uint32) { a.adds = append(a.adds, posting{a.keyNum(k), id}) }
+func (a *accum) del(k string, id uint32) { a.dels = append(a.dels, posting{a.keyNum(k), id}) }
+
+// group orders postings by key rank (a counting sort, stable, so ids
+// gathered in ascending order stay so) and returns, per rank, the end of its
+// run.
+func group(ps []posting, rank []uint32) (sorted []posting, ends []int) {
+	ends = make([]int, len(rank))
+	for _, p := range ps {
+		ends[rank[p.key]]++
+	}
+	sum := 0
+	for i, c := range ends {
+		sum += c
+		ends[i] = sum
+	}
+	sorted = make([]posting, len(ps))
+	next := make([]int, len(rank))
+	for i := range next {
+		if i > 0 {
+			next[i] = ends[i-1]
+		}
+	}
+	for _, p := range ps {
+		r := rank[p.key]
+		sorted[next[r]] = p
+		next[r]++
+	}
+	return sorted, ends
+}
+
+func idsOf(ps []posting, dst []uint32) []uint32 {
+	dst = dst[:0]
+	for _, p := range ps {
+		dst = append(dst, p.id)
+	}
+	if !slices.IsSorted(dst) {
+		slices.Sort(dst)
+	}
+	return slices.Compact(dst)
 }
 
 // flush writes the gathered changes, key by key in storage order.
-func (a accum) flush(ctx context.Context, b *buckets) error {
-	keys := make([]string, 0, len(a))
-	for k := range a {
-		keys = append(keys, k)
+func (a *accum) flush(ctx context.Context, b *buckets) error {
+	order := make([]uint32, len(a.keys))
+	for i := range order {
+		order[i] = uint32(i)
 	}
-	slices.Sort(keys)
+	slices.SortFunc(order, func(x, y uint32) int { return strings.Compare(a.keys[x], a.keys[y]) })
+	rank := make([]uint32, len(a.keys))
+	for r, k := range order {
+		rank[k] = uint32(r)
+	}
+	adds, addEnds := group(a.adds, rank)
+	dels, delEnds := group(a.dels, rank)
 	var chunks int64
+	var add, del []uint32
 	var oldLows, addLows, delLows, merged []uint16
-	for n, k := range keys {
-		if n%4096 == 0 {
+	for r, kn := range order {
+		if r%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		c := a[k]
-		add, del := sortedIDs(c.add), sortedIDs(c.del)
+		k := a.keys[kn]
+		addStart, delStart := 0, 0
+		if r > 0 {
+			addStart, delStart = addEnds[r-1], delEnds[r-1]
+		}
+		add = idsOf(adds[addStart:addEnds[r]], add)
+		del = idsOf(dels[delStart:delEnds[r]], del)
 		i, j := 0, 0
 		for i < len(add) || j < len(del) {
 			var hi uint16
@@ -305,8 +382,12 @@ func (a accum) flush(ctx context.Context, b *buckets) error {
 			copy(full, k)
 			binary.BigEndian.PutUint16(full[len(k)+1:], hi)
 			old := b.post.Get(full)
-			oldLows = decodeChunk(oldLows[:0], old)
-			merged = mergeLows(merged, oldLows, addLows, delLows)
+			if old == nil && len(delLows) == 0 {
+				merged = addLows
+			} else {
+				oldLows = decodeChunk(oldLows[:0], old)
+				merged = mergeLows(merged[:0:0], oldLows, addLows, delLows)
+			}
 			switch {
 			case len(merged) == 0 && old != nil:
 				if err := b.post.Delete(full); err != nil {

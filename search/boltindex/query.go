@@ -52,11 +52,10 @@ func (ix *Index) SearchBitmap(ctx context.Context, q search.Query) (*roaring.Bit
 }
 
 type evaluator struct {
-	ctx     context.Context
-	b       *buckets
-	all     *roaring.Bitmap
-	scratch []uint32
-	steps   int
+	ctx   context.Context
+	b     *buckets
+	all   *roaring.Bitmap
+	steps int
 }
 
 func (ev *evaluator) allRecords() *roaring.Bitmap {
@@ -190,7 +189,7 @@ func bstr(b []byte) string {
 
 // lookup unions the postings of the keys a Lookup selects.
 func (ev *evaluator) lookup(id uint8, l search.Lookup) (*roaring.Bitmap, error) {
-	bm := roaring.New()
+	var parts []*roaring.Bitmap
 	prefix := []byte{id, byte(l.Kind)}
 	c := ev.b.post.Cursor()
 	seek := append(slices.Clip(prefix), l.Start...)
@@ -216,10 +215,16 @@ func (ev *evaluator) lookup(id uint8, l search.Lookup) (*roaring.Bitmap, error) 
 			accepted = l.Accept == nil || l.Accept(fold, t)
 		}
 		if accepted {
-			ev.scratch = addChunk(bm, binary.BigEndian.Uint16(k[len(k)-2:]), v, ev.scratch)
+			parts = append(parts, chunkBitmap(binary.BigEndian.Uint16(k[len(k)-2:]), v))
 		}
 	}
-	return bm, nil
+	switch len(parts) {
+	case 0:
+		return roaring.New(), nil
+	case 1:
+		return parts[0], nil
+	}
+	return roaring.FastOr(parts...), nil
 }
 
 // verify keeps the candidates whose stored fields pass the plan's check.
@@ -238,7 +243,7 @@ func (ev *evaluator) verify(cand *roaring.Bitmap, p *search.Plan) (*roaring.Bitm
 		if v == nil {
 			continue
 		}
-		_, rec, err := decodeDoc(v)
+		_, rec, err := decodeDocFields(v, p.Index.Reads)
 		if err != nil {
 			return nil, fmt.Errorf("record %d: %w", id, err)
 		}

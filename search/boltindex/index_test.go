@@ -3,6 +3,7 @@ package boltindex_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -529,3 +530,43 @@ func TestReopen(t *testing.T) {
 }
 
 func bigTests() bool { return os.Getenv("BIBGATE_BIG") != "" }
+
+func TestConcurrentSearchAndPut(t *testing.T) {
+	ix := openFixture(t)
+	ctx := context.Background()
+	done := make(chan error, 4)
+	for w := 0; w < 3; w++ {
+		go func() {
+			for i := 0; i < 200; i++ {
+				res, err := ix.Search(ctx, term("author", "berzins"))
+				if err != nil {
+					done <- err
+					return
+				}
+				if res.Count != 4 {
+					done <- fmt.Errorf("berzins: %d hits while other records change", res.Count)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	go func() {
+		for i := 0; i < 50; i++ {
+			key := fmt.Sprintf("extra%d", i)
+			if err := ix.Put(ctx, key, titleRecord(key, "Extra record"), nil); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < 4; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := hits(t, ix, term("title", "extra")); len(got) != 50 {
+		t.Errorf("extra records: %d", len(got))
+	}
+}

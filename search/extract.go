@@ -88,7 +88,7 @@ func Extract(rec *marc.Record) *Extracted {
 func (ix *Index) keys(rec *marc.Record, dst []Key) []Key {
 	word := func(t string) {
 		if t != "" {
-			dst = append(dst, Key{KeyWord, t})
+			dst = append(dst, Key{KeyWord, CutHeading(t)})
 		}
 	}
 	ix.visit(rec, func(spec *FieldSpec, f *marc.Field) {
@@ -113,6 +113,20 @@ func (ix *Index) keys(rec *marc.Record, dst []Key) []Key {
 			return
 		}
 		if ix.Kind == KindText {
+			if ix.Identifiers && (f.Tag == "020" || f.Tag == "022") {
+				for _, sf := range f.Subfields {
+					if !spec.wants(sf.Code) {
+						continue
+					}
+					if f.Tag == "020" {
+						if k, ok := NormalizeISBN(sf.Value); ok {
+							word(k)
+						}
+					} else if k := NormalizeISSN(sf.Value); len(k) == 8 {
+						word(asciiLower(k))
+					}
+				}
+			}
 			var first bool
 			var heading strings.Builder
 			prev := ""

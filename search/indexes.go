@@ -47,6 +47,10 @@ type Index struct {
 	Use      []int    // Bib-1 use attributes mapped here
 	CQL      []string // CQL index names, lower-case ("dc.title")
 	Headings bool     // text kind: also file first words, word pairs and whole fields
+	// Identifiers (text kind) also files the index forms of ISBNs (020) and
+	// ISSNs (022) as words, and lets an ISBN- or ISSN-shaped query match them,
+	// so a keyword search for any printed form of an ISBN finds the record.
+	Identifiers bool
 }
 
 // Indexes is the index table. Adapters build their Explain and attribute
@@ -89,7 +93,7 @@ var Indexes = []*Index{
 			{Tag: "024", Subfields: "az"}, {Tag: "027", Subfields: "az"}, {Tag: "028", Subfields: "a"}},
 		Use: []int{1007},
 		CQL: []string{"dc.identifier", "bath.standardidentifier", "identifier"}},
-	{ID: 8, Name: "any", Kind: KindText,
+	{ID: 8, Name: "any", Kind: KindText, Identifiers: true,
 		Fields: []FieldSpec{{Tag: "010", Subfields: "a"}, {Tag: "020", Subfields: "a"}, {Tag: "022", Subfields: "a"},
 			{Tag: "024", Subfields: "a"}, {Tag: "1XX"}, {Tag: "2XX"}, {Tag: "3XX"}, {Tag: "4XX"}, {Tag: "5XX"},
 			{Tag: "6XX"}, {Tag: "7XX"}, {Tag: "8XX"}},

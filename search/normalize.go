@@ -133,6 +133,22 @@ func AppendTokens(dst []string, s string) []string {
 	return appendTokens(dst, Normalize(s), "")
 }
 
+// MaxWord is the longest word in bytes; longer runs of letters and digits
+// are cut (at a character boundary) to this length, in records and queries
+// alike.
+const MaxWord = 100
+
+func cutWord(w string) string {
+	if len(w) <= MaxWord {
+		return w
+	}
+	i := MaxWord
+	for i > 0 && !utf8.RuneStart(w[i]) {
+		i--
+	}
+	return w[:i]
+}
+
 // appendTokens splits an already normalised string; runes in keep are word
 // characters too (mask characters in query terms).
 func appendTokens(dst []string, s, keep string) []string {
@@ -159,13 +175,13 @@ func appendTokens(dst []string, s, keep string) []string {
 		case word && start < 0:
 			start = i
 		case !word && start >= 0:
-			dst = append(dst, s[start:i])
+			dst = append(dst, cutWord(s[start:i]))
 			start = -1
 		}
 		i += size
 	}
 	if start >= 0 {
-		dst = append(dst, s[start:])
+		dst = append(dst, cutWord(s[start:]))
 	}
 	return dst
 }

@@ -56,6 +56,7 @@ func TestTokens(t *testing.T) {
 		{"  ", nil},
 		{"\u0301abc", []string{"abc"}}, // a leading mark starts no word
 		{"e\u0301te\u0301", []string{"été"}},
+		{strings.Repeat("ā", 80) + " x", []string{strings.Repeat("ā", 50), "x"}}, // words are cut at MaxWord bytes
 	}
 	for _, tt := range tests {
 		got := Tokens(tt.in)

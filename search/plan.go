@@ -164,7 +164,11 @@ func planEqual(ix *Index, a attrs, text string) (*Plan, error) {
 		}
 	}
 	if ix.Kind == KindText {
-		return planText(ix, a, text)
+		p, err := planText(ix, a, text)
+		if err != nil || !ix.Identifiers || a.tr != TruncNone {
+			return p, err
+		}
+		return withIdentifier(ix, p, text), nil
 	}
 	var alts []string
 	switch ix.Kind {
@@ -200,7 +204,7 @@ func planEqual(ix *Index, a attrs, text string) (*Plan, error) {
 		if v == "" {
 			continue
 		}
-		pat, err := wholePattern(v, a.tr)
+		pat, err := wholePattern(CutHeading(v), a.tr)
 		if err != nil {
 			return nil, err
 		}
@@ -213,6 +217,23 @@ func planEqual(ix *Index, a attrs, text string) (*Plan, error) {
 		return p.Sub[0], nil
 	}
 	return p, nil
+}
+
+// withIdentifier widens a text plan with the index form of an ISBN or ISSN
+// query ("0-201-89683-4", "0317-8471"), filed as a word by Identifiers
+// indexes.
+func withIdentifier(ix *Index, p *Plan, text string) *Plan {
+	id := ""
+	if k, ok := NormalizeISBN(text); ok {
+		id = k
+	} else if k := identRun(text, ""); len(k) == 8 && len(strings.TrimSpace(text)) <= 9 && strings.ContainsAny(text, "-xX") {
+		id = asciiLower(k)
+	}
+	if id == "" {
+		return p
+	}
+	alt := &Plan{Index: ix, Lookups: []Lookup{literalPattern(patExact, id).lookup(KeyWord)}}
+	return &Plan{Index: ix, Union: true, Sub: []*Plan{p, alt}}
 }
 
 // isbnQuery returns the index forms an ISBN query may match: a complete

@@ -102,6 +102,10 @@ func TestSearchFixture(t *testing.T) {
 		{"subject is not author", term("subject", "knuth"), ks("en007")},
 		{"any finds both", term("any", "knuth"), ks("en001", "en007")},
 		{"default index is any", term("", "knuth"), ks("en001", "en007")},
+		{"isbn-13 as a keyword finds the isbn-10", term("any", "978-0-201-89683-1"), ks("en001")},
+		{"isbn-10 as a keyword finds the isbn-13", term("any", "9984123456"), ks("lv002")},
+		{"printed isbn as a keyword", term("any", "9984-00-123-7"), ks("lv001")},
+		{"issn as a keyword", term("any", "0317-8471"), ks("serial2")},
 		{"no such word", term("title", "zzzz"), ks()},
 		{"empty term", term("title", " - "), ks()},
 		// Structures.

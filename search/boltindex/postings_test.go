@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bibgate/bibgate/marc"
@@ -212,4 +213,32 @@ func tagsOf(rec *marc.Record) map[string]bool {
 		m[f.Tag] = true
 	}
 	return m
+}
+
+// TestHugeValues indexes values far beyond bbolt's key size limit.
+func TestHugeValues(t *testing.T) {
+	ix, err := Open(filepath.Join(t.TempDir(), "i.db"), &Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	long := strings.Repeat("abcdefghij", 5000)
+	rec := &marc.Record{Leader: "00000nam a2200000 a 4500", Fields: []marc.Field{
+		{Tag: "001", Value: long},
+		{Tag: "020", Subfields: []marc.Subfield{{Code: 'a', Value: strings.Repeat("1", 40000)}}},
+		{Tag: "245", Subfields: []marc.Subfield{{Code: 'a', Value: long + " " + long}}},
+	}}
+	ctx := context.Background()
+	if err := ix.Put(ctx, "huge", rec, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []*search.Term{
+		{Index: "title", Text: long},
+		{Index: "title", Text: long + " " + long, Completeness: search.CompleteField},
+		{Index: "local", Text: long},
+	} {
+		if got := count(t, ix, q); got != 1 {
+			t.Errorf("%.40s…: %d hits", q.Text, got)
+		}
+	}
 }

@@ -22,6 +22,9 @@ type Doc struct {
 	Raw    []byte
 }
 
+// MaxKey is the longest external key accepted, in bytes.
+const MaxKey = 1024
+
 // ErrNotFound is returned for an external key the index does not hold.
 var ErrNotFound = errors.New("boltindex: record not found")
 
@@ -42,8 +45,8 @@ func (ix *Index) PutBatch(ctx context.Context, docs []Doc) error {
 	}
 	last := make(map[string]int, len(docs))
 	for i, d := range docs {
-		if d.Key == "" {
-			return fmt.Errorf("boltindex: put: record %d has an empty key", i)
+		if d.Key == "" || len(d.Key) > MaxKey {
+			return fmt.Errorf("boltindex: put: record %d: key of %d bytes (1 to %d allowed)", i, len(d.Key), MaxKey)
 		}
 		if d.Record == nil {
 			return fmt.Errorf("boltindex: put %q: nil record", d.Key)

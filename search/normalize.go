@@ -86,13 +86,12 @@ const latinFoldEnd = 0x250
 var latinFolds = func() []string {
 	t := make([]string, latinFoldEnd)
 	for r := rune(0); r < latinFoldEnd; r++ {
-		if rep, ok := foldLetters[r]; ok {
-			t[r] = rep
-			continue
-		}
 		var b strings.Builder
 		for _, c := range norm.NFD.String(string(r)) {
-			if !unicode.Is(unicode.Mn, c) {
+			switch rep, ok := foldLetters[c]; {
+			case ok:
+				b.WriteString(rep)
+			case !unicode.Is(unicode.Mn, c):
 				b.WriteRune(c)
 			}
 		}

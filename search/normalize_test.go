@@ -34,6 +34,7 @@ func TestFold(t *testing.T) {
 		{"øre", "ore"},
 		{"łódź", "lodz"},
 		{"æble", "aeble"},
+		{"ǽ", "ae"},
 		{"plain", "plain"},
 		{"москва", "москва"},
 	}

@@ -206,3 +206,16 @@ func walkPlan(p *Plan, rec *marc.Record) {
 		p.Verify(rec)
 	}
 }
+
+func TestSortKeyFor(t *testing.T) {
+	for use, want := range map[int]SortKey{4: SortTitle, 1003: SortAuthor, 1: SortAuthor, 30: SortDate, 31: SortDate} {
+		ix, _ := ByUse(use)
+		if got, ok := SortKeyFor(ix); !ok || got != want {
+			t.Errorf("use %d sorts by %v, %v; want %v", use, got, ok, want)
+		}
+	}
+	ix, _ := ByUse(7)
+	if _, ok := SortKeyFor(ix); ok {
+		t.Error("ISBN should not be a sort key")
+	}
+}

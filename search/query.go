@@ -218,9 +218,28 @@ type SortSpec struct {
 type ScanRequest struct {
 	Index string // index name, "" is "any"
 	// Headings lists whole-field headings (Bib-1 structure phrase or
-	// completeness complete field) instead of single words.
+	// completeness complete field) instead of single words; indexes without
+	// headings list words either way.
 	Headings bool
 	From     string // the start term, normalised like a query term
 	Before   int    // terms to list before the start term (Z39.50 position - 1)
 	Count    int    // terms to list in all, the Before ones included
+}
+
+// SortKeyFor returns the sort criterion for an index: title, author and
+// date sort; other indexes report false (Bib-1 sort diagnostic 207 in
+// Z39.50, SRU 80s). Use ByUse/ByCQL/ByName to find the index first.
+func SortKeyFor(ix *Index) (SortKey, bool) {
+	if ix == nil {
+		return 0, false
+	}
+	switch ix.Name {
+	case "title":
+		return SortTitle, true
+	case "author":
+		return SortAuthor, true
+	case "date":
+		return SortDate, true
+	}
+	return 0, false
 }

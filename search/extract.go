@@ -65,8 +65,8 @@ type Extracted struct {
 
 // Extract computes the index keys and sort keys of rec.
 func Extract(rec *marc.Record) *Extracted {
-	ex := &Extracted{Keys: make(map[string][]Key, len(Indexes))}
-	for _, ix := range Indexes {
+	ex := &Extracted{Keys: make(map[string][]Key, len(indexTableRows))}
+	for _, ix := range indexTableRows {
 		keys := ix.keys(rec, nil)
 		if len(keys) == 0 {
 			continue

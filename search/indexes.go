@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,7 @@ type FieldSpec struct {
 	Start, End int
 }
 
-// Index is one searchable index. The table Indexes is the single place
+// Index is one searchable index. The table (see Indexes) is the single place
 // where MARC fields, Bib-1 use attributes and CQL index names meet.
 type Index struct {
 	// ID is stored in every index key on disk: never renumber.
@@ -53,9 +54,8 @@ type Index struct {
 	Identifiers bool
 }
 
-// Indexes is the index table. Adapters build their Explain and attribute
-// tables from it.
-var Indexes = []*Index{
+// indexTableRows is the index table; Indexes hands out copies of it.
+var indexTableRows = []*Index{
 	{ID: 1, Name: "title", Kind: KindText, Headings: true,
 		Fields: []FieldSpec{{Tag: "245", Subfields: "abnp"}, {Tag: "246", Subfields: "abnp"},
 			{Tag: "130", Subfields: "anp"}, {Tag: "240", Subfields: "anp"}, {Tag: "210", Subfields: "ab"},
@@ -130,7 +130,12 @@ var Indexes = []*Index{
 		CQL:    []string{"bath.dewey", "dewey"}},
 }
 
-// indexTable holds the lookup maps built from Indexes.
+// Indexes returns the index table, in storage-id order. Adapters build
+// their Explain records and attribute tables from it. The entries are
+// shared: treat them as read-only.
+func Indexes() []*Index { return slices.Clone(indexTableRows) }
+
+// indexTable holds the lookup maps built from the table.
 type indexTable struct {
 	byName map[string]*Index
 	byUse  map[int]*Index
@@ -138,7 +143,7 @@ type indexTable struct {
 	byID   [256]*Index
 }
 
-var table = buildTable(Indexes)
+var table = buildTable(indexTableRows)
 
 func buildTable(list []*Index) *indexTable {
 	t := &indexTable{byName: map[string]*Index{}, byUse: map[int]*Index{}, byCQL: map[string]*Index{}}

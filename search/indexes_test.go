@@ -29,7 +29,7 @@ func TestLookups(t *testing.T) {
 			t.Errorf("ByCQL(%q) = %v, %v; want %s", name, ix, err, want)
 		}
 	}
-	for _, ix := range Indexes {
+	for _, ix := range Indexes() {
 		if got, err := ByName(ix.Name); err != nil || got != ix {
 			t.Errorf("ByName(%q) = %v, %v", ix.Name, got, err)
 		}

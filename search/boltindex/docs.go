@@ -29,7 +29,7 @@ func indexedField(tag string, tags map[string]bool) bool { return tags[tag] }
 // indexedTags lists every tag an index reads (wildcards expanded).
 func indexedTags() map[string]bool {
 	tags := map[string]bool{}
-	for _, ix := range search.Indexes {
+	for _, ix := range search.Indexes() {
 		for _, spec := range ix.Fields {
 			expandTag(spec.Tag, "", tags)
 		}

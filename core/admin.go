@@ -35,7 +35,7 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 		for i := range hashed {
 			p := hashed[i]
 			var old Patron
-			ok, err := t.getJSON(bPatron, p.ID, &old)
+			ok, err := t.getRecord(bPatron, p.ID, &old)
 			if err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 					return err
 				}
 			}
-			if err := t.putJSON(bPatron, p.ID, &p); err != nil {
+			if err := t.putRecord(bPatron, p.ID, &p); err != nil {
 				return err
 			}
 		}
@@ -84,7 +84,7 @@ func (s *Service) PutItems(ctx context.Context, items []Item) error {
 		for i := range items {
 			it := items[i]
 			var old Item
-			ok, err := t.getJSON(bItem, it.ID, &old)
+			ok, err := t.getRecord(bItem, it.ID, &old)
 			if err != nil {
 				return err
 			}
@@ -102,7 +102,7 @@ func (s *Service) PutItems(ctx context.Context, items []Item) error {
 			} else if it.Status == "" {
 				it.Status = ItemAvailable
 			}
-			if err := t.putJSON(bItem, it.ID, &it); err != nil {
+			if err := t.putRecord(bItem, it.ID, &it); err != nil {
 				return err
 			}
 			if err := t.Put(bRecordItems, it.RecordID+"/"+it.ID, nil); err != nil {
@@ -177,7 +177,7 @@ func (s *Service) SetItemProperties(ctx context.Context, itemID, props string) (
 		}
 		it.Properties = props
 		item = *it
-		return t.putJSON(bItem, it.ID, it)
+		return t.putRecord(bItem, it.ID, it)
 	})
 	return item, err
 }

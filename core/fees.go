@@ -42,7 +42,7 @@ func (s *Service) PayFee(ctx context.Context, pay Payment) (rec Receipt, err err
 	err = s.update(ctx, func(t tx) error {
 		rec = Receipt{TransactionID: pay.TransactionID}
 		if pay.TransactionID != "" {
-			if ok, err := t.getJSON(bPayment, pay.PatronID+"/"+pay.TransactionID, &rec); err != nil || ok {
+			if ok, err := t.getRecord(bPayment, pay.PatronID+"/"+pay.TransactionID, &rec); err != nil || ok {
 				return err
 			}
 		}
@@ -95,7 +95,7 @@ func (s *Service) PayFee(ctx context.Context, pay Payment) (rec Receipt, err err
 			left -= part
 			p.Owed -= part
 			rec.Applied = append(rec.Applied, AppliedAmount{FeeID: f.ID, Amount: part})
-			if err := t.putJSON(bFee, f.ID, f); err != nil {
+			if err := t.putRecord(bFee, f.ID, f); err != nil {
 				return err
 			}
 			if f.Outstanding() == 0 {
@@ -110,11 +110,11 @@ func (s *Service) PayFee(ctx context.Context, pay Payment) (rec Receipt, err err
 		p.LastActive = s.clock.Now()
 		rec.Owed = p.Owed
 		if pay.TransactionID != "" {
-			if err := t.putJSON(bPayment, p.ID+"/"+pay.TransactionID, &rec); err != nil {
+			if err := t.putRecord(bPayment, p.ID+"/"+pay.TransactionID, &rec); err != nil {
 				return err
 			}
 		}
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 	return rec, err
 }
@@ -130,7 +130,7 @@ func (s *Service) settleLost(t tx, p *Patron, f *Fee) error {
 	}
 	if it.Status == ItemLost && it.LostBy == p.ID {
 		it.LostPaidAt = s.clock.Now()
-		return t.putJSON(bItem, it.ID, it)
+		return t.putRecord(bItem, it.ID, it)
 	}
 	return nil
 }
@@ -162,7 +162,7 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 			return err
 		}
 		l.Returned = now
-		if err := t.putJSON(bLoan, l.ID, l); err != nil {
+		if err := t.putRecord(bLoan, l.ID, l); err != nil {
 			return err
 		}
 		if err := t.Put(bReturned, timeKey(now)+"/"+l.ID, nil); err != nil {
@@ -185,10 +185,10 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 		}
 		p.LoansOut--
 		it.Status, it.LoanID, it.LostBy = ItemLost, "", p.ID
-		if err := t.putJSON(bItem, it.ID, it); err != nil {
+		if err := t.putRecord(bItem, it.ID, it); err != nil {
 			return err
 		}
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 	return fees, err
 }
@@ -215,7 +215,7 @@ func (s *Service) Charge(ctx context.Context, patronID string, kind FeeKind, amo
 			return err
 		}
 		fee = *f
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 	return fee, err
 }

@@ -111,7 +111,7 @@ func (s *Service) PlaceHold(ctx context.Context, req HoldRequest) (res HoldResul
 		h := Hold{ID: id, PatronID: p.ID, RecordID: record, Title: title, PickupLibrary: pickup, Placed: now, Status: HoldWaiting}
 		p.Holds++
 		p.LastActive = now
-		if err := t.putJSON(bHold, id, &h); err != nil {
+		if err := t.putRecord(bHold, id, &h); err != nil {
 			return err
 		}
 		if err := t.Put(bRecordHolds, record+"/"+id, nil); err != nil {
@@ -121,7 +121,7 @@ func (s *Service) PlaceHold(ctx context.Context, req HoldRequest) (res HoldResul
 			return err
 		}
 		res = HoldResult{Hold: h, Position: len(queue) + 1, Expected: expected}
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 	return res, err
 }
@@ -168,7 +168,7 @@ func (s *Service) CancelHold(ctx context.Context, req CancelHoldRequest) (err er
 		if err := s.endHold(t, p, h, HoldCancelled, now); err != nil {
 			return err
 		}
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 }
 
@@ -188,13 +188,13 @@ func (s *Service) releaseTrapped(t tx, h *Hold, now time.Time) error {
 	it.HoldID = ""
 	if h.Status == HoldInTransit {
 		// Still travelling: it will be routed again when checked in.
-		return t.putJSON(bItem, it.ID, it)
+		return t.putRecord(bItem, it.ID, it)
 	}
 	var res CheckinResult
 	if err := s.route(t, it, h.PickupLibrary, now, &res); err != nil {
 		return err
 	}
-	return t.putJSON(bItem, it.ID, it)
+	return t.putRecord(bItem, it.ID, it)
 }
 
 // ChangeHoldPickup moves a waiting hold to another pickup library, keeping
@@ -215,7 +215,7 @@ func (s *Service) ChangeHoldPickup(ctx context.Context, req CancelHoldRequest, p
 		}
 		h.PickupLibrary = pickup
 		hold = *h
-		return t.putJSON(bHold, h.ID, h)
+		return t.putRecord(bHold, h.ID, h)
 	})
 	return hold, err
 }

@@ -92,7 +92,7 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 					To: s.recipient(p, now), Library: h.PickupLibrary, Title: h.Title, Created: now}); err != nil {
 					return err
 				}
-				if err := t.putJSON(bPatron, p.ID, p); err != nil {
+				if err := t.putRecord(bPatron, p.ID, p); err != nil {
 					return err
 				}
 				n++
@@ -202,10 +202,10 @@ func (s *Service) remindLoan(t tx, loanID string, now time.Time) (int, error) {
 		n++
 	}
 	l.RemindersSent = due[len(due)-1].Number
-	if err := t.putJSON(bLoan, l.ID, l); err != nil {
+	if err := t.putRecord(bLoan, l.ID, l); err != nil {
 		return 0, err
 	}
-	return n, t.putJSON(bPatron, p.ID, p)
+	return n, t.putRecord(bPatron, p.ID, p)
 }
 
 // AnonymiseLoans erases the patron from returned loans once the
@@ -262,7 +262,7 @@ func (s *Service) AnonymiseLoans(ctx context.Context) (int, error) {
 					continue
 				}
 				l.PatronID, l.Anonymised = "", true
-				if err := t.putJSON(bLoan, l.ID, l); err != nil {
+				if err := t.putRecord(bLoan, l.ID, l); err != nil {
 					return err
 				}
 				if err := t.Delete(bReturned, k); err != nil {
@@ -398,7 +398,7 @@ func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) 
 		}
 		var n Notice
 		err = s.view(ctx, func(t tx) error {
-			ok, err := t.getJSON(bNotice, id, &n)
+			ok, err := t.getRecord(bNotice, id, &n)
 			if err == nil && !ok {
 				return fmt.Errorf("core: outbox names missing notice %s", id)
 			}
@@ -412,11 +412,11 @@ func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) 
 		}
 		err = s.update(ctx, func(t tx) error {
 			var cur Notice
-			if ok, err := t.getJSON(bNotice, id, &cur); err != nil || !ok {
+			if ok, err := t.getRecord(bNotice, id, &cur); err != nil || !ok {
 				return err
 			}
 			cur.Sent = s.clock.Now()
-			if err := t.putJSON(bNotice, id, &cur); err != nil {
+			if err := t.putRecord(bNotice, id, &cur); err != nil {
 				return err
 			}
 			return t.Delete(bOutbox, key)

@@ -162,17 +162,13 @@ func (s *Service) VerifyPatron(ctx context.Context, patronID, pin string) (err e
 	if hash == "" || pin == "" {
 		return refuse(ReasonBadPIN, "patron %s", patronID)
 	}
-	if s.pins.has(hash, pin) {
-		return nil
-	}
-	ok, err := CheckPIN(hash, pin)
+	ok, err := s.pins.check(ctx, hash, pin)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return refuse(ReasonBadPIN, "patron %s", patronID)
 	}
-	s.pins.add(hash, pin)
 	return nil
 }
 
@@ -187,7 +183,7 @@ func (s *Service) BlockPatron(ctx context.Context, patronID, reason string) (err
 			return err
 		}
 		p.Blocked, p.BlockReason = true, reason
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 }
 
@@ -202,7 +198,7 @@ func (s *Service) EnablePatron(ctx context.Context, patronID string) (err error)
 			return err
 		}
 		p.Blocked, p.BlockReason = false, ""
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 }
 

@@ -1,12 +1,14 @@
 package core
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -64,17 +66,32 @@ func CheckPIN(encoded, pin string) (bool, error) {
 // only an HMAC (keyed with a per-process random key) of the stored hash and
 // the PIN, never the PIN; a changed PIN changes the stored hash and so
 // misses the cache. Bounded: when full it is cleared.
+//
+// The KDF is deliberately expensive in CPU and memory, so checks are also
+// bounded: at most one per processor but one runs at a time (the rest wait their
+// turn instead of thrashing memory; one processor is always left for
+// serving), and concurrent checks of the same
+// hash and PIN share one computation.
 type pinCache struct {
-	mu  sync.Mutex
-	key []byte
-	ok  map[string]struct{}
-	max int
+	mu       sync.Mutex
+	key      []byte
+	ok       map[string]struct{}
+	inflight map[string]*pinCall
+	max      int
+	slots    chan struct{}
 }
 
-func newPINCache(max int) *pinCache {
+type pinCall struct {
+	done chan struct{}
+	ok   bool
+	err  error
+}
+
+func newPINCache(size int) *pinCache {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	return &pinCache{key: key, ok: make(map[string]struct{}), max: max}
+	return &pinCache{key: key, ok: make(map[string]struct{}), inflight: map[string]*pinCall{}, max: size,
+		slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 }
 
 func (c *pinCache) mac(hash, pin string) string {
@@ -85,20 +102,43 @@ func (c *pinCache) mac(hash, pin string) string {
 	return string(m.Sum(nil))
 }
 
-func (c *pinCache) has(hash, pin string) bool {
+// check reports whether pin matches hash, from the cache when it can.
+func (c *pinCache) check(ctx context.Context, hash, pin string) (bool, error) {
 	k := c.mac(hash, pin)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.ok[k]
-	return ok
-}
-
-func (c *pinCache) add(hash, pin string) {
-	k := c.mac(hash, pin)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.ok) >= c.max {
-		clear(c.ok)
+	if _, ok := c.ok[k]; ok {
+		c.mu.Unlock()
+		return true, nil
 	}
-	c.ok[k] = struct{}{}
+	if call, ok := c.inflight[k]; ok {
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.ok, call.err
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	call := &pinCall{done: make(chan struct{})}
+	c.inflight[k] = call
+	c.mu.Unlock()
+
+	select {
+	case c.slots <- struct{}{}:
+		call.ok, call.err = CheckPIN(hash, pin)
+		<-c.slots
+	case <-ctx.Done():
+		call.err = ctx.Err()
+	}
+	c.mu.Lock()
+	delete(c.inflight, k)
+	if call.ok {
+		if len(c.ok) >= c.max {
+			clear(c.ok)
+		}
+		c.ok[k] = struct{}{}
+	}
+	c.mu.Unlock()
+	close(call.done)
+	return call.ok, call.err
 }

@@ -79,16 +79,16 @@ func (s *Service) renewIn(t tx, patronID, itemID string, now time.Time) (RenewRe
 	if d.NeedsApproval {
 		l.RenewalRequested = true
 		p.LastActive = now
-		if err := t.putJSON(bPatron, p.ID, p); err != nil {
+		if err := t.putRecord(bPatron, p.ID, p); err != nil {
 			return RenewResult{}, err
 		}
-		return RenewResult{Loan: *l, Requested: true}, t.putJSON(bLoan, l.ID, l)
+		return RenewResult{Loan: *l, Requested: true}, t.putRecord(bLoan, l.ID, l)
 	}
 	if err := s.extend(t, l, it.RecordID, d.NewDue); err != nil {
 		return RenewResult{}, err
 	}
 	p.LastActive = now
-	return RenewResult{Loan: *l}, t.putJSON(bPatron, p.ID, p)
+	return RenewResult{Loan: *l}, t.putRecord(bPatron, p.ID, p)
 }
 
 func (s *Service) extend(t tx, l *Loan, record string, due time.Time) error {
@@ -100,7 +100,7 @@ func (s *Service) extend(t tx, l *Loan, record string, due time.Time) error {
 	if err := t.indexLoan(l, record); err != nil {
 		return err
 	}
-	return t.putJSON(bLoan, l.ID, l)
+	return t.putRecord(bLoan, l.ID, l)
 }
 
 // othersWaiting reports whether a patron other than patronID holds the
@@ -190,7 +190,7 @@ func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool
 			}
 		} else {
 			l.RenewalRequested = false
-			if err := t.putJSON(bLoan, l.ID, l); err != nil {
+			if err := t.putRecord(bLoan, l.ID, l); err != nil {
 				return err
 			}
 		}

@@ -35,18 +35,29 @@ const (
 // tx wraps a store.Tx with typed accessors.
 type tx struct{ store.Tx }
 
-func (t tx) getJSON(bucket, key string, v any) (bool, error) {
+// getRecord reads a record: the binary form for the hot record types,
+// JSON for the rest.
+func (t tx) getRecord(bucket, key string, v any) (bool, error) {
 	b, ok, err := t.Get(bucket, key)
 	if err != nil || !ok {
 		return ok, err
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if rec, isRec := v.(record); isRec {
+		err = decodeRecord(b, rec)
+	} else {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
 		return false, fmt.Errorf("core: decode %s/%s: %w", bucket, key, err)
 	}
 	return true, nil
 }
 
-func (t tx) putJSON(bucket, key string, v any) error {
+// putRecord writes a record in the form getRecord reads.
+func (t tx) putRecord(bucket, key string, v any) error {
+	if rec, isRec := v.(record); isRec {
+		return t.Put(bucket, key, encodeRecord(rec))
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("core: encode %s/%s: %w", bucket, key, err)
@@ -59,7 +70,7 @@ func (t tx) patron(id string) (*Patron, error) {
 		return nil, refuse(ReasonPatronNotFound, "no patron card given")
 	}
 	var p Patron
-	ok, err := t.getJSON(bPatron, id, &p)
+	ok, err := t.getRecord(bPatron, id, &p)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +85,7 @@ func (t tx) item(id string) (*Item, error) {
 		return nil, refuse(ReasonItemNotFound, "no item barcode given")
 	}
 	var it Item
-	ok, err := t.getJSON(bItem, id, &it)
+	ok, err := t.getRecord(bItem, id, &it)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +97,7 @@ func (t tx) item(id string) (*Item, error) {
 
 func (t tx) loan(id string) (*Loan, error) {
 	var l Loan
-	ok, err := t.getJSON(bLoan, id, &l)
+	ok, err := t.getRecord(bLoan, id, &l)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +109,7 @@ func (t tx) loan(id string) (*Loan, error) {
 
 func (t tx) hold(id string) (*Hold, error) {
 	var h Hold
-	ok, err := t.getJSON(bHold, id, &h)
+	ok, err := t.getRecord(bHold, id, &h)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +121,7 @@ func (t tx) hold(id string) (*Hold, error) {
 
 func (t tx) fee(id string) (*Fee, error) {
 	var f Fee
-	ok, err := t.getJSON(bFee, id, &f)
+	ok, err := t.getRecord(bFee, id, &f)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +210,7 @@ func (t tx) addFee(p *Patron, f Fee) (*Fee, error) {
 		return nil, err
 	}
 	f.ID, f.PatronID = id, p.ID
-	if err := t.putJSON(bFee, id, &f); err != nil {
+	if err := t.putRecord(bFee, id, &f); err != nil {
 		return nil, err
 	}
 	if f.Outstanding() != 0 {
@@ -217,7 +228,7 @@ func (t tx) addNotice(n Notice) (bool, error) {
 	if _, ok, err := t.Get(bNotice, n.ID); err != nil || ok {
 		return false, err
 	}
-	if err := t.putJSON(bNotice, n.ID, &n); err != nil {
+	if err := t.putRecord(bNotice, n.ID, &n); err != nil {
 		return false, err
 	}
 	seq, err := t.NextSequence(bOutbox)
@@ -228,6 +239,9 @@ func (t tx) addNotice(n Notice) (bool, error) {
 }
 
 func decode(b []byte, v any) error {
+	if rec, ok := v.(record); ok {
+		return decodeRecord(b, rec)
+	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("core: decode: %w", err)
 	}

@@ -200,16 +200,16 @@ func (s *Service) Checkout(ctx context.Context, req CheckoutRequest) (loan Loan,
 		it.Status, it.LoanID, it.HoldID, it.TransitTo = ItemOnLoan, id, "", ""
 		p.LoansOut = len(loans) + 1
 		p.LastActive = now
-		if err := t.putJSON(bLoan, id, &loan); err != nil {
+		if err := t.putRecord(bLoan, id, &loan); err != nil {
 			return err
 		}
 		if err := t.indexLoan(&loan, it.RecordID); err != nil {
 			return err
 		}
-		if err := t.putJSON(bItem, it.ID, it); err != nil {
+		if err := t.putRecord(bItem, it.ID, it); err != nil {
 			return err
 		}
-		return t.putJSON(bPatron, p.ID, p)
+		return t.putRecord(bPatron, p.ID, p)
 	})
 	return loan, err
 }
@@ -280,7 +280,7 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 				return err
 			}
 			l.Returned, l.RenewalRequested = now, false
-			if err := t.putJSON(bLoan, l.ID, l); err != nil {
+			if err := t.putRecord(bLoan, l.ID, l); err != nil {
 				return err
 			}
 			if err := t.Put(bReturned, timeKey(now)+"/"+l.ID, nil); err != nil {
@@ -296,7 +296,7 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 			}
 			p.LoansOut--
 			p.LastActive = now
-			if err := t.putJSON(bPatron, p.ID, p); err != nil {
+			if err := t.putRecord(bPatron, p.ID, p); err != nil {
 				return err
 			}
 			res.Loan = l
@@ -317,7 +317,7 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 		}
 		res.SortBin = sortBin(res.Disposition, res.Destination, it)
 		res.Item = *it
-		return t.putJSON(bItem, it.ID, it)
+		return t.putRecord(bItem, it.ID, it)
 	})
 	return res, err
 }
@@ -341,7 +341,7 @@ func (s *Service) refundLost(t tx, it *Item, now time.Time, res *CheckinResult) 
 			return err
 		}
 		res.Refund = refund
-		if err := t.putJSON(bPatron, p.ID, p); err != nil {
+		if err := t.putRecord(bPatron, p.ID, p); err != nil {
 			return err
 		}
 	}
@@ -386,7 +386,7 @@ func (s *Service) route(t tx, it *Item, here string, now time.Time, res *Checkin
 			h.Status = HoldInTransit
 			it.Status, it.TransitTo = ItemInTransit, h.PickupLibrary
 			res.Disposition, res.Destination = TransitForHold, h.PickupLibrary
-			if err := t.putJSON(bHold, h.ID, h); err != nil {
+			if err := t.putRecord(bHold, h.ID, h); err != nil {
 				return err
 			}
 		}
@@ -417,7 +417,7 @@ func (s *Service) readyHold(t tx, p *Patron, h *Hold, it *Item, now time.Time) e
 	h.Status, h.ItemID = HoldReady, it.ID
 	h.Expires = policy.HoldExpiry(r, lib.Calendar, now)
 	it.Status, it.TransitTo, it.HoldID = ItemOnHold, "", h.ID
-	if err := t.putJSON(bHold, h.ID, h); err != nil {
+	if err := t.putRecord(bHold, h.ID, h); err != nil {
 		return err
 	}
 	if err := t.Put(bHoldExpiry, timeKey(h.Expires)+"/"+h.ID, nil); err != nil {
@@ -464,7 +464,7 @@ func (s *Service) endHold(t tx, p *Patron, h *Hold, status HoldStatus, now time.
 		return err
 	}
 	p.Holds--
-	return t.putJSON(bHold, h.ID, h)
+	return t.putRecord(bHold, h.ID, h)
 }
 
 // recipient is who a notice to p goes to: the guardian for a minor.

@@ -246,3 +246,41 @@ func Loaded(ctx context.Context, svc *core.Service) (bool, error) {
 	}
 	return false, err
 }
+
+// LoadBench adds a benchmark population on top of the demo data: patrons
+// B00001… (adults in good standing, PIN 1234, home library ILU) and
+// ordinary books X0000001… on the shelf at the central library, so that a
+// load test can keep every connection busy with its own patron and items.
+// It is idempotent: what exists is left alone.
+func LoadBench(ctx context.Context, svc *core.Service, patrons, items int) error {
+	if patrons > 0 {
+		if _, err := svc.Patron(ctx, fmt.Sprintf("B%05d", patrons)); err != nil {
+			var ps []core.NewPatron
+			for i := 1; i <= patrons; i++ {
+				ps = append(ps, core.NewPatron{PIN: PIN, Patron: core.Patron{ID: fmt.Sprintf("B%05d", i),
+					Name: fmt.Sprintf("Bench Lasītājs %d", i), Category: "adult", HomeLibrary: Central,
+					IdentityConfirmed: true, Resident: true, Language: "lv"}})
+			}
+			if err := svc.RegisterPatrons(ctx, ps); err != nil {
+				return fmt.Errorf("bench patrons: %w", err)
+			}
+		}
+	}
+	const batch = 10000
+	for from := 1; from <= items; from += batch {
+		last := min(from+batch-1, items)
+		if _, err := svc.Item(ctx, fmt.Sprintf("X%07d", last)); err == nil {
+			continue
+		}
+		var its []core.Item
+		for i := from; i <= last; i++ {
+			its = append(its, core.Item{ID: fmt.Sprintf("X%07d", i), RecordID: fmt.Sprintf("bench-%04d", i%1000),
+				Title: fmt.Sprintf("Bench grāmata %d", i%1000), Library: Central, Material: policy.MaterialBook,
+				CallNumber: "BENCH", Value: 1000})
+		}
+		if err := svc.PutItems(ctx, its); err != nil {
+			return fmt.Errorf("bench items: %w", err)
+		}
+	}
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"sync"
@@ -134,6 +135,12 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}
 	}
+	if a.cfg.Demo.BenchPatrons > 0 || a.cfg.Demo.BenchItems > 0 {
+		a.log.Info().Int("patrons", a.cfg.Demo.BenchPatrons).Int("items", a.cfg.Demo.BenchItems).Msg("loading the benchmark population")
+		if err := demo.LoadBench(ctx, a.svc, a.cfg.Demo.BenchPatrons, a.cfg.Demo.BenchItems); err != nil {
+			return err
+		}
+	}
 	var servers []server
 	admin, err := a.adminServer()
 	if err != nil {
@@ -194,6 +201,11 @@ type server struct {
 func (a *App) adminServer() (server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
+	// Profiles for operators, on the admin listener only (loopback by default).
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

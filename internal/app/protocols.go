@@ -87,6 +87,9 @@ func (a *App) sip2Servers() ([]server, error) {
 		return nil, err
 	}
 	for _, acct := range accts {
+		if lib, ok := a.svc.Consortium().Library(acct.Options[sip2adapter.OptionLibrary]); ok && acct.TimeZone == nil {
+			acct.TimeZone = lib.Calendar.Location
+		}
 		if acct.IdleTimeout == 0 {
 			acct.IdleTimeout = c.IdleTimeout.Duration
 		}

@@ -64,6 +64,10 @@ type Jobs struct {
 type Demo struct {
 	// Load loads the demo patrons and items into an empty store.
 	Load bool `toml:"load"`
+	// BenchPatrons and BenchItems add a load-test population (patrons
+	// B00001…, items X0000001… at the central library).
+	BenchPatrons int `toml:"bench_patrons"`
+	BenchItems   int `toml:"bench_items"`
 }
 
 // Consortium names the consortium and its shared calendar.

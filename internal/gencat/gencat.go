@@ -257,7 +257,7 @@ func (g *generator) title(r *rng, c *culture) (title, subtitle string) {
 		subtitle = strings.ToLower(pick(r, words)) + " " + strings.ToLower(pick(r, words))
 	}
 	if r.chance(8) {
-		subtitle = strings.TrimSpace(subtitle+" "+strconv.Itoa(1+r.intn(5))+". "+c.partWord)
+		subtitle = strings.TrimSpace(subtitle + " " + strconv.Itoa(1+r.intn(5)) + ". " + c.partWord)
 	}
 	return title, subtitle
 }

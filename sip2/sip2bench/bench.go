@@ -32,10 +32,13 @@ type Options struct {
 	Addr     string
 	Conns    int           // connections (default 1)
 	Duration time.Duration // default 10s
-	Mix      string        // checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status
-	User     string        // 93 CN; no login when empty
-	Password string        // 93 CO
-	Location string        // 93 CP
+	// Warmup drives the mix this long before measuring: patrons' PINs get
+	// verified once, connections reach steady state. Not counted.
+	Warmup   time.Duration
+	Mix      string // checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status
+	User     string // 93 CN; no login when empty
+	Password string // 93 CO
+	Location string // 93 CP
 	// Patrons and Items are used round robin; each connection takes its own
 	// share of Items so that checkout/checkin pairs do not collide.
 	Patrons     []string
@@ -116,6 +119,33 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}
 	if slices.IndexFunc(clients, func(c *sip2client.Client) bool { return c != nil }) < 0 {
 		return Result{}, fmt.Errorf("sip2bench: no connection: %w", setupErr)
+	}
+	if opts.Warmup > 0 {
+		warmCtx, cancel := context.WithTimeout(ctx, opts.Warmup)
+		var wg sync.WaitGroup
+		for i, w := range workers {
+			if clients[i] == nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w.loop(warmCtx, clients[i])
+			}()
+		}
+		wg.Wait()
+		cancel()
+		// The loops closed their connections (a request may have been cut
+		// off mid-flight): measure on fresh ones.
+		for i, w := range workers {
+			w.samples, w.errors, w.denied = w.samples[:0], 0, 0
+			clients[i] = nil
+			if c, err := w.connect(ctx); err == nil {
+				clients[i] = c
+			} else {
+				w.errors++
+			}
+		}
 	}
 	runCtx, cancel := context.WithTimeout(ctx, opts.Duration)
 	defer cancel()
@@ -230,7 +260,15 @@ func (w *worker) next() sip2.Message {
 	if o.PIN != "" {
 		pin = sip2.String(o.PIN)
 	}
-	patron := func() string { return o.Patrons[(w.n+w.step/2)%len(o.Patrons)] }
+	// Each connection keeps its own patron when there are enough, so that
+	// checkouts are never refused for the loan limit; otherwise patrons
+	// rotate.
+	patron := func() string {
+		if len(o.Patrons) >= o.Conns || o.Mix == MixPatronInfo {
+			return o.Patrons[(w.n+w.rotation())%len(o.Patrons)]
+		}
+		return o.Patrons[(w.n+w.step/2)%len(o.Patrons)]
+	}
 	checkout := func() sip2.Message {
 		return &sip2.CheckoutRequest{TransactionDate: now, InstitutionID: o.Institution, PatronID: patron(), ItemID: w.pick(w.items),
 			PatronPassword: pin}
@@ -278,4 +316,13 @@ func refused(m sip2.Message) bool {
 		return true
 	}
 	return false
+}
+
+// rotation moves patron-information requests over all patrons; checkout
+// mixes keep the connection's own patron.
+func (w *worker) rotation() int {
+	if w.opts.Mix == MixPatronInfo {
+		return w.step * w.opts.Conns
+	}
+	return 0
 }

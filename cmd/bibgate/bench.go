@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/bibgate/bibgate/core/demo"
+	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/sip2"
+	"github.com/bibgate/bibgate/sip2/sip2bench"
+)
+
+// runBench drives load against any server of a protocol.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "Usage: bibgate bench sip2|sip2-echo [flags]")
+		return fmt.Errorf("%w: which protocol?", errUsage)
+	}
+	switch args[0] {
+	case "sip2":
+		return benchSIP2(ctx, args[1:], stdout, stderr)
+	case "sip2-echo":
+		return benchSIP2Echo(ctx, args[1:], stdout, stderr)
+	}
+	return fmt.Errorf("%w: unknown bench %q", errUsage, args[0])
+}
+
+func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("bench sip2", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:6001", "SIP2 server address")
+	conns := fs.Int("conns", 10, "connections, each logged in and driven in a closed loop")
+	duration := fs.Duration("duration", 10*time.Second, "how long to drive the load")
+	warmup := fs.Duration("warmup", 0, "drive the load this long first, unmeasured (PINs verified, caches warm)")
+	mix := fs.String("mix", "iteminfo", "checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status")
+	user := fs.String("user", "demo", "93 login user")
+	password := fs.String("password", "demo", "93 login password")
+	location := fs.String("location", "", "93 location")
+	patrons := fs.String("patrons", "P0009-P0100", "patron cards: a comma-separated list of cards and ranges")
+	items := fs.String("items", "", "item barcodes: list and ranges (default: the demo's lendable items)")
+	pin := fs.String("pin", demo.PIN, "patron PIN (AD)")
+	institution := fs.String("institution", "", "AO to send")
+	useTLS := fs.Bool("tls", false, "connect with TLS (certificate not verified)")
+	checksums := fs.Bool("checksums", true, "send AY/AZ")
+	charset := fs.String("charset", "utf-8", "wire character set")
+	asJSON := fs.Bool("json", false, "print one JSON object with the figures")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	cs, err := sip2.ParseCharset(*charset)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	pl, err := expandIDs(*patrons)
+	if err != nil {
+		return fmt.Errorf("%w: --patrons: %v", errUsage, err)
+	}
+	var il []string
+	if *items == "" {
+		il = lendableDemoItems()
+	} else if il, err = expandIDs(*items); err != nil {
+		return fmt.Errorf("%w: --items: %v", errUsage, err)
+	}
+	res, err := sip2bench.Run(ctx, sip2bench.Options{Addr: *addr, Conns: *conns, Duration: *duration, Warmup: *warmup, Mix: *mix,
+		User: *user, Password: *password, Location: *location, Patrons: pl, Items: il, PIN: *pin,
+		Institution: *institution, TLS: *useTLS, ErrorDetection: *checksums, Charset: cs})
+	if err != nil {
+		return err
+	}
+	return printBench(stdout, *asJSON, map[string]any{"protocol": "sip2", "addr": *addr, "mix": *mix, "conns": *conns},
+		res.Messages, res.Errors, res.Denied, res.Elapsed, res.Throughput, res.P50, res.P99, res.Max)
+}
+
+// printBench prints the figures as text or as one JSON object.
+func printBench(w io.Writer, asJSON bool, labels map[string]any, msgs, errs, denied int, elapsed time.Duration,
+	rate float64, p50, p99, max time.Duration) error {
+	if asJSON {
+		out := map[string]any{"messages": msgs, "errors": errs, "denied": denied, "seconds": elapsed.Seconds(),
+			"throughput": rate, "p50_ms": ms(p50), "p99_ms": ms(p99), "max_ms": ms(max)}
+		for k, v := range labels {
+			out[k] = v
+		}
+		return json.NewEncoder(w).Encode(out)
+	}
+	fmt.Fprintf(w, "%v\n", labels)
+	fmt.Fprintf(w, "messages   %d in %v\nthroughput %.0f msg/s\np50        %.3f ms\np99        %.3f ms\nmax        %.3f ms\nerrors     %d\ndenied     %d\n",
+		msgs, elapsed.Round(time.Millisecond), rate, ms(p50), ms(p99), ms(max), errs, denied)
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// benchSIP2Echo runs the ceiling: a plain TCP server answering every line
+// with a fixed response of the size the real server sends for the mix.
+func benchSIP2Echo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("bench sip2-echo", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:6101", "address to serve on")
+	mix := fs.String("mix", "iteminfo", "the mix whose response size to imitate")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	srv := sip2bench.NewEchoServer(sip2bench.EchoResponse(*mix))
+	fmt.Fprintf(stdout, "echo server for mix %s on %s (Ctrl-C stops)\n", *mix, ln.Addr())
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// expandIDs reads "P0001,P0005-P0010": ranges keep the prefix and the
+// zero-padded width of their first end.
+func expandIDs(s string) ([]string, error) {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		from, to, isRange := strings.Cut(part, "-")
+		if !isRange {
+			out = append(out, part)
+			continue
+		}
+		i := strings.IndexFunc(from, func(r rune) bool { return r >= '0' && r <= '9' })
+		if i < 0 || !strings.HasPrefix(to, from[:i]) {
+			return nil, fmt.Errorf("range %q: both ends need the same prefix and a number", part)
+		}
+		a, err1 := strconv.Atoi(from[i:])
+		b, err2 := strconv.Atoi(to[i:])
+		if err1 != nil || err2 != nil || b < a || b-a > 10_000_000 {
+			return nil, fmt.Errorf("range %q", part)
+		}
+		width := len(from) - i
+		for n := a; n <= b; n++ {
+			out = append(out, fmt.Sprintf("%s%0*d", from[:i], width, n))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("empty list")
+	}
+	return out, nil
+}
+
+// lendableDemoItems are the demo copies an ordinary patron may borrow.
+func lendableDemoItems() []string {
+	var out []string
+	for _, it := range demo.Items() {
+		if it.ReadingRoomOnly || it.ILL || it.Material == policy.MaterialReference {
+			continue
+		}
+		out = append(out, it.ID)
+	}
+	return out
+}

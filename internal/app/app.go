@@ -21,9 +21,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/internal/config"
+	"github.com/bibgate/bibgate/marc"
+	"github.com/bibgate/bibgate/search/boltindex"
 	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/boltstore"
 	"github.com/bibgate/bibgate/store/memstore"
@@ -37,6 +40,8 @@ type App struct {
 	metrics *metrics
 	store   store.Store
 	svc     *core.Service
+	catalog *catalog.Catalogue
+	tmpDir  string
 	ready   chan struct{}
 
 	mu        sync.Mutex
@@ -71,7 +76,37 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	if a.catalog, err = a.openCatalog(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// openCatalog opens the catalogue beside the circulation data; with the
+// memory backend it lives in a temporary directory removed at the end.
+func (a *App) openCatalog() (*catalog.Catalogue, error) {
+	dir := a.cfg.DataDir
+	if a.cfg.Store.Backend == "memory" {
+		tmp, err := os.MkdirTemp("", "bibgate-catalog-")
+		if err != nil {
+			return nil, fmt.Errorf("catalogue: %w", err)
+		}
+		dir, a.tmpDir = tmp, tmp
+	}
+	return catalog.Open(filepath.Join(dir, "catalogue.db"), a.svc)
+}
+
+// Catalogue is the union catalogue.
+func (a *App) Catalogue() *catalog.Catalogue { return a.catalog }
+
+// close releases the store and the catalogue.
+func (a *App) close() {
+	a.catalog.Close()
+	a.store.Close()
+	if a.tmpDir != "" {
+		os.RemoveAll(a.tmpDir)
+	}
 }
 
 func (a *App) openStore() (store.Store, error) {
@@ -122,7 +157,7 @@ func (a *App) bound(name string, addr net.Addr) {
 // accepting, let in-flight requests finish (up to the grace period), stop
 // the jobs, close the store. It returns nil after a clean shutdown.
 func (a *App) Run(ctx context.Context) error {
-	defer a.store.Close()
+	defer a.close()
 	if a.cfg.Demo.Load {
 		loaded, err := demo.Loaded(ctx, a.svc)
 		if err != nil {
@@ -133,6 +168,9 @@ func (a *App) Run(ctx context.Context) error {
 			if err := demo.Load(ctx, a.svc); err != nil {
 				return fmt.Errorf("load demo data: %w", err)
 			}
+		}
+		if err := a.loadDemoCatalogue(ctx); err != nil {
+			return err
 		}
 	}
 	if a.cfg.Demo.BenchPatrons > 0 || a.cfg.Demo.BenchItems > 0 {
@@ -267,4 +305,23 @@ func (a *App) runJobs(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// loadDemoCatalogue puts the demo titles into an empty catalogue.
+func (a *App) loadDemoCatalogue(ctx context.Context) error {
+	if _, ok, err := a.catalog.Index().ID(ctx, "demo-0001"); err != nil || ok {
+		return err
+	}
+	var docs []boltindex.Doc
+	for _, rec := range demo.Records() {
+		raw, err := marc.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("demo catalogue: %w", err)
+		}
+		docs = append(docs, boltindex.Doc{Key: rec.ControlNumber(), Record: rec, Raw: raw})
+	}
+	if err := a.catalog.Index().PutBatch(ctx, docs); err != nil {
+		return fmt.Errorf("demo catalogue: %w", err)
+	}
+	return nil
 }

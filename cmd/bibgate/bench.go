@@ -120,7 +120,8 @@ func benchSIP2Echo(ctx context.Context, args []string, stdout, stderr io.Writer)
 		<-ctx.Done()
 		srv.Close()
 	}()
-	if err := srv.Serve(ln); err != nil && ctx.Err() == nil {
+	// Serve returns only when the listener fails or is closed by Close.
+	if err := srv.Serve(ln); ctx.Err() == nil {
 		return err
 	}
 	return nil

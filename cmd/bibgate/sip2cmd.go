@@ -142,7 +142,13 @@ func render(v reflect.Value) (string, bool) {
 		if x.IsZero() {
 			return "", false
 		}
-		return x.Format("2006-01-02 15:04:05 MST"), true
+		// SIP2 dates carry no zone: show the clock time as sent.
+		return x.Format("2006-01-02 15:04:05"), true
+	case sip2.Tri:
+		if x == sip2.Unknown {
+			return "U", true
+		}
+		return string(rune(x)), true
 	case sip2.PatronStatus:
 		return x.String(), x.Any()
 	case fmt.Stringer:

@@ -8,6 +8,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/sip2"
+	"github.com/bibgate/bibgate/sip2/sip2server"
 )
 
 // A client that sends UTF-8 to a Windows-1257 account gets its name back
@@ -127,4 +128,51 @@ func mustIndex(t *testing.T, items []core.Item, id string) int {
 	}
 	t.Fatalf("no item %s", id)
 	return 0
+}
+
+// A patron may identify with an eID personal code where the account allows
+// it (no PIN: the card reader authenticated them); elsewhere the code is
+// not a card number.
+func TestEIDLogin(t *testing.T) {
+	g := startGateway(t, false)
+	withEID := g.dial(t, "utf8", sip2.UTF8)
+	r := send[*sip2.CheckoutResponse](t, withEID, &sip2.CheckoutRequest{PatronID: demo.PersonalCodeEID, ItemID: "I000001"})
+	if !r.OK {
+		t.Fatalf("eID checkout refused: %v", r.ScreenMessages)
+	}
+	info := send[*sip2.PatronInformationResponse](t, withEID, &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown,
+		Summary: summary(sip2.SummaryChargedItems), PatronID: demo.PersonalCodeEID})
+	if len(info.ChargedItems) != 1 || info.ChargedItems[0] != "I000001" {
+		t.Errorf("eID patron's own loans: %v", info.ChargedItems)
+	}
+}
+
+func TestEIDRefusedWhereNotAllowed(t *testing.T) {
+	g := startGatewayWith(t, func(a sip2server.Accounts) { a["utf8"].Options["allow_eid"] = "false" })
+	c := g.dial(t, "utf8", sip2.UTF8)
+	r := send[*sip2.CheckoutResponse](t, c, &sip2.CheckoutRequest{PatronID: demo.PersonalCodeEID, ItemID: "I000001"})
+	if r.OK || !strings.Contains(strings.Join(r.ScreenMessages, " "), "Lasītājs nav atrasts") {
+		t.Errorf("eID accepted where not allowed: ok %v AF %v", r.OK, r.ScreenMessages)
+	}
+}
+
+// Patron information lists are confidential: without the PIN the counts
+// are sent, the lists are not.
+func TestPatronListsNeedAuthentication(t *testing.T) {
+	g := startGateway(t, false)
+	c := g.dial(t, "utf8", sip2.UTF8)
+	info := send[*sip2.PatronInformationResponse](t, c, &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown,
+		Summary: summary(sip2.SummaryChargedItems), PatronID: demo.PatronAtLimit})
+	if info.ChargedItemsCount != 5 || len(info.ChargedItems) != 0 {
+		t.Errorf("without PIN: count %d, list %v (must be empty)", info.ChargedItemsCount, info.ChargedItems)
+	}
+	info = send[*sip2.PatronInformationResponse](t, c, &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown,
+		Summary: summary(sip2.SummaryChargedItems), PatronID: demo.PatronAtLimit, PatronPassword: sip2.String(demo.PIN),
+		StartItem: "2", EndItem: "3"})
+	if info.ChargedItemsCount != 5 || len(info.ChargedItems) != 2 {
+		t.Errorf("with PIN, items 2-3: count %d, list %v", info.ChargedItemsCount, info.ChargedItems)
+	}
+	if !info.PatronStatus[sip2.TooManyItemsCharged] || !info.PatronStatus[sip2.ChargePrivilegesDenied] {
+		t.Errorf("patron at the limit: status %v", info.PatronStatus)
+	}
 }

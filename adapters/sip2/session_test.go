@@ -48,6 +48,16 @@ func accounts() sip2server.Accounts {
 
 func startGateway(t *testing.T, useTLS bool) *gateway {
 	t.Helper()
+	return startGatewayOpts(t, useTLS, nil)
+}
+
+func startGatewayWith(t *testing.T, edit func(sip2server.Accounts)) *gateway {
+	t.Helper()
+	return startGatewayOpts(t, false, edit)
+}
+
+func startGatewayOpts(t *testing.T, useTLS bool, edit func(sip2server.Accounts)) *gateway {
+	t.Helper()
 	clock := &core.FixedClock{T: time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga())}
 	svc, err := core.NewService(memstore.New(), demo.Consortium(), core.Options{Clock: clock, KDF: cheapKDF})
 	if err != nil {
@@ -57,7 +67,11 @@ func startGateway(t *testing.T, useTLS bool) *gateway {
 		t.Fatal(err)
 	}
 	g := &gateway{svc: svc, clock: clock}
-	srv := &sip2server.Server{Backend: &sip2adapter.Backend{Svc: svc}, Accounts: accounts(), Logger: zerolog.Nop(),
+	accts := accounts()
+	if edit != nil {
+		edit(accts)
+	}
+	srv := &sip2server.Server{Backend: &sip2adapter.Backend{Svc: svc}, Accounts: accts, Logger: zerolog.Nop(),
 		Now: clock.Now}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

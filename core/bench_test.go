@@ -160,13 +160,17 @@ func (t plainTx) Delete(bucket, key string) error {
 }
 
 func (t plainTx) Scan(bucket, prefix string, fn func(string, []byte) error) error {
+	return t.ScanFrom(bucket, prefix, prefix, fn)
+}
+
+func (t plainTx) ScanFrom(bucket, prefix, from string, fn func(string, []byte) error) error {
 	b := t.tx.Bucket([]byte(bucket))
 	if b == nil {
 		return nil
 	}
 	c := b.Cursor()
 	p := []byte(prefix)
-	for k, v := c.Seek(p); k != nil && len(k) >= len(p) && string(k[:len(p)]) == prefix; k, v = c.Next() {
+	for k, v := c.Seek([]byte(max(prefix, from))); k != nil && len(k) >= len(p) && string(k[:len(p)]) == prefix; k, v = c.Next() {
 		if err := fn(string(k), v); err != nil {
 			if errors.Is(err, store.ErrStopScan) {
 				return nil

@@ -119,46 +119,67 @@ func wrapJob(name string, err error) error {
 // after the due date by default), each with its fee, a minor's addressed to
 // the guardian. One reminder per loan and number, ever.
 func (s *Service) SendReminders(ctx context.Context) (int, error) {
-	total := 0
-	after := ""
+	n, err := s.sweep(ctx, bDue, func(t tx, key string, _ []byte, now time.Time) (bool, int, error) {
+		ts, id, _ := strings.Cut(key, "/")
+		if u, _ := strconv.ParseInt(ts, 10, 64); !time.Unix(u, 0).Before(now) {
+			return false, 0, nil // loans due later: done
+		}
+		sent, err := s.remindLoan(t, id, now)
+		return true, sent, err
+	})
+	return n, wrapJob("reminders", err)
+}
+
+// sweep walks bucket in key order, jobBatch keys per transaction so that
+// background work never holds the writer for long, calling visit for each
+// key. visit says whether to go on and how many changes it made. Keys are
+// collected before visiting, so visit may write to the bucket it walks.
+func (s *Service) sweep(ctx context.Context, bucket string,
+	visit func(t tx, key string, value []byte, now time.Time) (more bool, changed int, err error)) (int, error) {
+	total, from := 0, ""
 	for {
-		n, last := 0, ""
+		done, last := false, ""
+		n := 0
 		err := s.update(ctx, func(t tx) error {
-			n, last = 0, ""
+			done, last, n = false, "", 0
 			now := s.clock.Now()
-			var ids []string
-			err := t.Scan(bDue, "", func(k string, _ []byte) error {
-				if k <= after {
-					return nil
-				}
-				ts, id, _ := strings.Cut(k, "/")
-				u, _ := strconv.ParseInt(ts, 10, 64)
-				if !time.Unix(u, 0).Before(now) || len(ids) == jobBatch {
+			type kv struct {
+				k string
+				v []byte
+			}
+			var batch []kv
+			err := t.ScanFrom(bucket, "", from, func(k string, v []byte) error {
+				if len(batch) == jobBatch {
 					return errStop
 				}
-				ids, last = append(ids, id), k
+				batch = append(batch, kv{k, append([]byte(nil), v...)})
 				return nil
 			})
 			if err != nil {
 				return err
 			}
-			for _, id := range ids {
-				sent, err := s.remindLoan(t, id, now)
+			if len(batch) < jobBatch {
+				done = true
+			}
+			for _, x := range batch {
+				more, changed, err := visit(t, x.k, x.v, now)
 				if err != nil {
 					return err
 				}
-				n += sent
-			}
-			if len(ids) == 0 {
-				last = ""
+				n += changed
+				last = x.k
+				if !more {
+					done = true
+					return nil
+				}
 			}
 			return nil
 		})
 		total += n
-		if err != nil || last == "" {
-			return total, wrapJob("reminders", err)
+		if err != nil || done || last == "" {
+			return total, err
 		}
-		after = last
+		from = last + "\x00"
 	}
 }
 
@@ -212,72 +233,34 @@ func (s *Service) remindLoan(t tx, loanID string, now time.Time) (int, error) {
 // anonymisation delay has passed and nothing is owed on the loan, keeping
 // what statistics need (item, library, material type, dates).
 func (s *Service) AnonymiseLoans(ctx context.Context) (int, error) {
-	total := 0
-	after := ""
-	for {
-		n, last := 0, ""
-		err := s.update(ctx, func(t tx) error {
-			n, last = 0, ""
-			now := s.clock.Now()
-			var keys []string
-			err := t.Scan(bReturned, "", func(k string, _ []byte) error {
-				if k <= after {
-					return nil
-				}
-				if len(keys) == jobBatch {
-					return errStop
-				}
-				keys, last = append(keys, k), k
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, k := range keys {
-				_, id, _ := strings.Cut(k, "/")
-				l, err := t.loan(id)
-				if err != nil {
-					return err
-				}
-				if l.PatronID == "" {
-					if err := t.Delete(bReturned, k); err != nil {
-						return err
-					}
-					continue
-				}
-				p, err := t.patron(l.PatronID)
-				if err != nil {
-					return err
-				}
-				r := s.rules(l.Library, p.Category, l.Material)
-				if l.Returned.AddDate(0, 0, r.AnonymiseAfterDays).After(now) {
-					last = "" // later ones are younger still
-					return nil
-				}
-				owes, err := s.owesOnLoan(t, p.ID, l.ID)
-				if err != nil {
-					return err
-				}
-				if owes {
-					continue
-				}
-				l.PatronID, l.Anonymised = "", true
-				if err := t.putRecord(bLoan, l.ID, l); err != nil {
-					return err
-				}
-				if err := t.Delete(bReturned, k); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		total += n
-		if err != nil || last == "" {
-			return total, wrapJob("anonymise", err)
+	n, err := s.sweep(ctx, bReturned, func(t tx, key string, _ []byte, now time.Time) (bool, int, error) {
+		_, id, _ := strings.Cut(key, "/")
+		l, err := t.loan(id)
+		if err != nil {
+			return false, 0, err
 		}
-		after = last
-	}
+		if l.PatronID == "" {
+			return true, 0, t.Delete(bReturned, key)
+		}
+		p, err := t.patron(l.PatronID)
+		if err != nil {
+			return false, 0, err
+		}
+		r := s.rules(l.Library, p.Category, l.Material)
+		if l.Returned.AddDate(0, 0, r.AnonymiseAfterDays).After(now) {
+			return false, 0, nil // later ones are younger still
+		}
+		owes, err := s.owesOnLoan(t, p.ID, l.ID)
+		if err != nil || owes {
+			return true, 0, err
+		}
+		l.PatronID, l.Anonymised = "", true
+		if err := t.putRecord(bLoan, l.ID, l); err != nil {
+			return false, 0, err
+		}
+		return true, 1, t.Delete(bReturned, key)
+	})
+	return n, wrapJob("anonymise", err)
 }
 
 func (s *Service) owesOnLoan(t tx, patronID, loanID string) (bool, error) {
@@ -299,56 +282,20 @@ func (s *Service) owesOnLoan(t tx, patronID, loanID string) (bool, error) {
 
 // PurgeInactivePatrons deletes patrons who have used no library of the
 // consortium for the inactivity period (5 years by default) and have no
-// obligations. Their fees' and notices' patron links are erased too.
+// obligations.
 func (s *Service) PurgeInactivePatrons(ctx context.Context) (int, error) {
-	total := 0
-	after := ""
-	for {
-		n, last := 0, ""
-		err := s.update(ctx, func(t tx) error {
-			n, last = 0, ""
-			now := s.clock.Now()
-			var victims []*Patron
-			seen := 0
-			err := t.Scan(bPatron, "", func(k string, v []byte) error {
-				if k <= after {
-					return nil
-				}
-				if seen == jobBatch {
-					return errStop
-				}
-				seen++
-				last = k
-				var p Patron
-				if err := decode(v, &p); err != nil {
-					return err
-				}
-				r := s.rules(p.HomeLibrary, p.Category, "")
-				if policy.Inactive(r, p.LastActive, now, policy.PatronState{LoansOut: p.LoansOut, Holds: p.Holds, Owed: p.Owed}) {
-					victims = append(victims, &p)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, p := range victims {
-				if err := s.deletePatron(t, p); err != nil {
-					return err
-				}
-				n++
-			}
-			if seen == 0 {
-				last = ""
-			}
-			return nil
-		})
-		total += n
-		if err != nil || last == "" {
-			return total, wrapJob("purge inactive patrons", err)
+	n, err := s.sweep(ctx, bPatron, func(t tx, _ string, v []byte, now time.Time) (bool, int, error) {
+		var p Patron
+		if err := decode(v, &p); err != nil {
+			return false, 0, err
 		}
-		after = last
-	}
+		r := s.rules(p.HomeLibrary, p.Category, "")
+		if !policy.Inactive(r, p.LastActive, now, policy.PatronState{LoansOut: p.LoansOut, Holds: p.Holds, Owed: p.Owed}) {
+			return true, 0, nil
+		}
+		return true, 1, s.deletePatron(t, &p)
+	})
+	return n, wrapJob("purge inactive patrons", err)
 }
 
 func (s *Service) deletePatron(t tx, p *Patron) error {

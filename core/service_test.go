@@ -515,3 +515,24 @@ func TestBlockAndEnable(t *testing.T) {
 	}
 	f.checkout(demo.Central, demo.PatronGood, "I000001")
 }
+
+// TestJobsWalkPastOneBatch: background jobs work in bounded transactions;
+// a population larger than one batch is still swept completely.
+func TestJobsWalkPastOneBatch(t *testing.T) {
+	f := newMemFixture(t)
+	if err := demo.LoadBench(f.ctx, f.svc, 450, 0); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.T = f.clock.T.AddDate(5, 0, 1)
+	rep, err := f.svc.RunJobs(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.PatronsDeleted != 98+450 {
+		t.Errorf("deleted %d, want %d", rep.PatronsDeleted, 98+450)
+	}
+	c, _ := f.svc.Counts(f.ctx)
+	if c.Patrons != 2 {
+		t.Errorf("%d patrons left, want 2 (those with obligations)", c.Patrons)
+	}
+}

@@ -48,6 +48,9 @@ type Tx interface {
 	// order. fn returning ErrStopScan ends the scan early with a nil error;
 	// any other error ends it and is returned. fn must not write to tx.
 	Scan(bucket, prefix string, fn func(key string, value []byte) error) error
+	// ScanFrom is Scan starting at the first key >= from (within prefix):
+	// a long walk resumes where the previous transaction stopped.
+	ScanFrom(bucket, prefix, from string, fn func(key string, value []byte) error) error
 	// NextSequence returns the next value of the bucket's counter, starting
 	// at 1. It is part of the transaction: a rolled-back transaction does not
 	// consume numbers that a committed one can observe twice. Precisely:

@@ -30,13 +30,13 @@ func get(btx *bolt.Tx, n *names, bucket, key string) ([]byte, bool, error) {
 	return v, v != nil, nil
 }
 
-func scan(btx *bolt.Tx, n *names, bucket, prefix string, fn func(string, []byte) error) error {
+func scan(btx *bolt.Tx, n *names, bucket, prefix, from string, fn func(string, []byte) error) error {
 	b := btx.Bucket(n.b(bucket))
 	if b == nil {
 		return nil
 	}
 	c := b.Cursor()
-	k, v := c.Seek(n.k(prefix)) // fn may reuse n; prefix is compared as a string below
+	k, v := c.Seek(n.k(max(prefix, from))) // fn may reuse n; prefix is compared as a string below
 	for ; k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == prefix; k, v = c.Next() {
 		if err := fn(string(k), v); err != nil {
 			if errors.Is(err, store.ErrStopScan) {
@@ -62,10 +62,14 @@ func (t *readTx) Get(bucket, key string) ([]byte, bool, error) {
 }
 
 func (t *readTx) Scan(bucket, prefix string, fn func(string, []byte) error) error {
+	return t.ScanFrom(bucket, prefix, prefix, fn)
+}
+
+func (t *readTx) ScanFrom(bucket, prefix, from string, fn func(string, []byte) error) error {
 	if t.btx == nil {
 		return errTxDone
 	}
-	return scan(t.btx, &t.n, bucket, prefix, fn)
+	return scan(t.btx, &t.n, bucket, prefix, from, fn)
 }
 
 func (t *readTx) Put(bucket, _ string, _ []byte) error {
@@ -119,11 +123,15 @@ func (t *writeTx) Get(bucket, key string) ([]byte, bool, error) {
 }
 
 func (t *writeTx) Scan(bucket, prefix string, fn func(string, []byte) error) error {
+	return t.ScanFrom(bucket, prefix, prefix, fn)
+}
+
+func (t *writeTx) ScanFrom(bucket, prefix, from string, fn func(string, []byte) error) error {
 	if !t.live {
 		return errTxDone
 	}
 	t.scanning++
-	err := scan(t.btx, &t.n, bucket, prefix, fn)
+	err := scan(t.btx, &t.n, bucket, prefix, from, fn)
 	t.scanning-- // a panic skips this; the writer resets it per fn
 	return err
 }

@@ -147,6 +147,10 @@ func (t *tx) Get(bucket, key string) ([]byte, bool, error) {
 }
 
 func (t *tx) Scan(bucket, prefix string, fn func(key string, value []byte) error) error {
+	return t.ScanFrom(bucket, prefix, prefix, fn)
+}
+
+func (t *tx) ScanFrom(bucket, prefix, from string, fn func(key string, value []byte) error) error {
 	if t.done {
 		return errTxDone
 	}
@@ -157,7 +161,7 @@ func (t *tx) Scan(bucket, prefix string, fn func(key string, value []byte) error
 	t.scanning++
 	defer func() { t.scanning-- }()
 	var err error
-	b.keys.ascend(prefix, func(k string) bool {
+	b.keys.ascend(max(prefix, from), func(k string) bool {
 		if !strings.HasPrefix(k, prefix) {
 			return false
 		}

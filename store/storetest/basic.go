@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -172,6 +173,40 @@ func testScanOrder(t *testing.T, open OpenFunc) {
 			}
 			if !slices.Equal(keys, tc.want) {
 				t.Errorf("Scan(%q) keys = %q, want %q", tc.prefix, keys, tc.want)
+			}
+		})
+	}
+}
+
+func testScanFrom(t *testing.T, open OpenFunc) {
+	s := fresh(t, open)
+	putAll(t, s, "b", kv{"a/1", "1"}, kv{"a/2", "2"}, kv{"a/4", "4"}, kv{"b/1", "x"}, kv{"0", "0"})
+	cases := []struct {
+		prefix, from string
+		want         []string
+	}{
+		{"a/", "", []string{"a/1", "a/2", "a/4"}}, // from before the prefix: the whole prefix
+		{"a/", "a/2", []string{"a/2", "a/4"}},     // from an existing key: inclusive
+		{"a/", "a/2\x00", []string{"a/4"}},        // just after a key: resume after it
+		{"a/", "a/3", []string{"a/4"}},            // from a missing key
+		{"a/", "a/5", nil},                        // past the prefix's keys
+		{"", "a/4", []string{"a/4", "b/1"}},       // whole bucket from a key
+		{"a/", "b", nil},                          // from beyond the prefix
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%q from %q", tc.prefix, tc.from), func(t *testing.T) {
+			var keys []string
+			err := s.View(context.Background(), func(tx store.Tx) error {
+				return tx.ScanFrom("b", tc.prefix, tc.from, func(k string, _ []byte) error {
+					keys = append(keys, k)
+					return nil
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(keys, tc.want) {
+				t.Errorf("ScanFrom(%q, %q) = %q, want %q", tc.prefix, tc.from, keys, tc.want)
 			}
 		})
 	}

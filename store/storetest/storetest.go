@@ -57,6 +57,7 @@ func run(t *testing.T, open OpenFunc, persistent bool) {
 		{"PutCopiesValue", testPutCopiesValue},
 		{"LargeValue", testLargeValue},
 		{"ScanOrder", testScanOrder},
+		{"ScanFrom", testScanFrom},
 		{"ScanSeesOwnWrites", testScanSeesOwnWrites},
 		{"ScanStop", testScanStop},
 		{"MissingBucket", testMissingBucket},

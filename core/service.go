@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bibgate/bibgate/core/policy"
@@ -19,15 +20,36 @@ type SystemClock struct{}
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
 
-// FixedClock always returns T; Advance moves it (not safe for concurrent
-// Advance, tests only).
-type FixedClock struct{ T time.Time }
+// FixedClock is a clock that stands still until moved: tests and
+// transcript replays. Safe for concurrent use.
+type FixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-// Now returns c.T.
-func (c *FixedClock) Now() time.Time { return c.T }
+// NewFixedClock returns a clock standing at t.
+func NewFixedClock(t time.Time) *FixedClock { return &FixedClock{t: t} }
 
-// Advance moves the clock forward.
-func (c *FixedClock) Advance(d time.Duration) { c.T = c.T.Add(d) }
+// Now returns the clock's time.
+func (c *FixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *FixedClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Advance moves the clock forward by d.
+func (c *FixedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // Options configure a Service.
 type Options struct {

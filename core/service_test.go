@@ -26,7 +26,7 @@ type fixture struct {
 // start is Monday 2 November 2026, 10:00 in Riga.
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
-	clock := &core.FixedClock{T: time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga())}
+	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
 	svc, err := core.NewService(st, demo.Consortium(), core.Options{Clock: clock, KDF: cheapKDF})
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +147,7 @@ func TestCheckoutRefusals(t *testing.T) {
 func TestOverdueFineAndBlock(t *testing.T) {
 	f := newMemFixture(t)
 	loan := f.checkout(demo.Central, demo.PatronGood, "I000001")
-	f.clock.T = loan.Due.Add(5*24*time.Hour - 12*time.Hour) // noon, 5 days late
+	f.clock.Set(loan.Due.Add(5*24*time.Hour - 12*time.Hour)) // noon, 5 days late
 	other := f.item(demo.Central, ordinaryBook)
 	_, err := f.svc.Checkout(f.ctx, core.CheckoutRequest{Library: demo.Central, PatronID: demo.PatronGood, ItemID: other.ID})
 	if core.ReasonOf(err) != policy.PatronHasOverdue {
@@ -232,7 +232,7 @@ func TestHoldExpiresToNextInQueue(t *testing.T) {
 	if res.HoldPatron.ID != "P0010" || res.Disposition != core.HoldShelf {
 		t.Fatalf("queue order: %+v", res)
 	}
-	f.clock.T = res.Hold.Expires.Add(time.Hour)
+	f.clock.Set(res.Hold.Expires.Add(time.Hour))
 	for i := 0; i < 2; i++ { // the second run must change nothing
 		rep, err := f.svc.RunJobs(f.ctx)
 		if err != nil {
@@ -333,7 +333,7 @@ func TestRemindersAreIdempotentAndGoToGuardian(t *testing.T) {
 	f := newMemFixture(t)
 	book := f.item(demo.Children, ordinaryBook)
 	loan := f.checkout(demo.Children, demo.PatronChild, book.ID)
-	f.clock.T = loan.Due.Add(7*24*time.Hour - 12*time.Hour)
+	f.clock.Set(loan.Due.Add(7*24*time.Hour - 12*time.Hour))
 	for i := 0; i < 3; i++ {
 		rep, err := f.svc.RunJobs(f.ctx)
 		if err != nil {
@@ -352,7 +352,7 @@ func TestRemindersAreIdempotentAndGoToGuardian(t *testing.T) {
 	if sum.Owed != 100 {
 		t.Errorf("owed %v, want one reminder fee 1.00", sum.Owed)
 	}
-	f.clock.T = loan.Due.Add(21*24*time.Hour - 12*time.Hour)
+	f.clock.Set(loan.Due.Add(21*24*time.Hour - 12*time.Hour))
 	if _, err := f.svc.RunJobs(f.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -455,7 +455,7 @@ func TestPrivacyJobs(t *testing.T) {
 	if l.PatronID != "" || !l.Anonymised || l.ItemID != "I000001" {
 		t.Errorf("anonymised loan %+v", l)
 	}
-	f.clock.T = f.clock.T.AddDate(5, 0, 1)
+	f.clock.Set(f.clock.Now().AddDate(5, 0, 1))
 	rep, err = f.svc.RunJobs(f.ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -523,7 +523,7 @@ func TestJobsWalkPastOneBatch(t *testing.T) {
 	if err := demo.LoadBench(f.ctx, f.svc, 450, 0); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.T = f.clock.T.AddDate(5, 0, 1)
+	f.clock.Set(f.clock.Now().AddDate(5, 0, 1))
 	rep, err := f.svc.RunJobs(f.ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,7 @@ func TestConcurrentCheckoutOneWinner(t *testing.T) {
 				wg.Add(1)
 				go func(g int) {
 					defer wg.Done()
-					patron := demo.Patrons(f.clock.T)[10+g].ID
+					patron := demo.Patrons(f.clock.Now())[10+g].ID
 					_, err := f.svc.Checkout(f.ctx, core.CheckoutRequest{Library: demo.Central, PatronID: patron, ItemID: "I000001"})
 					switch core.ReasonOf(err) {
 					case "":

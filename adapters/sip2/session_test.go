@@ -58,7 +58,7 @@ func startGatewayWith(t *testing.T, edit func(sip2server.Accounts)) *gateway {
 
 func startGatewayOpts(t *testing.T, useTLS bool, edit func(sip2server.Accounts)) *gateway {
 	t.Helper()
-	clock := &core.FixedClock{T: time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga())}
+	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
 	svc, err := core.NewService(memstore.New(), demo.Consortium(), core.Options{Clock: clock, KDF: cheapKDF})
 	if err != nil {
 		t.Fatal(err)

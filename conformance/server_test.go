@@ -1,0 +1,124 @@
+package conformance
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/core/demo"
+	"github.com/bibgate/bibgate/internal/app"
+	"github.com/bibgate/bibgate/internal/config"
+)
+
+// testClock is the server's clock in a replay: fixed, moved only by
+// "# advance:" directives, safe to read from the server's goroutines.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) error {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return nil
+}
+
+// demoServer is an in-process bibgate with fresh demo data, SIP2 on a
+// loopback port.
+type demoServer struct {
+	addr  string
+	clock *testClock
+	cfg   *config.Config
+}
+
+// startDemo starts bibgate on the given store backend ("memory" or
+// "bolt", the latter in a temporary directory) with its clock at now. It
+// stops when the test ends.
+func startDemo(t testing.TB, backend string, now time.Time) *demoServer {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Store.Backend = backend
+	cfg.Store.NoSync = true // durability is not what these tests are about
+	cfg.DataDir = t.TempDir()
+	cfg.Admin.Listen = "127.0.0.1:0"
+	cfg.SIP2.Listen = "127.0.0.1:0"
+	cfg.SIP2.TLSListen = ""
+	cfg.Z3950.Listen = ""
+	cfg.SRU.Listen = ""
+	clock := &testClock{t: now}
+	a, err := app.New(cfg, zerolog.Nop(), app.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	select {
+	case <-a.Ready():
+	case err := <-done:
+		cancel()
+		t.Fatalf("app.Run: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("server not ready after 30s")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("app.Run: %v", err)
+		}
+	})
+	return &demoServer{addr: a.Addr("sip2").String(), clock: clock, cfg: cfg}
+}
+
+// secrets returns what replaces "****" for a configured account.
+func (s *demoServer) secrets(t testing.TB, account string) Secrets {
+	t.Helper()
+	for _, a := range s.cfg.SIP2.Accounts {
+		if a.Login == account {
+			return Secrets{LoginPassword: a.Password, TerminalPassword: a.Password, PatronPassword: demo.PIN}
+		}
+	}
+	t.Fatalf("account %q is not configured", account)
+	return Secrets{}
+}
+
+// env is the replay environment on this server.
+func (s *demoServer) env(t testing.TB, account string) Env {
+	return Env{
+		Dial: func(ctx context.Context) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", s.addr)
+		},
+		Advance: s.clock.Advance,
+		Secrets: s.secrets(t, account),
+		Timeout: 10 * time.Second,
+	}
+}
+
+// listen opens a loopback listener closed when the test ends.
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+func dialTCP(addr string) (net.Conn, error) {
+	return net.DialTimeout("tcp", addr, 5*time.Second)
+}

@@ -108,6 +108,14 @@ func TestServeDefaultMetricsAndCleanStop(t *testing.T) {
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
+			defer func() {
+				// After a clean stop the data is consistent.
+				var out strings.Builder
+				if code := run(context.Background(), []string{"check", "--data-dir", dir + "/bibgate-data"}, &out, io.Discard); code != 0 ||
+					!strings.Contains(out.String(), "consistent") || !strings.Contains(out.String(), "5 open loans") {
+					t.Errorf("check after stop: exit %d: %s", code, out.String())
+				}
+			}()
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {

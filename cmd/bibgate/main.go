@@ -25,6 +25,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the gateway (embedded demo default without --config)", runServe},
+		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
 		{"check", "verify the circulation data of a data directory", runCheck},
 		{"sip2", "send SIP2 messages to any server and print the answers field by field", runSIP2},
 		{"bench", "drive load against a server: bench sip2, sip2-echo, sip2-idle", runBench},

@@ -3,7 +3,6 @@ package conformance
 import (
 	"context"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,31 +14,11 @@ import (
 	"github.com/bibgate/bibgate/internal/config"
 )
 
-// testClock is the server's clock in a replay: fixed, moved only by
-// "# advance:" directives, safe to read from the server's goroutines.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) error {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return nil
-}
-
 // demoServer is an in-process bibgate with fresh demo data, SIP2 on a
 // loopback port.
 type demoServer struct {
 	addr  string
-	clock *testClock
+	clock *core.FixedClock
 	cfg   *config.Config
 }
 
@@ -57,7 +36,7 @@ func startDemo(t testing.TB, backend string, now time.Time) *demoServer {
 	cfg.SIP2.TLSListen = ""
 	cfg.Z3950.Listen = ""
 	cfg.SRU.Listen = ""
-	clock := &testClock{t: now}
+	clock := core.NewFixedClock(now)
 	a, err := app.New(cfg, zerolog.Nop(), app.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
@@ -102,7 +81,7 @@ func (s *demoServer) env(t testing.TB, account string) Env {
 			var d net.Dialer
 			return d.DialContext(ctx, "tcp", s.addr)
 		},
-		Advance: s.clock.Advance,
+		Advance: func(d time.Duration) error { s.clock.Advance(d); return nil },
 		Secrets: s.secrets(t, account),
 		Timeout: 10 * time.Second,
 	}

@@ -38,7 +38,8 @@
 // header is removed with the fix), and -update leaves it alone. Directives
 // may appear between messages:
 //
-//	# advance: 720h      move the server's clock forward (Go duration)
+//	# advance: 720h      move the server's clock forward (Go duration); the
+//	                     background jobs (reminders, hold expiry) do not run
 //	# expect: closed     the server must have closed the connection here
 //
 // A comment shaped "# key: value" with a lower-case key and a one-word

@@ -59,6 +59,7 @@ func startDemo(t testing.TB, backend string, now time.Time) *demoServer {
 			t.Errorf("app.Run: %v", err)
 		}
 	})
+	waitFirstJobsRun(t, a)
 	return &demoServer{addr: a.Addr("sip2").String(), clock: clock, cfg: cfg}
 }
 
@@ -100,4 +101,28 @@ func listen(t testing.TB) net.Listener {
 
 func dialTCP(addr string) (net.Conn, error) {
 	return net.DialTimeout("tcp", addr, 5*time.Second)
+}
+
+// waitFirstJobsRun waits until the background jobs the server runs at
+// start have finished (they report in bibgate_jobs_events_total), so that
+// they cannot run late, after an "# advance:", and make a replay depend on
+// timing. "# advance:" itself does not run the jobs.
+func waitFirstJobsRun(t testing.TB, a *app.App) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mfs, err := a.Registry().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == "bibgate_jobs_events_total" && len(mf.GetMetric()) > 0 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background jobs did not report within 30s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }

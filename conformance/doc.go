@@ -19,8 +19,8 @@
 //
 // then the messages, in order:
 //
-//	> 9300CNdemo|COdemo|CPILU|AY0AZF51E
-//	< 941AY0AZFDFC
+//	> 9300CNdemo|COdemo|CPILU|AY0AZF671
+//	< 941AY0AZFDFD
 //
 // "> " is what the client sends, verbatim (the CR terminator is implied);
 // "< " is what the server must answer. A request may be followed by no

@@ -1,0 +1,151 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// SchemaVersion is the version of the table layout this build writes. Open
+// records it in the meta table and refuses a database whose recorded
+// version is newer.
+const SchemaVersion = 1
+
+// ErrSchemaTooNew is returned by Open when the database was laid out by a
+// newer bibgate than this one.
+var ErrSchemaTooNew = errors.New("pgstore: database schema is newer than this build")
+
+// tables holds the quoted, qualified names of the store's tables.
+type tables struct {
+	schema    string // quoted, or "" for the connection's current schema
+	meta      string
+	entries   string
+	sequences string
+}
+
+func newTables(schema, prefix string) tables {
+	qualify := func(name string) string {
+		if schema == "" {
+			return pgx.Identifier{prefix + name}.Sanitize()
+		}
+		return pgx.Identifier{schema, prefix + name}.Sanitize()
+	}
+	t := tables{meta: qualify("meta"), entries: qualify("entries"), sequences: qualify("sequences")}
+	if schema != "" {
+		t.schema = pgx.Identifier{schema}.Sanitize()
+	}
+	return t
+}
+
+// statements are the SQL texts a Store sends; they are fixed per Store so
+// that pgx prepares each once per connection and reuses it.
+type statements struct {
+	get          string
+	scan         string // bounded above
+	scanOpen     string // to the end of the bucket
+	put          string
+	del          string
+	nextSequence string
+}
+
+func newStatements(t tables) statements {
+	return statements{
+		get: `SELECT "value" FROM ` + t.entries + ` WHERE bucket = $1 AND "key" = $2`,
+		scan: `SELECT "key", "value" FROM ` + t.entries +
+			` WHERE bucket = $1 AND "key" >= $2 AND "key" < $3 ORDER BY "key" LIMIT $4`,
+		scanOpen: `SELECT "key", "value" FROM ` + t.entries +
+			` WHERE bucket = $1 AND "key" >= $2 ORDER BY "key" LIMIT $3`,
+		put: `INSERT INTO ` + t.entries + ` (bucket, "key", "value") VALUES ($1, $2, $3)` +
+			` ON CONFLICT (bucket, "key") DO UPDATE SET "value" = EXCLUDED."value"`,
+		del: `DELETE FROM ` + t.entries + ` WHERE bucket = $1 AND "key" = $2`,
+		nextSequence: `INSERT INTO ` + t.sequences + ` AS s (bucket, "value") VALUES ($1, 1)` +
+			` ON CONFLICT (bucket) DO UPDATE SET "value" = s."value" + 1 RETURNING "value"`,
+	}
+}
+
+// ddl returns the statements that create version 1 of the layout. Each is
+// idempotent and runs on its own (some databases refuse DDL mixed with other
+// statements in one transaction).
+func (t tables) ddl() []string {
+	var out []string
+	if t.schema != "" {
+		out = append(out, `CREATE SCHEMA IF NOT EXISTS `+t.schema)
+	}
+	return append(out,
+		`CREATE TABLE IF NOT EXISTS `+t.meta+` (name text PRIMARY KEY, "value" text NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS `+t.entries+` (
+			bucket  text  NOT NULL,
+			"key"   bytea NOT NULL,
+			"value" bytea NOT NULL,
+			PRIMARY KEY (bucket, "key"))`,
+		`CREATE TABLE IF NOT EXISTS `+t.sequences+` (bucket text PRIMARY KEY, "value" bigint NOT NULL)`,
+	)
+}
+
+// migrate creates the layout if it is missing and checks its version.
+// Several processes may call it at once on an empty database: CREATE ... IF
+// NOT EXISTS can still collide in the catalogue then, so such collisions are
+// retried a few times.
+func migrate(ctx context.Context, pool *pgxpool.Pool, t tables) error {
+	const attempts = 5
+	var err error
+	for i := range attempts {
+		if err = migrateOnce(ctx, pool, t); err == nil || !ddlRace(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(10*(i+1)) * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func migrateOnce(ctx context.Context, pool *pgxpool.Pool, t tables) error {
+	for _, stmt := range t.ddl() {
+		if _, err := pool.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("pgstore: create tables: %w", err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO `+t.meta+` (name, "value") VALUES ('schema_version', $1)`+
+		` ON CONFLICT (name) DO NOTHING`, strconv.Itoa(SchemaVersion)); err != nil {
+		return fmt.Errorf("pgstore: record schema version: %w", err)
+	}
+	var v string
+	if err := pool.QueryRow(ctx, `SELECT "value" FROM `+t.meta+` WHERE name = 'schema_version'`).Scan(&v); err != nil {
+		return fmt.Errorf("pgstore: read schema version: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		return fmt.Errorf("pgstore: schema version %q: %w", v, err)
+	case n > SchemaVersion:
+		return fmt.Errorf("%w: database has version %d, this build knows %d", ErrSchemaTooNew, n, SchemaVersion)
+	}
+	// Versions older than SchemaVersion would be upgraded here, one step at
+	// a time; version 1 is the first.
+	return nil
+}
+
+// ddlRace reports errors that concurrent CREATE ... IF NOT EXISTS can raise.
+func ddlRace(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "23505", // unique_violation (on the catalogue)
+		"42P06", // duplicate_schema
+		"42P07", // duplicate_table
+		"40001": // serialization_failure
+		return true
+	}
+	return false
+}

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,13 +83,28 @@ func dropSchema(tb testing.TB, dsn, name string) {
 	}
 }
 
-// openStore opens a store in the schema that belongs to key.
+// open opens a store in the schema that belongs to key.
 func (s *schemas) open(tb testing.TB, key string, opts pgstore.Options) *pgstore.Store {
+	tb.Helper()
+	return s.openConns(tb, key, 0, opts)
+}
+
+// openConns is open with a pool of conns connections, all opened at once
+// (0: pgx's default pool).
+func (s *schemas) openConns(tb testing.TB, key string, conns int, opts pgstore.Options) *pgstore.Store {
 	tb.Helper()
 	opts.Schema = s.For(tb, key)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	st, err := pgstore.Open(ctx, s.dsn, opts)
+	dsn := s.dsn
+	if conns > 0 {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + "pool_max_conns=" + strconv.Itoa(conns) + "&pool_min_conns=" + strconv.Itoa(conns)
+	}
+	st, err := pgstore.Open(ctx, dsn, opts)
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}

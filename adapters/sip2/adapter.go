@@ -97,16 +97,23 @@ type patronAuth struct {
 func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool) (patronAuth, error) {
 	card, err := s.svc.ResolvePatron(ctx, strings.TrimSpace(aa), s.allowEID)
 	if err != nil {
-		return patronAuth{}, err
+		pa := patronAuth{}
+		if ad != nil {
+			pa.validPIN = sip2.Bool(false) // CQ N: no such patron, so no valid PIN
+		}
+		return pa, err
 	}
 	pa := patronAuth{card: card, byEID: card != strings.TrimSpace(aa)}
-	if ad != nil && *ad != "" {
-		err := s.svc.VerifyPatron(ctx, card, *ad)
-		ok := err == nil
-		pa.validPIN = &ok
-		if err != nil && core.ReasonOf(err) != core.ReasonBadPIN {
-			return pa, err
+	if ad != nil { // an empty AD is a wrong PIN, not a missing one
+		ok := false
+		if *ad != "" {
+			err := s.svc.VerifyPatron(ctx, card, *ad)
+			ok = err == nil
+			if err != nil && core.ReasonOf(err) != core.ReasonBadPIN {
+				return pa, err
+			}
 		}
+		pa.validPIN = &ok
 		if ok {
 			s.mu.Lock()
 			s.verified[card] = true
@@ -169,6 +176,17 @@ func statusFlags(sum *core.PatronSummary) sip2.PatronStatus {
 	if len(activeHolds(sum.Holds)) >= sum.MaxHolds {
 		st[sip2.HoldPrivilegesDenied] = true
 	}
+	return st
+}
+
+// unknownPatronStatus is the patron status of a patron who does not exist:
+// charge, renewal, recall and hold privileges denied, nothing else claimed.
+func unknownPatronStatus() sip2.PatronStatus {
+	var st sip2.PatronStatus
+	st[sip2.ChargePrivilegesDenied] = true
+	st[sip2.RenewalPrivilegesDenied] = true
+	st[sip2.RecallPrivilegesDenied] = true
+	st[sip2.HoldPrivilegesDenied] = true
 	return st
 }
 

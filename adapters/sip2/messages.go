@@ -20,11 +20,7 @@ func (s *Session) SCStatus(ctx context.Context, req *sip2.SCStatusRequest) (*sip
 func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2.PatronStatus, string, *bool, *bool, string, []string) {
 	pa, err := s.auth(ctx, aa, ad, false)
 	if err != nil {
-		var st sip2.PatronStatus
-		for i := range st {
-			st[i] = true
-		}
-		return st, "", sip2.Bool(false), pa.validPIN, "", []string{s.text(reason(err))}
+		return unknownPatronStatus(), "", sip2.Bool(false), pa.validPIN, "", []string{s.text(reason(err))}
 	}
 	sum, err := s.svc.Patron(ctx, pa.card)
 	if err != nil {
@@ -91,9 +87,7 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
 	resp.ValidPatronPassword = pa.validPIN
 	if err != nil {
-		for i := range resp.PatronStatus {
-			resp.PatronStatus[i] = true
-		}
+		resp.PatronStatus = unknownPatronStatus()
 		resp.ValidPatron = sip2.Bool(false)
 		resp.ScreenMessages = []string{s.text(reason(err))}
 		return resp, nil
@@ -382,7 +376,7 @@ func (s *Session) RenewAll(ctx context.Context, req *sip2.RenewAllRequest) (*sip
 
 // ItemInformation answers 17. It never says who has the item.
 func (s *Session) ItemInformation(ctx context.Context, req *sip2.ItemInformationRequest) (*sip2.ItemInformationResponse, error) {
-	resp := &sip2.ItemInformationResponse{ItemID: req.ItemID, SecurityMarker: sip2.SecurityTattleTape, FeeType: sip2.FeeOther}
+	resp := &sip2.ItemInformationResponse{ItemID: req.ItemID, SecurityMarker: sip2.SecurityNone, FeeType: sip2.FeeOther}
 	is, err := s.svc.Item(ctx, req.ItemID)
 	if err != nil {
 		resp.CirculationStatus = sip2.CirculationOther
@@ -390,6 +384,7 @@ func (s *Session) ItemInformation(ctx context.Context, req *sip2.ItemInformation
 		return resp, nil
 	}
 	it := is.Item
+	resp.SecurityMarker = sip2.SecurityTattleTape
 	resp.CirculationStatus = circulationStatus(it.Status)
 	resp.TitleID = it.Title
 	resp.Owner = it.Library

@@ -24,6 +24,11 @@ func (a *App) protocolServers() ([]server, error) {
 		return nil, err
 	}
 	out = append(out, sip...)
+	z, err := a.z3950Servers()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, z...)
 	return out, nil
 }
 
@@ -71,6 +76,10 @@ func sip2Account(ca config.SIP2Account) (*sip2server.Account, error) {
 		ScreenLanguage: ca.Language, Currency: "EUR",
 		Options: map[string]string{sip2adapter.OptionLibrary: ca.Library, sip2adapter.OptionAllowEID: strconv.FormatBool(ca.AllowEID)},
 	}
+	// bibgate answers 19 (item status update): say so in 98 as BX does.
+	pol := sip2server.DefaultACSPolicy()
+	pol.StatusUpdateOK = true
+	acct.Policy = &pol
 	if ca.RequirePIN != nil {
 		acct.PatronPasswordOptional = !*ca.RequirePIN
 	}
@@ -123,7 +132,7 @@ func (a *App) sip2Servers() ([]server, error) {
 		return &sip2server.Server{
 			TLSConfig: tlsCfg, Backend: backend, Accounts: accts, Default: def, TrustedNetworks: trusted,
 			MaxConns: c.MaxConns, MaxMessageSize: c.MaxMessage, Logger: a.log.With().Str("protocol", "sip2").Logger(),
-			Metrics: metrics, ConnMetrics: connMetrics,
+			Metrics: metrics, ConnMetrics: connMetrics, Now: a.svc.Now,
 		}
 	}
 	var out []server

@@ -198,6 +198,9 @@ func (a *Account) Supported() sip2.SupportedMessages {
 // StatusResponse is the 98 the account's policy gives; the server sends it
 // for 99 before login, and a Session may return it as its own answer.
 func (a *Account) StatusResponse(now time.Time) *sip2.ACSStatusResponse {
+	if a.TimeZone != nil {
+		now = now.In(a.TimeZone) // the date/time sync is in the library's zone, like every other date
+	}
 	p := a.policy()
 	return &sip2.ACSStatusResponse{OnLine: p.OnLine, CheckinOK: p.CheckinOK, CheckoutOK: p.CheckoutOK,
 		RenewalPolicy: p.RenewalPolicy, StatusUpdateOK: p.StatusUpdateOK, OfflineOK: p.OfflineOK,

@@ -159,9 +159,11 @@ func (c *conn) handle(ctx context.Context, line []byte) {
 		c.badRequest(start, f, pe, OutcomeBadRequest)
 		return
 	}
-	c.resends = 0
 	req := f.Message
 	code := req.Code()
+	if code != sip2.CodeACSResendRequest && code != sip2.CodeSCResendRequest && sip2.IsRequest(code) {
+		c.resends = 0 // a readable request ends a run of unreadable ones
+	}
 
 	// 97 (and a stray 96): resend the last response, run nothing.
 	if code == sip2.CodeACSResendRequest || code == sip2.CodeSCResendRequest {

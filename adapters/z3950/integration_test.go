@@ -95,7 +95,7 @@ func TestYazClientSearch(t *testing.T) {
 		{"title right truncation", "@attr 1=4 @attr 5=1 kalev", "Number of hits: 1,"},
 		{"title left truncation", "@attr 1=4 @attr 5=2 poeg", "Number of hits: 1,"},
 		{"title both-sides truncation", "@attr 1=4 @attr 5=3 alev", "Number of hits: 1,"},
-		{"title Z39.58 masking", "@attr 1=4 @attr 5=104 ka?", "Number of hits: 3,"},
+		{"Z39.58 masking", "@attr 5=104 ka?", "Number of hits: 3,"},
 		{"title phrase", `@attr 1=4 @attr 4=1 "zaļā zeme"`, "Number of hits: 1,"},
 		{"title exact field (Bath exact)", `@attr 1=4 @attr 3=1 @attr 4=1 @attr 6=3 "zaļā zeme"`, "Number of hits: 1,"},
 		{"title first words wrong", `@attr 1=4 @attr 3=1 @attr 4=1 @attr 6=3 "zeme"`, "Number of hits: 0,"},
@@ -123,7 +123,6 @@ func TestYazClientSearch(t *testing.T) {
 		{"and", "@and @attr 1=1003 upits @attr 1=4 zeme", "Number of hits: 1,"},
 		{"or", "@or @attr 1=4 zeme @attr 1=4 kalevipoeg", "Number of hits: 2,"},
 		{"and-not", "@not @attr 1=21 romāni @attr 1=1003 upits", "Number of hits: 1,"},
-		{"result set operand", "@and @set 1 @attr 1=1016 zvaigzne", "Number of hits: 1,"},
 		{"unsupported use attribute", "@attr 1=9999 x", "[114] Unsupported Use attribute -- v3 addinfo '9999'"},
 		{"unsupported attribute type", "@attr 7=1 x", "[113] Unsupported attribute type -- v3 addinfo '7'"},
 		{"unsupported truncation", "@attr 1=4 @attr 5=99 x", "[120]"},
@@ -150,6 +149,10 @@ func TestYazClientSearch(t *testing.T) {
 	wantAll(t, out, "[109] Database unavailable -- v3 addinfo 'Nope'")
 	out = yazClient(t, "open tcp:"+addr+"/default", "find zeme")
 	wantAll(t, out, "Number of hits: 1,")
+	// A result set as an operand of a later query.
+	out = yazClient(t, "open tcp:"+addr+"/Default", "find @attr 1=21 romāni", "find @and @set 1 @attr 1=1003 upits",
+		"find @set 9")
+	wantAll(t, out, "Number of hits: 2, setno 1", "Number of hits: 1, setno 2", "[30] Specified result set does not exist -- v3 addinfo '9'")
 	// Type-104 CQL.
 	out = yazClient(t, "charset UTF-8", "open tcp:"+addr+"/Default", "querytype cql",
 		"find dc.title=kalevipoeg", "find dc.creator=upīts and dc.title=zeme", "find bath.isbn=9789934077353",
@@ -193,7 +196,8 @@ func TestYazClientPresent(t *testing.T) {
 		{"dublin core", []string{"format xml", "elements dc", "show 1+1"},
 			[]string{"Record type: XML", "<dc:title>Zaļā zeme</dc:title>", "<dc:creator>Upīts, Andrejs</dc:creator>"}, nil},
 		{"sutrs", []string{"format sutrs", "show 1+1"},
-			[]string{"Record type: SUTRS", "245 10 $a Zaļā zeme", "264  1 $a Rīga $b Zvaigzne ABC $c 2019"}, nil},
+			// yaz-client prints SUTRS octets above 127 as \XNN: the UTF-8 of "Zaļā".
+			[]string{"Record type: SUTRS", `245 10 $a Za\XC4\XBC\XC4\X81 zeme`, "264  1 $a R\\XC4\\XABga $b Zvaigzne ABC $c 2019"}, nil},
 		{"opac with live holdings", []string{"format opac", "show 1+1"},
 			[]string{"Record type: OPAC", "245 10 $a Zaļā zeme", "nucCode: ILU",
 				"localLocation: Ilūkstes novada centrālā bibliotēka", "callNumber: 80/A",
@@ -202,7 +206,7 @@ func TestYazClientPresent(t *testing.T) {
 		{"opac xml", []string{"format xml", "elements OP", "show 1+1"},
 			[]string{"<opacRecord>", "<itemId>I000001</itemId>", "<availablityDate>" + due + "</availablityDate>",
 				`<subfield code="a">Zaļā zeme</subfield>`}, nil},
-		{"out of range", []string{"show 2+1"}, []string{"[13] Present request out-of-range"}, nil},
+		{"out of range", []string{"show 2+1"}, []string{"[13] Present request out of range -- v3 addinfo '2'"}, nil},
 		{"bad element set", []string{"elements nope", "show 1+1"}, []string{"[25]", "addinfo 'nope'"}, nil},
 		{"element set not for syntax", []string{"format sutrs", "elements dc", "show 1+1"}, []string{"[25]"}, nil},
 		{"unsupported syntax", []string{"format grs-1", "show 1+1"}, []string{"[239]"}, nil},
@@ -225,7 +229,7 @@ func TestYazClientScanSortDeleteClose(t *testing.T) {
 	out := yazClient(t, "charset UTF-8", "open tcp:"+addr+"/Default",
 		"scan @attr 1=4 kal",
 		"scan @attr 1=1003 @attr 3=1 @attr 4=1 @attr 6=3 upīts",
-		"find @attr 1=1018 jumava", "sort 1=4 <i", "format sutrs", "show 1+1",
+		"find @attr 1=1018 jumava", "sort 1=4 <i", "format usmarc", "show 1+1",
 		"sort 1=4 >i", "show 1+1",
 		"sort 1=31 >", "show 1+1",
 		"sort 1=1003 <", "show 1+1",
@@ -233,8 +237,8 @@ func TestYazClientScanSortDeleteClose(t *testing.T) {
 		"delete 1", "show 1+1",
 		"close")
 	wantAll(t, out,
-		"* kalevipoeg (1)", "kaudzītes (1)",
-		"* upīts, andrejs (1)",
+		"* kalevipoeg (1)", "  komplekts (1)",
+		"* upīts andrejs (1)",
 		"Received SortResponse: status=success",
 		"[207] Cannot sort according to sequence -- v3 addinfo 'subject'",
 		"Got deleteResultSetResponse status=0",
@@ -275,7 +279,7 @@ func TestZoomsh(t *testing.T) {
 	if err != nil {
 		t.Fatalf("zoomsh opac: %v\n%s", err, out)
 	}
-	wantAll(t, out, "245 10 $a Kalevipoeg", "availableNow: 1")
+	wantAll(t, out, "245 10 $a Kalevipoeg", `<availableNow value="1"/>`, "<itemId>I000010</itemId>")
 	out, err = zoomsh(t, "connect "+target, "scan @attr 1=1003 kreu")
 	if err != nil {
 		t.Fatalf("zoomsh scan: %v\n%s", err, out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -206,6 +207,13 @@ func TestScanPages(t *testing.T) {
 			}
 			local[k2] = "own"
 		}
+		for i := 0; i < n; i += 2 { // more than are buffered at once
+			k := fmt.Sprintf("k/%05d/y", i)
+			if err := tx.Put("b", k, []byte("own-y")); err != nil {
+				return err
+			}
+			local[k] = "own-y"
+		}
 		if err := tx.Put("b", "k/99999", []byte("own-last")); err != nil {
 			return err
 		}
@@ -286,6 +294,8 @@ func TestLimits(t *testing.T) {
 		{"NUL in bucket", "b\x00", "k", false},
 		{"bucket not UTF-8", "b\xff", "k", false},
 		{"binary key", "b", "\x00\xff\x80", true},
+		{"longest bucket, longest random key", strings.Repeat("b", pgstore.MaxBucketSize), randomKey(pgstore.MaxKeySize), true},
+		{"bucket too long", strings.Repeat("b", pgstore.MaxBucketSize+1), "k", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,6 +318,64 @@ func TestLimits(t *testing.T) {
 				t.Errorf("found = %v after Put, want %v", found, tc.ok)
 			}
 		})
+	}
+}
+
+// randomKey returns n bytes that do not compress.
+func randomKey(n int) string {
+	r := rand.New(rand.NewPCG(uint64(n), 1))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return string(b)
+}
+
+// TestLargeTransaction: a transaction with more writes than are buffered
+// at once reads them all back, and rolls them all back on error.
+func TestLargeTransaction(t *testing.T) {
+	sc := newSchemas(t)
+	s := sc.open(t, "large", pgstore.Options{})
+	defer s.Close()
+	const n = 5000
+	errNo := errors.New("no")
+	for _, fail := range []bool{true, false} {
+		err := s.Update(t.Context(), func(tx store.Tx) error {
+			for i := range n {
+				if err := tx.Put("b", fmt.Sprintf("%05d", i), []byte{byte(i)}); err != nil {
+					return err
+				}
+			}
+			if err := tx.Delete("b", "00000"); err != nil {
+				return err
+			}
+			if v, ok, err := tx.Get("b", "00001"); err != nil || !ok || !slices.Equal(v, []byte{1}) {
+				t.Errorf("Get of an early write = %v, %v, %v", v, ok, err)
+			}
+			if _, ok, err := tx.Get("b", "00000"); err != nil || ok {
+				t.Errorf("Get of a deleted early write = %v, %v", ok, err)
+			}
+			if fail {
+				return errNo
+			}
+			return nil
+		})
+		if fail && err != errNo || !fail && err != nil {
+			t.Fatalf("Update (fail=%v) = %v", fail, err)
+		}
+		count := 0
+		if err := s.View(t.Context(), func(tx store.Tx) error {
+			return tx.Scan("b", "", func(string, []byte) error { count++; return nil })
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := n - 1
+		if fail {
+			want = 0
+		}
+		if count != want {
+			t.Errorf("fail=%v: %d keys stored, want %d", fail, count, want)
+		}
 	}
 }
 

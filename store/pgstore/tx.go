@@ -18,7 +18,7 @@ import (
 var (
 	errTxDone      = errors.New("pgstore: transaction used after its function returned")
 	errWriteInScan = errors.New("pgstore: write inside a Scan callback")
-	errBadBucket   = errors.New("pgstore: bucket name must be non-empty UTF-8 text without NUL bytes")
+	errBadBucket   = fmt.Errorf("pgstore: bucket name must be UTF-8 text of 1 to %d bytes without NUL", MaxBucketSize)
 	errNoKey       = errors.New("pgstore: empty key")
 	errKeyTooLarge = fmt.Errorf("pgstore: key longer than %d bytes", MaxKeySize)
 	errNotCommited = errors.New("pgstore: the database rolled the transaction back at COMMIT")
@@ -30,6 +30,14 @@ const (
 	firstPage = 32
 	maxPage   = 1024
 )
+
+// flushAt is the number of buffered writes at which they are sent to the
+// database before COMMIT, so that a long transaction does not hold all of
+// them in memory. Reads still see them: the database answers for them then.
+const flushAt = 2048
+
+// MaxBucketSize is the longest bucket name accepted.
+const MaxBucketSize = 255
 
 // rollbackTimeout bounds the ROLLBACK sent when a transaction is abandoned,
 // even if the caller's context has ended.
@@ -52,6 +60,7 @@ type tx struct {
 	conn     *pgxpool.Conn
 	begun    bool                           // BEGIN has been sent
 	writes   map[string]map[string]*pending // bucket → key → write
+	nwrites  int                            // entries in writes
 }
 
 func (s *Store) newTx(ctx context.Context, readOnly bool) *tx {
@@ -121,29 +130,39 @@ func (t *tx) finish() {
 
 // commit sends the buffered writes and COMMIT in one round trip.
 func (t *tx) commit() error {
-	n := 0
-	for _, m := range t.writes {
-		n += len(m)
-	}
-	if !t.begun && n == 0 {
+	if !t.begun && t.nwrites == 0 {
 		return nil // fn touched nothing
 	}
+	if err := t.flush(true); err != nil {
+		return fmt.Errorf("pgstore: commit: %w", err)
+	}
+	return nil
+}
+
+// flush sends the buffered writes, followed by COMMIT if commit is set.
+func (t *tx) flush(commit bool) error {
+	n := t.nwrites
 	err := t.send(func(b *pgx.Batch) {
 		for bucket, m := range t.writes {
 			for key, p := range m {
 				if p.val == nil {
-					b.Queue(t.s.sql.del, bucket, []byte(key))
+					b.Queue(t.s.sql.del, bucket, bytesOf(key))
 				} else {
-					b.Queue(t.s.sql.put, bucket, []byte(key), p.val)
+					b.Queue(t.s.sql.put, bucket, bytesOf(key), p.val)
 				}
 			}
 		}
-		b.Queue("COMMIT")
+		if commit {
+			b.Queue("COMMIT")
+		}
 	}, func(br pgx.BatchResults) error {
 		for range n {
 			if _, err := br.Exec(); err != nil {
 				return err
 			}
+		}
+		if !commit {
+			return nil
 		}
 		tag, err := br.Exec()
 		if err == nil && tag.String() != "COMMIT" {
@@ -151,10 +170,11 @@ func (t *tx) commit() error {
 		}
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("pgstore: commit: %w", err)
+	if err == nil {
+		clear(t.writes)
+		t.nwrites = 0
 	}
-	return nil
+	return err
 }
 
 func (t *tx) usable() error {
@@ -180,7 +200,7 @@ func (t *tx) writable(bucket string) error {
 
 // validBucket reports whether name can be stored in a text column.
 func validBucket(name string) bool {
-	return name != "" && utf8.ValidString(name) && !strings.ContainsRune(name, 0)
+	return name != "" && len(name) <= MaxBucketSize && utf8.ValidString(name) && !strings.ContainsRune(name, 0)
 }
 
 func checkKey(key string) error {
@@ -238,8 +258,7 @@ func (t *tx) Put(bucket, key string, value []byte) error {
 	if err := checkKey(key); err != nil {
 		return fmt.Errorf("pgstore: put in %q: %w", bucket, err)
 	}
-	t.buffer(bucket, key, append(make([]byte, 0, len(value)), value...))
-	return nil
+	return t.buffer(bucket, key, append(make([]byte, 0, len(value)), value...))
 }
 
 func (t *tx) Delete(bucket, key string) error {
@@ -249,11 +268,11 @@ func (t *tx) Delete(bucket, key string) error {
 	if key == "" || len(key) > MaxKeySize {
 		return nil // never stored
 	}
-	t.buffer(bucket, key, nil)
-	return nil
+	return t.buffer(bucket, key, nil)
 }
 
-func (t *tx) buffer(bucket, key string, val []byte) {
+// buffer records a write; when enough have gathered it sends them.
+func (t *tx) buffer(bucket, key string, val []byte) error {
 	if t.writes == nil {
 		t.writes = make(map[string]map[string]*pending)
 	}
@@ -264,9 +283,17 @@ func (t *tx) buffer(bucket, key string, val []byte) {
 	}
 	if p, ok := m[key]; ok {
 		p.val = val
-		return
+		return nil
 	}
 	m[key] = &pending{val: val}
+	t.nwrites++
+	if t.nwrites < flushAt {
+		return nil
+	}
+	if err := t.flush(false); err != nil {
+		return fmt.Errorf("pgstore: write in %q: %w", bucket, err)
+	}
+	return nil
 }
 
 func (t *tx) NextSequence(bucket string) (uint64, error) {

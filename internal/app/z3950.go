@@ -55,7 +55,15 @@ func (a *App) z3950Servers() ([]server, error) {
 		return nil, err
 	}
 	sruLog := a.log.With().Str("protocol", "sru").Logger()
-	sruBackend := &sruadapter.Backend{Catalogue: a.catalog, Database: db, Cache: cache}
+	// One SRU backend per listener, so that explain names the port it is
+	// asked on; they share the cache.
+	sruHandler := func(ln net.Listener) http.Handler {
+		b := &sruadapter.Backend{Catalogue: a.catalog, Database: db, Cache: cache}
+		if ta, ok := ln.Addr().(*net.TCPAddr); ok {
+			b.Host, b.Port = hostName(ta), ta.Port
+		}
+		return b.Handler(&sruLog)
+	}
 
 	var out []server
 	var zln, sln net.Listener
@@ -72,23 +80,12 @@ func (a *App) z3950Servers() ([]server, error) {
 			return nil, fmt.Errorf("sru listener: %w", err)
 		}
 	}
-	// explain names the Z39.50 port when there is one, else the SRU port.
-	for _, ln := range []net.Listener{zln, sln} {
-		if ln != nil {
-			if ta, ok := ln.Addr().(*net.TCPAddr); ok {
-				sruBackend.Host, sruBackend.Port = hostName(ta), ta.Port
-				break
-			}
-		}
-	}
-	handler := sruBackend.Handler(&sruLog)
-
 	if zln != nil {
 		a.bound("z3950", zln.Addr())
 		zs := &z3950server.Server{
 			Backend: &z3950adapter.Backend{Catalogue: a.catalog, Database: db, Accounts: accounts, Anonymous: anonymous,
 				Cache: cache, Logger: a.log.With().Str("protocol", "z3950").Logger()},
-			HTTPHandler:        sruMetrics.wrap("z3950", handler),
+			HTTPHandler:        sruMetrics.wrap("z3950", sruHandler(zln)),
 			Logger:             a.log.With().Str("protocol", "z3950").Logger(),
 			Registerer:         a.reg,
 			MaxConnections:     zc.MaxConns,
@@ -107,7 +104,7 @@ func (a *App) z3950Servers() ([]server, error) {
 	if sln != nil {
 		a.bound("sru", sln.Addr())
 		hs := &http.Server{
-			Handler:           sruMetrics.wrap("sru", handler),
+			Handler:           sruMetrics.wrap("sru", sruHandler(sln)),
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
 			WriteTimeout:      60 * time.Second,

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -32,10 +33,19 @@ func testDSN(tb testing.TB) string {
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		tb.Skipf("PostgreSQL is not reachable at %s (set BIBGATE_TEST_POSTGRES to a test database): %v", dsn, err)
+		tb.Skipf("PostgreSQL is not reachable at %s (set BIBGATE_TEST_POSTGRES to a test database): %v", redacted(dsn), err)
 	}
 	_ = conn.Close(ctx)
 	return dsn
+}
+
+// redacted hides the password of a URL-style DSN.
+func redacted(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return "the configured key=value DSN"
+	}
+	return u.Redacted()
 }
 
 // schemas hands out throw-away schema names and drops each schema when the

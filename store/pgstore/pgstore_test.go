@@ -43,7 +43,11 @@ func TestStoreSerializableViews(t *testing.T) {
 func TestConflictIsRetried(t *testing.T) {
 	sc := newSchemas(t)
 	var retries []error
-	s := sc.open(t, "conflict", pgstore.Options{OnRetry: func(_ int, err error) { retries = append(retries, err) }})
+	var attempts []int
+	s := sc.open(t, "conflict", pgstore.Options{
+		OnRetry:  func(_ int, err error) { retries = append(retries, err) },
+		OnCommit: func(n int, _ time.Duration, err error) { attempts = append(attempts, n) },
+	})
 	defer s.Close()
 	ctx := t.Context()
 	put := func(v string) error {
@@ -77,6 +81,9 @@ func TestConflictIsRetried(t *testing.T) {
 	var pe *pgconn.PgError
 	if len(retries) != 1 || !errors.As(retries[0], &pe) || pe.Code != "40001" {
 		t.Errorf("OnRetry saw %v, want one serialization failure", retries)
+	}
+	if !slices.Equal(attempts, []int{1, 1, 2}) { // the first put, the interfering one, ours
+		t.Errorf("OnCommit saw attempts %v, want [1 1 2]", attempts)
 	}
 	var got string
 	if err := s.View(ctx, func(tx store.Tx) error {

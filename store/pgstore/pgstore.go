@@ -22,7 +22,9 @@
 // the transaction object (reads and scans see them, in key order) and are
 // sent together with COMMIT in one round trip; BEGIN travels with the first
 // statement. A transaction whose function only writes therefore costs one
-// round trip, and one that reads k times costs k+1. NextSequence runs at
+// round trip, and one that reads k times costs k+1. A transaction that
+// gathers more than a couple of thousand writes sends them ahead of COMMIT
+// in batches, so its memory stays bounded. NextSequence runs at
 // once (INSERT ... ON CONFLICT ... RETURNING), inside the transaction, so a
 // rollback takes its number back.
 //
@@ -53,9 +55,14 @@
 //
 // # Limits
 //
-// Bucket names must be non-empty UTF-8 text without NUL bytes; keys are
-// non-empty and at most MaxKeySize bytes (a PostgreSQL B-tree entry must fit
-// in a third of a page, which is less than bbolt allows).
+// Bucket names must be UTF-8 text without NUL bytes, 1 to MaxBucketSize
+// bytes long; keys are non-empty and at most MaxKeySize bytes (a PostgreSQL
+// B-tree entry must fit in a third of a page, which is less than bbolt
+// allows).
+//
+// If the connection breaks or ctx ends while COMMIT is on its way, nobody
+// can tell whether it committed: Update returns the error and the writes may
+// or may not be there. fn is not run again in that case.
 package pgstore
 
 import (
@@ -74,6 +81,9 @@ import (
 
 // MaxKeySize is the longest key Put accepts.
 const MaxKeySize = 2000
+
+// MaxBucketSize is the longest bucket name accepted.
+const MaxBucketSize = 255
 
 // Defaults for the zero fields of Options.
 const (

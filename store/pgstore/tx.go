@@ -36,9 +36,6 @@ const (
 // them in memory. Reads still see them: the database answers for them then.
 const flushAt = 2048
 
-// MaxBucketSize is the longest bucket name accepted.
-const MaxBucketSize = 255
-
 // rollbackTimeout bounds the ROLLBACK sent when a transaction is abandoned,
 // even if the caller's context has ended.
 const rollbackTimeout = 5 * time.Second

@@ -36,6 +36,17 @@ func startApp(t testing.TB, store string, configure func(*config.Config)) *app.A
 // startAppLog is startApp with a logger.
 func startAppLog(t testing.TB, store string, configure func(*config.Config), log zerolog.Logger) *app.App {
 	t.Helper()
+	return startAppFull(t, store, testClock, configure, log)
+}
+
+// startAppAt is startApp with the server's clock at now.
+func startAppAt(t testing.TB, store string, now time.Time, configure func(*config.Config)) *app.App {
+	t.Helper()
+	return startAppFull(t, store, now, configure, zerolog.Nop())
+}
+
+func startAppFull(t testing.TB, store string, now time.Time, configure func(*config.Config), log zerolog.Logger) *app.App {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Store.Backend = store
 	cfg.Store.NoSync = true
@@ -51,7 +62,7 @@ func startAppLog(t testing.TB, store string, configure func(*config.Config), log
 	if configure != nil {
 		configure(cfg)
 	}
-	a, err := app.New(cfg, log, app.Options{Clock: core.NewFixedClock(testClock),
+	a, err := app.New(cfg, log, app.Options{Clock: core.NewFixedClock(now),
 		KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatalf("app.New: %v", err)

@@ -2,12 +2,14 @@ package z3950adapter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/bibgate/bibgate/search"
+	"github.com/bibgate/bibgate/search/cql"
 	"github.com/bibgate/bibgate/search/rpnquery"
 	"github.com/bibgate/bibgate/z3950"
 	"github.com/bibgate/bibgate/z3950/z3950server"
@@ -80,6 +82,12 @@ func resultSetIDs(lookup func(string) (any, bool), name string) ([]uint32, bool)
 // them).
 func asDiagnostic(err error) error {
 	if d, ok := rpnquery.AsDiagnostic(err); ok {
+		// A CQL syntax error has no offending index or term to name: say
+		// what is wrong instead.
+		var ce *cql.Error
+		if d.AddInfo == "" && errors.As(err, &ce) && ce.Reason != "" {
+			d = z3950.NewDiagnostic(d.Condition, ce.Reason)
+		}
 		return d
 	}
 	return err

@@ -21,7 +21,7 @@ import (
 // runBench drives load against any server of a protocol.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "Usage: bibgate bench sip2|sip2-echo|sip2-idle [flags]")
+		fmt.Fprintln(stderr, "Usage: bibgate bench sip2|sip2-echo|sip2-idle|z3950|sru [flags]")
 		return fmt.Errorf("%w: which protocol?", errUsage)
 	}
 	switch args[0] {
@@ -31,6 +31,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchSIP2Echo(ctx, args[1:], stdout, stderr)
 	case "sip2-idle":
 		return benchSIP2Idle(ctx, args[1:], stdout, stderr)
+	case "z3950":
+		return benchZ3950(ctx, args[1:], stdout, stderr)
+	case "sru":
+		return benchSRU(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("%w: unknown bench %q", errUsage, args[0])
 }

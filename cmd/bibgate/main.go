@@ -25,10 +25,14 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the gateway (embedded demo default without --config)", runServe},
+		{"import", "import MARC records (ISO 2709 or MARCXML, MARC-8 converted) into the catalogue", runImport},
+		{"export", "export the catalogue as ISO 2709 or MARCXML", runExport},
+		{"search", "search the catalogue with CQL (or PQF with --pqf)", runSearch},
+		{"gen-catalogue", "write a deterministic benchmark catalogue derived from real records", runGenCatalogue},
 		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
 		{"check", "verify the circulation data of a data directory", runCheck},
 		{"sip2", "send SIP2 messages to any server and print the answers field by field", runSIP2},
-		{"bench", "drive load against a server: bench sip2, sip2-echo, sip2-idle", runBench},
+		{"bench", "drive load against a server: bench sip2, sip2-echo, sip2-idle, z3950, sru", runBench},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "bibgate", version)
 			return nil

@@ -43,7 +43,8 @@ func BenchmarkUpdate(b *testing.B) {
 	for _, callers := range benchCallers {
 		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
 			var retries atomic.Int64
-			s := sc.openConns(b, fmt.Sprintf("bench-%d", callers), callers, pgstore.Options{
+			// A schema per run: the benchmark function runs once per b.N tried.
+			s := sc.openConns(b, fmt.Sprintf("bench-%d-%d", callers, b.N), callers, pgstore.Options{
 				OnRetry: func(int, error) { retries.Add(1) },
 			})
 			defer s.Close()

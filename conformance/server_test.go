@@ -2,10 +2,14 @@ package conformance
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"net"
+	"os"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/bibgate/bibgate/core"
@@ -29,6 +33,9 @@ func startDemo(t testing.TB, backend string, now time.Time) *demoServer {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Store.Backend = backend
+	if backend == "postgres" {
+		cfg.Store.PostgresDSN, cfg.Store.PostgresSchema = postgresSchema(t)
+	}
 	cfg.Store.NoSync = true // durability is not what these tests are about
 	cfg.DataDir = t.TempDir()
 	cfg.Admin.Listen = "127.0.0.1:0"
@@ -125,4 +132,39 @@ func waitFirstJobsRun(t testing.TB, a *app.App) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// postgresDSN is the PostgreSQL server the tests use: BIBGATE_TEST_POSTGRES,
+// or the local one.
+func postgresDSN() string {
+	if dsn := os.Getenv("BIBGATE_TEST_POSTGRES"); dsn != "" {
+		return dsn
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// postgresSchema gives the test a schema of its own, dropped at the end,
+// or skips the test (saying so) when no PostgreSQL server answers.
+func postgresSchema(t testing.TB) (dsn, schema string) {
+	t.Helper()
+	dsn = postgresDSN()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Skipf("PostgreSQL backend: no server reachable (set BIBGATE_TEST_POSTGRES): %v", err)
+	}
+	conn.Close(ctx)
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema = fmt.Sprintf("bibgate_conformance_%x", b)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if conn, err := pgx.Connect(ctx, dsn); err == nil {
+			_, _ = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+			conn.Close(ctx)
+		}
+	})
+	return dsn, schema
 }

@@ -13,7 +13,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the expected responses of testdata transcripts from the server's answers (memory store)")
 
-var backends = []string{"memory", "bolt"}
+// backends are the stores every transcript is replayed on; PostgreSQL
+// joins when a server is reachable (see postgresDSN).
+var backends = []string{"memory", "bolt", "postgres"}
 
 // TestSIP2Transcripts replays every SIP2 transcript against a fresh demo
 // server on each store backend.

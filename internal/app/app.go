@@ -30,6 +30,7 @@ import (
 	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/boltstore"
 	"github.com/bibgate/bibgate/store/memstore"
+	"github.com/bibgate/bibgate/store/pgstore"
 )
 
 // App is a running gateway.
@@ -113,6 +114,16 @@ func (a *App) openStore() (store.Store, error) {
 	switch a.cfg.Store.Backend {
 	case "memory":
 		return memstore.New(), nil
+	case "postgres":
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		st, err := pgstore.Open(ctx, a.cfg.Store.PostgresDSN, pgstore.Options{Schema: a.cfg.Store.PostgresSchema,
+			OnCommit: func(attempts int, d time.Duration, err error) { a.metrics.observeCommit(1, d, err) },
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL store: %w", err)
+		}
+		return st, nil
 	default:
 		if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)

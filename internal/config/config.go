@@ -49,10 +49,13 @@ type Admin struct {
 
 // Store chooses the storage backend.
 type Store struct {
-	Backend     string `toml:"backend"` // bolt | memory
+	Backend     string `toml:"backend"` // bolt | postgres | memory
 	NoSync      bool   `toml:"nosync"`  // bolt: skip fsync (not durable; benchmarks only)
 	MaxBatch    int    `toml:"max_batch"`
 	PostgresDSN string `toml:"postgres_dsn"`
+	// PostgresSchema holds bibgate's tables (created if missing); empty
+	// means the connection's current schema.
+	PostgresSchema string `toml:"postgres_schema"`
 }
 
 // Jobs schedules the background work.
@@ -284,8 +287,12 @@ var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "
 func (c *Config) validate() error {
 	switch c.Store.Backend {
 	case "bolt", "memory":
+	case "postgres":
+		if c.Store.PostgresDSN == "" {
+			return c.errorf("store.backend", "backend postgres needs store.postgres_dsn")
+		}
 	default:
-		return c.errorf("store.backend", "unknown backend %q (bolt or memory)", c.Store.Backend)
+		return c.errorf("store.backend", "unknown backend %q (bolt, postgres or memory)", c.Store.Backend)
 	}
 	switch c.Log.Format {
 	case "console", "json":

@@ -6,9 +6,12 @@ package catalog
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/bibgate/bibgate/core"
@@ -142,7 +145,8 @@ type ImportReport struct {
 	// Repaired and Reencoded count records stored after a repair or an
 	// encoding fix.
 	Repaired, Reencoded int
-	// NoKey counts records without a 001, stored under a generated key.
+	// NoKey counts records without a 001, stored under a key derived from
+	// their content (so a re-import updates them).
 	NoKey int
 	// Defects lists the first defects in full (record number, offset,
 	// reason).
@@ -219,17 +223,34 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 		if rec == nil {
 			continue
 		}
+		if !hasDataField(rec) {
+			if d != nil { // already listed as repaired: it is dropped after all
+				rep.Repaired--
+				rep.Defects = slices.DeleteFunc(rep.Defects, func(x marc.Defect) bool { return x.Record == n })
+			}
+			rep.Dropped++
+			if len(rep.Defects) < MaxListedDefects {
+				rep.Defects = append(rep.Defects, marc.Defect{Record: n, Offset: offset(rd), Reason: "no data fields: nothing to store", Kind: marc.DefectDropped})
+			}
+			continue
+		}
 		key := rec.ControlNumber()
 		if key == "" {
-			key = fmt.Sprintf("import-%d-%d", start.Unix(), n)
-			rec.Fields = append([]marc.Field{{Tag: "001", Value: key}}, rec.Fields...)
-			rep.NoKey++
+			// A key from the content, so that importing the same file again
+			// updates these records instead of adding them twice.
+			raw, err := marc.Marshal(rec)
+			if err == nil {
+				sum := sha256.Sum256(raw)
+				key = "import-" + hex.EncodeToString(sum[:10])
+				rec.Fields = append([]marc.Field{{Tag: "001", Value: key}}, rec.Fields...)
+				rep.NoKey++
+			}
 		}
 		raw, err := marc.Marshal(rec)
 		if err != nil {
 			rep.Dropped++
 			if len(rep.Defects) < MaxListedDefects {
-				rep.Defects = append(rep.Defects, marc.Defect{Record: n, Reason: "cannot store: " + err.Error(), Kind: marc.DefectDropped})
+				rep.Defects = append(rep.Defects, marc.Defect{Record: n, Offset: offset(rd), Reason: "cannot store: " + err.Error(), Kind: marc.DefectDropped})
 			}
 			continue
 		}
@@ -289,4 +310,22 @@ func (c *Catalogue) Export(ctx context.Context, w io.Writer, xml bool) (int, err
 		return n, xw.Close()
 	}
 	return n, nil
+}
+
+// hasDataField reports whether rec has anything beyond control fields.
+func hasDataField(rec *marc.Record) bool {
+	for i := range rec.Fields {
+		if !rec.Fields[i].IsControl() {
+			return true
+		}
+	}
+	return false
+}
+
+// offset is the byte offset of the record rd returned last, when rd knows.
+func offset(rd marc.RecordReader) int64 {
+	if o, ok := rd.(interface{ Offset() int64 }); ok {
+		return o.Offset()
+	}
+	return 0
 }

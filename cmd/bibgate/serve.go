@@ -30,7 +30,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "TOML configuration file (default: the embedded demo configuration)")
 	dataDir := fs.String("data-dir", "", "directory for the data files (overrides data_dir)")
-	admin := fs.String("admin", "", "admin listener for /metrics, /healthz, /readyz (overrides admin.listen)")
+	admin := fs.String("admin", "", "admin listener for /metrics, /healthz, /readyz, \"off\" to disable (overrides admin.listen)")
 	sip2Addr := fs.String("sip2", "", "SIP2 listener address, \"off\" to disable (overrides sip2.listen)")
 	sip2TLS := fs.String("sip2-tls", "", "SIP2 over TLS listener address (overrides sip2.tls_listen)")
 	z3950Addr := fs.String("z3950", "", "Z39.50 (and SRU) listener address, \"off\" to disable (overrides z3950.listen)")

@@ -191,11 +191,13 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}
 	var servers []server
-	admin, err := a.adminServer()
-	if err != nil {
-		return err
+	if a.cfg.Admin.Listen != "" { // "off" on the command line
+		admin, err := a.adminServer()
+		if err != nil {
+			return err
+		}
+		servers = append(servers, admin)
 	}
-	servers = append(servers, admin)
 	protos, err := a.protocolServers()
 	if err != nil {
 		for _, s := range servers {

@@ -281,17 +281,44 @@ func Redacted(m Message) string {
 	return string(c.appendMessage(nil, m, true))
 }
 
+// Fields is a message's field bindings, worked out once: use it to read or
+// set several fields of one message without redoing that work each time.
+type Fields struct{ l layout }
+
+// FieldsOf returns the field bindings of m.
+func FieldsOf(m Message) Fields { return Fields{m.layout()} }
+
 // TransactionDate returns a pointer to the message's first fixed date (the
 // transaction date; the date/time sync of 98), or nil if it has none.
-func TransactionDate(m Message) *time.Time {
-	l := m.layout()
-	for _, f := range l.fixed {
-		if f.date != nil {
-			return f.date
+func (f Fields) TransactionDate() *time.Time {
+	for _, x := range f.l.fixed {
+		if x.date != nil {
+			return x.date
 		}
 	}
 	return nil
 }
+
+// ScreenMessages returns a pointer to the AF list of a response, or nil.
+func (f Fields) ScreenMessages() *[]string { return f.l.screen }
+
+// PrintLines returns a pointer to the AG list of a response, or nil.
+func (f Fields) PrintLines() *[]string { return f.l.print }
+
+// StringField returns a pointer to the plain string field with the given
+// code (e.g. "AO", "AA", "AB"), or nil if the message type has none.
+func (f Fields) StringField(code string) *string {
+	for _, x := range f.l.fields {
+		if x.code == code && x.kind == kString {
+			return x.str
+		}
+	}
+	return nil
+}
+
+// TransactionDate returns a pointer to the message's first fixed date (the
+// transaction date; the date/time sync of 98), or nil if it has none.
+func TransactionDate(m Message) *time.Time { return FieldsOf(m).TransactionDate() }
 
 // ScreenMessages returns a pointer to the AF list of a response, or nil.
 func ScreenMessages(m Message) *[]string { return m.layout().screen }
@@ -301,12 +328,4 @@ func PrintLines(m Message) *[]string { return m.layout().print }
 
 // StringField returns a pointer to the plain string field with the given
 // code (e.g. "AO", "AA", "AB"), or nil if the message type has none.
-func StringField(m Message, code string) *string {
-	l := m.layout()
-	for _, f := range l.fields {
-		if f.code == code && f.kind == kString {
-			return f.str
-		}
-	}
-	return nil
-}
+func StringField(m Message, code string) *string { return FieldsOf(m).StringField(code) }

@@ -120,15 +120,16 @@ func (c *conn) finish(req, resp sip2.Message, now time.Time) {
 	if tz := c.acct.TimeZone; tz != nil {
 		now = now.In(tz)
 	}
-	if d := sip2.TransactionDate(resp); d != nil && d.IsZero() {
+	rf, qf := sip2.FieldsOf(resp), sip2.FieldsOf(req)
+	if d := rf.TransactionDate(); d != nil && d.IsZero() {
 		*d = now
 	}
 	for _, code := range []string{"AO", "AA", "AB"} {
-		p := sip2.StringField(resp, code)
+		p := rf.StringField(code)
 		if p == nil || *p != "" {
 			continue
 		}
-		if q := sip2.StringField(req, code); q != nil && *q != "" {
+		if q := qf.StringField(code); q != nil && *q != "" {
 			*p = *q
 		} else if code == "AO" {
 			*p = c.acct.Institution
@@ -158,7 +159,7 @@ func (c *conn) finish(req, resp sip2.Message, now time.Time) {
 			r.ValidPatronPassword = nil
 		}
 	}
-	if ag := sip2.PrintLines(resp); ag != nil && c.printWidth > 0 {
+	if ag := rf.PrintLines(); ag != nil && c.printWidth > 0 {
 		for i, l := range *ag {
 			(*ag)[i] = clipRunes(l, c.printWidth)
 		}

@@ -71,6 +71,8 @@ func TestBenchCatalogue(t *testing.T) {
 			[]string{"--addr", a.Addr("z3950").String(), "--queries", queries, "--present", "2", "--syntax", "opac"}, true},
 		{"z3950 new session per query", func(ctx context.Context, args []string, o, e *bytes.Buffer) error { return benchZ3950(ctx, args, o, e) },
 			[]string{"--addr", "tcp:" + a.Addr("z3950").String() + "/Default", "--new-session", "--syntax", "xml", "--present", "1"}, true},
+		{"z3950 present only", func(ctx context.Context, args []string, o, e *bytes.Buffer) error { return benchZ3950(ctx, args, o, e) },
+			[]string{"--addr", a.Addr("z3950").String(), "--queries", queries, "--present-only", "--present", "1"}, true},
 		{"sru on the z3950 port", func(ctx context.Context, args []string, o, e *bytes.Buffer) error { return benchSRU(ctx, args, o, e) },
 			[]string{"--addr", a.Addr("z3950").String(), "--queries", cql, "--records", "2"}, false},
 		{"sru port, 2.0, counts only", func(ctx context.Context, args []string, o, e *bytes.Buffer) error { return benchSRU(ctx, args, o, e) },
@@ -89,6 +91,9 @@ func TestBenchCatalogue(t *testing.T) {
 			}
 			if res["messages"].(float64) < 1 || res["errors"].(float64) != 0 || res["throughput"].(float64) <= 0 {
 				t.Errorf("figures: %v", res)
+			}
+			if mx, ok := res["max_ms"].(float64); !ok || mx < res["p50_ms"].(float64) {
+				t.Errorf("max_ms %v below p50_ms %v", res["max_ms"], res["p50_ms"])
 			}
 			if tt.wantRecords && res["records"].(float64) < 1 {
 				t.Errorf("no records presented: %v", res)
@@ -120,6 +125,7 @@ func TestBenchCatalogueUsage(t *testing.T) {
 		{"--conns", "0"},
 		{"--queries", "/nonexistent/queries.txt"},
 		{"--nosuchflag"},
+		{"--present-only", "--new-session"},
 	} {
 		if err := benchZ3950(context.Background(), args, &bytes.Buffer{}, &bytes.Buffer{}); !errors.Is(err, errUsage) {
 			t.Errorf("bench z3950 %v: %v, want a usage error", args, err)

@@ -1,8 +1,9 @@
 // Package z3950bench measures a Z39.50 server under load: several
 // connections run Search (+ Present) round trips from a list of PQF queries
-// for a fixed time, optionally opening a new association per query, and
-// report throughput and latency percentiles. It works against any server,
-// Zebra and yaz-ztest included.
+// for a fixed time, optionally opening a new association per query or
+// presenting again and again from one result set, and report throughput
+// and latency percentiles. It works against any server, Zebra and
+// yaz-ztest included.
 package z3950bench
 
 import (
@@ -10,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -30,13 +32,19 @@ type Options struct {
 	Syntax     string   // record syntax name or OID; default "usmarc"
 	ElementSet string
 	NewSession bool // connect, Init, query, Close for every query
-	User       string
-	Password   string
-	Timeout    time.Duration // per request; default 10s
+	// PresentOnly searches once per connection (the first query, in
+	// round-robin order, with at least one hit) and then only presents
+	// Present records (default 10) from random positions of that set;
+	// each present is one "query" of the Result.
+	PresentOnly bool
+	User        string
+	Password    string
+	Timeout     time.Duration // per request; default 10s
 }
 
 // Result of a run. A query is one search plus its present (plus connect,
-// Init and Close with NewSession); latencies cover all of it.
+// Init and Close with NewSession), or one present with PresentOnly;
+// latencies cover all of it.
 type Result struct {
 	Queries    int64
 	Errors     int64
@@ -45,6 +53,7 @@ type Result struct {
 	Elapsed    time.Duration
 	Throughput float64 // successful queries per second
 	P50, P99   time.Duration
+	Max        time.Duration // slowest query, measured exactly
 	FirstError string
 }
 
@@ -77,6 +86,14 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
+	if opts.PresentOnly {
+		if opts.NewSession {
+			return Result{}, errors.New("z3950bench: PresentOnly and NewSession exclude each other")
+		}
+		if opts.Present <= 0 {
+			opts.Present = 10
+		}
+	}
 	runCtx, cancel := context.WithTimeout(ctx, opts.Duration)
 	defer cancel()
 
@@ -84,7 +101,8 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range workers {
-		w := &worker{opts: opts, addr: addr, db: db, syntax: syntax, next: i}
+		w := &worker{opts: opts, addr: addr, db: db, syntax: syntax, next: i,
+			rand: rand.New(rand.NewPCG(uint64(i)+1, 0x7a3950))}
 		workers[i] = w
 		wg.Add(1)
 		go func() {
@@ -103,6 +121,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		res.Hits += w.hits
 		res.Records += w.records
 		hist.merge(&w.hist)
+		res.Max = max(res.Max, w.max)
 		if res.FirstError == "" && w.firstErr != nil {
 			res.FirstError = w.firstErr.Error()
 		}
@@ -122,10 +141,13 @@ type worker struct {
 	syntax   ber.OID
 	next     int
 	client   *z3950client.Client
+	rand     *rand.Rand
+	setSize  int // hits of the PresentOnly result set on client; 0: none yet
 
 	queries, errors, hits, records int64
 	firstErr                       error
 	hist                           histogram
+	max                            time.Duration
 }
 
 func (w *worker) run(ctx context.Context) {
@@ -146,7 +168,9 @@ func (w *worker) run(ctx context.Context) {
 			return // the run ended mid-query; do not count it
 		}
 		w.queries++
-		w.hist.add(time.Since(t0))
+		d := time.Since(t0)
+		w.hist.add(d)
+		w.max = max(w.max, d)
 		if err != nil {
 			w.errors++
 			if w.firstErr == nil {
@@ -156,22 +180,18 @@ func (w *worker) run(ctx context.Context) {
 			if !errors.As(err, &d) && w.client != nil {
 				w.client.Abort() // transport trouble: start a fresh association
 				w.client = nil
+				w.setSize = 0
 			}
 		}
 	}
 }
 
 func (w *worker) one(ctx context.Context, q string) error {
-	if w.client == nil {
-		c, err := z3950client.Dial(ctx, w.addr, z3950client.Options{Timeout: w.opts.Timeout})
-		if err != nil {
-			return err
-		}
-		if _, err := c.Init(ctx, z3950client.InitOptions{User: w.opts.User, Password: w.opts.Password}); err != nil {
-			c.Abort()
-			return err
-		}
-		w.client = c
+	if w.opts.PresentOnly {
+		return w.presentOnly(ctx)
+	}
+	if err := w.connect(ctx); err != nil {
+		return err
 	}
 	sr, err := w.client.Search(ctx, z3950client.SearchOptions{Databases: []string{w.db}, PQF: q, ResultSet: "default"})
 	if err != nil {
@@ -189,6 +209,53 @@ func (w *worker) one(ctx context.Context, q string) error {
 		err := w.client.Close(ctx)
 		w.client = nil
 		return err
+	}
+	return nil
+}
+
+// presentOnly presents Present records from a random position of the
+// connection's result set, making the set first if there is none. The
+// setup (connect, Init, searches) is part of the first present's latency.
+func (w *worker) presentOnly(ctx context.Context) error {
+	if err := w.connect(ctx); err != nil {
+		return err
+	}
+	for tries := 0; w.setSize == 0; tries++ {
+		if tries == len(w.opts.Queries) {
+			return errors.New("z3950bench: present only: no query has hits")
+		}
+		q := w.opts.Queries[w.next%len(w.opts.Queries)]
+		w.next++
+		sr, err := w.client.Search(ctx, z3950client.SearchOptions{Databases: []string{w.db}, PQF: q, ResultSet: "default"})
+		if err != nil {
+			return err
+		}
+		w.hits += int64(sr.ResultCount)
+		w.setSize = sr.ResultCount
+	}
+	n := min(w.opts.Present, w.setSize)
+	start := 1 + w.rand.IntN(w.setSize-n+1)
+	pr, err := w.client.Present(ctx, "default", start, n, w.syntax, w.opts.ElementSet)
+	if err != nil {
+		return err
+	}
+	w.records += int64(pr.NumberOfRecordsReturned)
+	return nil
+}
+
+// connect opens and initialises the association if there is none.
+func (w *worker) connect(ctx context.Context) error {
+	if w.client == nil {
+		c, err := z3950client.Dial(ctx, w.addr, z3950client.Options{Timeout: w.opts.Timeout})
+		if err != nil {
+			return err
+		}
+		if _, err := c.Init(ctx, z3950client.InitOptions{User: w.opts.User, Password: w.opts.Password}); err != nil {
+			c.Abort()
+			return err
+		}
+		w.client = c
+		w.setSize = 0
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,6 +66,8 @@ func TestRun(t *testing.T) {
 		{"new session", Options{Addr: addr, Conns: 1, Duration: 300 * time.Millisecond,
 			Queries: []string{"@attr 1=4 2"}, Present: 10, NewSession: true, Syntax: "xml"}, false},
 		{"diagnostics count as errors", Options{Addr: addr, Duration: 200 * time.Millisecond, Queries: []string{"x"}}, true},
+		{"present only", Options{Addr: addr, Conns: 2, Duration: 300 * time.Millisecond,
+			Queries: []string{"@attr 1=4 0", "@attr 1=4 50"}, PresentOnly: true}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +89,10 @@ func TestRun(t *testing.T) {
 			}
 			if res.Throughput <= 0 || res.P50 <= 0 || res.P99 < res.P50 || res.Records == 0 {
 				t.Errorf("result %+v", res)
+			}
+			// P99 is a bucket midpoint (1% wide), Max the exact slowest query.
+			if float64(res.Max) < float64(res.P99)/1.01 {
+				t.Errorf("max %v below p99 %v", res.Max, res.P99)
 			}
 		})
 	}
@@ -129,4 +136,77 @@ func TestRunAgainstYazZtest(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	t.Logf("yaz-ztest: %d queries, %.0f/s, p50 %v p99 %v", res.Queries, res.Throughput, res.P50, res.P99)
+}
+
+// recordingBackend remembers the searches and the present start points it
+// served, so a test can see what the load really sent.
+type recordingBackend struct {
+	mu       sync.Mutex
+	searches int
+	starts   map[int]bool
+}
+
+func (b *recordingBackend) Init(context.Context, z3950server.InitInfo) (z3950server.Session, error) {
+	return recordingSession{b}, nil
+}
+
+type recordingSession struct{ b *recordingBackend }
+
+func (s recordingSession) Search(ctx context.Context, a z3950server.SearchArgs) (z3950server.SearchResult, error) {
+	s.b.mu.Lock()
+	s.b.searches++
+	s.b.mu.Unlock()
+	return session{}.Search(ctx, a)
+}
+
+func (s recordingSession) Records(ctx context.Context, a z3950server.RecordsArgs) ([]z3950server.Record, error) {
+	s.b.mu.Lock()
+	s.b.starts[a.Start] = true
+	s.b.mu.Unlock()
+	return session{}.Records(ctx, a)
+}
+
+func TestRunPresentOnly(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &recordingBackend{starts: map[int]bool{}}
+	srv := &z3950server.Server{Backend: b}
+	go srv.Serve(l)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	// The first query has no hits, so each connection must move on to the
+	// second, a set of 40: presents of 10 start at 1..31.
+	res, err := Run(context.Background(), Options{Addr: l.Addr().String(), Conns: 2, Duration: 400 * time.Millisecond,
+		Queries: []string{"@attr 1=4 0", "@attr 1=4 40"}, PresentOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Errors != 0 || res.Queries < 20 {
+		t.Fatalf("result %+v", res)
+	}
+	if res.Records != 10*res.Queries {
+		t.Errorf("%d records for %d presents of 10", res.Records, res.Queries)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.searches > 4 {
+		t.Errorf("%d searches for 2 connections: present only should search once or twice each", b.searches)
+	}
+	for s := range b.starts {
+		if s < 1 || s > 31 {
+			t.Errorf("present started at %d, outside 1..31", s)
+		}
+	}
+	if len(b.starts) < 5 {
+		t.Errorf("only %d distinct start points: %v", len(b.starts), b.starts)
+	}
+	if _, err := Run(context.Background(), Options{Addr: l.Addr().String(), Queries: []string{"@attr 1=4 1"},
+		PresentOnly: true, NewSession: true}); err == nil {
+		t.Error("PresentOnly with NewSession accepted")
+	}
 }

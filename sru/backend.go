@@ -41,7 +41,11 @@ type Backend interface {
 	// before the first and n+1 just after the last.
 	Scan(ctx context.Context, clause *cql.Clause, n, pos int) ([]Term, error)
 	// Explain describes the database. It is called for every request, so
-	// it should be cheap.
+	// it should be cheap. The Handler keeps the query profile it derives
+	// from the slices of ExplainInfo for as long as the same slices (same
+	// first element, same length) come back: to change the indexes,
+	// relations or context sets, return new slices, never edit the old
+	// ones in place.
 	Explain() ExplainInfo
 }
 

@@ -3,6 +3,7 @@ package sru
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/bibgate/bibgate/search/cql"
 )
@@ -43,6 +44,58 @@ func profile(info *ExplainInfo) *cql.Profile {
 	for _, ix := range info.Indexes {
 		p.Indexes = append(p.Indexes, ix.Set+"."+ix.Name)
 	}
+	return p
+}
+
+// profileCache keeps the profile built from the last ExplainInfo, so that
+// a backend that returns the same slices on every call (as Backend.Explain
+// asks) does not cost a profile build per request.
+type profileCache struct {
+	last atomic.Pointer[cachedProfile]
+}
+
+type cachedProfile struct {
+	key     profileKey
+	profile *cql.Profile
+}
+
+// profileKey identifies the parts of an ExplainInfo a profile is built
+// from: the slices by their first element and length, the default set by
+// value.
+type profileKey struct {
+	sets, relations, modifiers  *string
+	indexes                     *Index
+	nSets, nIndexes, nRel, nMod int
+	defaultSet                  string
+}
+
+func keyOf(info *ExplainInfo) profileKey {
+	k := profileKey{nSets: len(info.ContextSets), nIndexes: len(info.Indexes), nRel: len(info.Relations),
+		nMod: len(info.RelationModifiers), defaultSet: info.DefaultContextSet}
+	if len(info.ContextSets) > 0 {
+		k.sets = &info.ContextSets[0].Prefix
+	}
+	if len(info.Indexes) > 0 {
+		k.indexes = &info.Indexes[0]
+	}
+	if len(info.Relations) > 0 {
+		k.relations = &info.Relations[0]
+	}
+	if len(info.RelationModifiers) > 0 {
+		k.modifiers = &info.RelationModifiers[0]
+	}
+	return k
+}
+
+// get returns the profile of info, building it when info's slices are
+// not the ones of the cached profile.
+func (c *profileCache) get(info *ExplainInfo) *cql.Profile {
+	k := keyOf(info)
+	if last := c.last.Load(); last != nil && last.key == k {
+		return last.profile
+	}
+	p := profile(info)
+	c.last.Store(&cachedProfile{key: k, profile: p})
 	return p
 }
 

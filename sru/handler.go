@@ -32,6 +32,8 @@ type Handler struct {
 	MaxRequestBytes int64
 	// Logger, if set, gets one line per request.
 	Logger *zerolog.Logger
+
+	profiles profileCache // the CQL profile of the last ExplainInfo
 }
 
 func (h *Handler) defaultRecords() int { return orDefault(h.DefaultRecords, 10) }

@@ -326,7 +326,7 @@ func (h *Handler) parseQuery(text, sortKeys string, info *ExplainInfo) (*cql.Que
 		}
 		q.SortKeys = keys
 	}
-	return profile(info).Normalize(q)
+	return h.profiles.get(info).Normalize(q)
 }
 
 func echoSearch(w *xmlWriter, req *request) {
@@ -444,7 +444,7 @@ func (h *Handler) parseScanClause(text string, info *ExplainInfo) (*cql.Clause, 
 	if len(q.SortKeys) > 0 {
 		return nil, NewDiagnostic(DiagQuerySyntax, "sortBy in scanClause")
 	}
-	n, err := profile(info).Normalize(q)
+	n, err := h.profiles.get(info).Normalize(q)
 	if err != nil {
 		return nil, err
 	}

@@ -269,10 +269,21 @@ func (h *Handler) searchRetrieve(hr *http.Request, req *request, info *ExplainIn
 		if start > hits {
 			diags = append(diags, NewDiagnostic(DiagFirstRecordRange, strconv.Itoa(start)))
 		} else if recs := clipRecords(result.Records, max, hits-start+1); len(recs) > 0 {
-			w.open("zs:records")
+			// Render first, so the response buffer grows once, not
+			// once per doubling.
+			ids, datas := make([]string, len(recs)), make([][]byte, len(recs))
+			size := 0
 			for i, rec := range recs {
-				id, data := h.render(req, schema, rec)
-				writeRecord(w, req, id, esc, data, start+i)
+				ids[i], datas[i] = h.render(req, schema, rec)
+				size += len(datas[i]) + 256
+			}
+			if esc == "string" {
+				size += size / 4 // &lt; and &gt; for every tag
+			}
+			w.buf.Grow(size + 1024)
+			w.open("zs:records")
+			for i := range recs {
+				writeRecord(w, req, ids[i], esc, datas[i], start+i)
 			}
 			w.close("zs:records")
 			if next := start + len(recs); next <= hits {

@@ -53,8 +53,10 @@ func TestRunAgainstServer(t *testing.T) {
 		if res.Messages < 10 || res.Errors != 0 || res.Denied != 0 {
 			t.Errorf("%s: %v", mix, res)
 		}
-		// Requests in flight when the run ended reached the backend but are not counted.
-		if d := after - before - res.Messages; d < 0 || d > 3 {
+		// Requests in flight when a run ended reached the backend but are
+		// not counted: at most one per connection of this run, and of the
+		// previous run, whose last requests may land after "before".
+		if d := after - before - res.Messages; d < 0 || d > 2*3 {
 			t.Errorf("%s: backend ran %d requests, bench counted %d", mix, after-before, res.Messages)
 		}
 		if res.P50 <= 0 || res.P50 > res.P99 || res.P99 > res.Max || res.Throughput <= 0 {

@@ -215,24 +215,32 @@ func TestMetricsAndLogs(t *testing.T) {
 	c.roundTrip(req)
 	c.roundTrip(search("1", "@attr 1=4 computer"))
 	c.roundTrip(search("2", "@attr 1=9999 computer"))
-	got := map[string]float64{}
-	families, err := ts.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != "bibgate_z3950_requests_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			key := ""
-			for _, l := range m.GetLabel() {
-				key += l.GetValue() + "/"
-			}
-			got[key] = m.GetCounter().GetValue()
-		}
-	}
 	want := map[string]float64{"ok/initRequest/": 1, "ok/searchRequest/": 1, "diagnostic/searchRequest/": 1}
+	// A request is counted just after its response is written: give the
+	// last one a moment to land.
+	var got map[string]float64
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got = map[string]float64{}
+		families, err := ts.reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range families {
+			if f.GetName() != "bibgate_z3950_requests_total" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				key := ""
+				for _, l := range m.GetLabel() {
+					key += l.GetValue() + "/"
+				}
+				got[key] = m.GetCounter().GetValue()
+			}
+		}
+		if got["diagnostic/searchRequest/"] == 1 || time.Now().After(deadline) {
+			break
+		}
+	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("requests_total{%s} = %v, want %v (all: %v)", k, got[k], v, got)

@@ -33,7 +33,8 @@ type Options struct {
 	ElementSet string
 	NewSession bool // connect, Init, query, Close for every query
 	// PresentOnly searches once per connection (the first query, in
-	// round-robin order, with at least one hit) and then only presents
+	// round-robin order, with at least Present hits, else the first with
+	// any) and then only presents
 	// Present records (default 10) from random positions of that set;
 	// each present is one "query" of the Result.
 	PresentOnly bool
@@ -220,8 +221,9 @@ func (w *worker) presentOnly(ctx context.Context) error {
 	if err := w.connect(ctx); err != nil {
 		return err
 	}
+	// First pass: a set of at least Present records; second: any hits.
 	for tries := 0; w.setSize == 0; tries++ {
-		if tries == len(w.opts.Queries) {
+		if tries == 2*len(w.opts.Queries) {
 			return errors.New("z3950bench: present only: no query has hits")
 		}
 		q := w.opts.Queries[w.next%len(w.opts.Queries)]
@@ -231,7 +233,9 @@ func (w *worker) presentOnly(ctx context.Context) error {
 			return err
 		}
 		w.hits += int64(sr.ResultCount)
-		w.setSize = sr.ResultCount
+		if sr.ResultCount >= w.opts.Present || (tries >= len(w.opts.Queries) && sr.ResultCount > 0) {
+			w.setSize = sr.ResultCount
+		}
 	}
 	n := min(w.opts.Present, w.setSize)
 	start := 1 + w.rand.IntN(w.setSize-n+1)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Z39.50 and SRU server benchmark: bibgate serve against zebrasrv on the
 # same generated catalogue, through the same load client (bibgate bench
-# z3950 / bench sru), in one run (bench/z3950.md).
+# z3950 / bench sru), in one run (BENCHMARKS.md, "Z39.50 and SRU servers").
 #
 #   bench/z3950.sh                       # 100,000 records, 8 connections, 10 s a mode
 #   CONNS=2 DURATION=5s bench/z3950.sh

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bibgate/bibgate/internal/gencat"
 	"github.com/bibgate/bibgate/marc"
 )
 
@@ -26,9 +27,33 @@ var titleDetails = map[string]struct {
 	"demo-0012": {"2017", "Tänapäev", "Tallinn", "9789949851818", "est", "Eesti romaanid", "a"},
 }
 
-// Records returns the demo catalogue: one MARC 21 record per demo title,
-// its 001 the record id the demo items point to. Titles, authors and
-// subjects carry Latvian, Estonian and Slovenian diacritics.
+// RealRecords are the real bibliographic records shipped with the project
+// (the embedded BSD-licensed sample of internal/gencat, as published, one
+// per control number): the demo catalogue's second part, one copy each.
+func RealRecords() []*marc.Record {
+	base, err := gencat.BaseRecords()
+	if err != nil {
+		return nil // the sample is embedded; its tests guard it
+	}
+	seen := map[string]bool{}
+	var out []*marc.Record
+	for _, r := range base {
+		if id := r.ControlNumber(); id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// CatalogueRecords is the whole demo catalogue: the demo titles and the
+// real records.
+func CatalogueRecords() []*marc.Record { return append(Records(), RealRecords()...) }
+
+// Records returns the demo titles: one MARC 21 record per demo title, its
+// 001 the record id the demo items point to. Titles, authors and subjects
+// carry Latvian, Estonian and Slovenian diacritics; the records are made up
+// for the demo (their ISBNs too).
 func Records() []*marc.Record {
 	var out []*marc.Record
 	for _, t := range Titles() {

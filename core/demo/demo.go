@@ -10,6 +10,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bibgate/bibgate/core"
@@ -170,8 +171,10 @@ func Titles() []Title {
 	}
 }
 
-// Items returns the demo copies I000001… spread over the libraries and
-// titles. I000001 is an ordinary book on the shelf at the central library.
+// Items returns the demo copies I000001… spread over the libraries:
+// I000001-I000360 are thirty copies of each demo title, I000361 on one copy
+// of each real record. I000001 is an ordinary book on the shelf at the
+// central library.
 func Items() []core.Item {
 	libs := []string{Central, Children, Subate, Bebrene, Dviete, Eglaine, Pilskalne, Sedere, Pasuliene}
 	titles := Titles()
@@ -192,6 +195,24 @@ func Items() []core.Item {
 			}
 			out = append(out, it)
 		}
+	}
+	// One copy of each real record, spread over the libraries.
+	for i, rec := range RealRecords() {
+		n++
+		lib := libs[i%len(libs)]
+		title := ""
+		if f := rec.First("245"); f != nil {
+			title = strings.TrimRight(strings.TrimSpace(f.Text("ab")), " /:;,.")
+		}
+		author := ""
+		if f := rec.First("100"); f != nil {
+			author = strings.TrimRight(f.Sub('a'), " ,.")
+		}
+		out = append(out, core.Item{
+			ID: fmt.Sprintf("I%06d", n), InventoryNumber: fmt.Sprintf("INV-%s-%05d", lib, n), RecordID: rec.ControlNumber(),
+			Title: title, Author: author, Library: lib, Material: policy.MaterialBook,
+			CallNumber: fmt.Sprintf("004/%s", initial(author, title)), Value: 2500,
+		})
 	}
 	return out
 }
@@ -219,7 +240,8 @@ func Load(ctx context.Context, svc *core.Service) error {
 		return fmt.Errorf("demo items: %w", err)
 	}
 	lent := 0
-	for _, it := range items[len(items)-60:] {
+	titleCopies := 12 * 30 // the demo titles' copies come first
+	for _, it := range items[titleCopies-60 : titleCopies] {
 		if lent == 5 || it.Material != policy.MaterialBook || it.ReadingRoomOnly || it.ILL || it.HighDemand {
 			continue
 		}

@@ -320,13 +320,14 @@ func (a *App) runJobs(ctx context.Context) {
 	}
 }
 
-// loadDemoCatalogue puts the demo titles into an empty catalogue.
+// loadDemoCatalogue puts the demo catalogue (the demo titles and the real
+// sample records) into an empty catalogue.
 func (a *App) loadDemoCatalogue(ctx context.Context) error {
 	if _, ok, err := a.catalog.Index().ID(ctx, "demo-0001"); err != nil || ok {
 		return err
 	}
 	var docs []boltindex.Doc
-	for _, rec := range demo.Records() {
+	for _, rec := range demo.CatalogueRecords() {
 		raw, err := marc.Marshal(rec)
 		if err != nil {
 			return fmt.Errorf("demo catalogue: %w", err)

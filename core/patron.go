@@ -141,6 +141,52 @@ func (s *Service) ResolvePatron(ctx context.Context, id string, allowEID bool) (
 
 func normalisePersonalCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
 
+// Authentication is what Authenticate found out.
+type Authentication struct {
+	// Card is the patron's card number.
+	Card string
+	// ByEID: the patron was identified by an eID personal code.
+	ByEID bool
+	// PINChecked and PINValid report the PIN check, when a PIN was given.
+	PINChecked, PINValid bool
+}
+
+// Authenticate resolves what a terminal sent (a card number, or an eID
+// personal code when allowEID) and, when pin is not nil, checks the PIN —
+// one lookup for both. An empty PIN is a wrong one. A refusal is only
+// returned for an unknown patron; a wrong PIN is reported in the result.
+func (s *Service) Authenticate(ctx context.Context, id string, pin *string, allowEID bool) (a Authentication, err error) {
+	start := time.Now()
+	defer func() { s.done("authenticate", start, err) }()
+	id = strings.TrimSpace(id)
+	var hash string
+	err = s.view(ctx, func(t tx) error {
+		p, err := t.patron(id)
+		if err != nil && allowEID && ReasonOf(err) == ReasonPatronNotFound {
+			if v, ok, gerr := t.Get(bPatronEID, normalisePersonalCode(id)); gerr != nil {
+				return gerr
+			} else if ok {
+				a.ByEID = true
+				p, err = t.patron(string(v))
+			}
+		}
+		if err != nil {
+			return err
+		}
+		a.Card, hash = p.ID, p.PINHash
+		return nil
+	})
+	if err != nil || pin == nil {
+		return a, err
+	}
+	a.PINChecked = true
+	if *pin == "" || hash == "" {
+		return a, nil
+	}
+	a.PINValid, err = s.pins.check(ctx, hash, *pin)
+	return a, err
+}
+
 // VerifyPatron checks a patron's PIN. It never logs or stores the PIN.
 // Recent successes are cached (as keyed HMACs) so a selfcheck sending the
 // PIN with every message does not pay the KDF each time.

@@ -158,13 +158,27 @@ type CheckoutRequest struct {
 
 // Checkout lends an item. The rules are decided inside the transaction, so
 // two terminals checking out the same item can never both succeed.
-func (s *Service) Checkout(ctx context.Context, req CheckoutRequest) (loan Loan, err error) {
+func (s *Service) Checkout(ctx context.Context, req CheckoutRequest) (Loan, error) {
+	r, err := s.CheckoutItem(ctx, req)
+	return r.Loan, err
+}
+
+// CheckoutResult is a loan with the item as it now stands (for the
+// selfcheck's screen: title, material, properties).
+type CheckoutResult struct {
+	Loan Loan
+	Item Item
+}
+
+// CheckoutItem is Checkout returning the item too, saving a lookup.
+func (s *Service) CheckoutItem(ctx context.Context, req CheckoutRequest) (res CheckoutResult, err error) {
 	start := time.Now()
 	defer func() { s.done("checkout", start, err) }()
 	lib, err := s.library(req.Library)
 	if err != nil {
-		return Loan{}, err
+		return CheckoutResult{}, err
 	}
+	var loan Loan
 	err = s.update(ctx, func(t tx) error {
 		now := s.clock.Now()
 		p, err := t.patron(req.PatronID)
@@ -231,9 +245,10 @@ func (s *Service) Checkout(ctx context.Context, req CheckoutRequest) (loan Loan,
 		if err := t.putRecord(bItem, it.ID, it); err != nil {
 			return err
 		}
+		res = CheckoutResult{Loan: loan, Item: *it}
 		return t.putRecord(bPatron, p.ID, p)
 	})
-	return loan, err
+	return res, err
 }
 
 // Disposition says what to do with an item just checked in.

@@ -536,3 +536,31 @@ func TestJobsWalkPastOneBatch(t *testing.T) {
 		t.Errorf("%d patrons left, want 2 (those with obligations)", c.Patrons)
 	}
 }
+
+func TestAuthenticate(t *testing.T) {
+	f := newMemFixture(t)
+	pin := func(s string) *string { return &s }
+	tests := []struct {
+		name, id  string
+		pin       *string
+		eid       bool
+		want      core.Authentication
+		wantError core.Reason
+	}{
+		{"card and right PIN", demo.PatronGood, pin(demo.PIN), false, core.Authentication{Card: demo.PatronGood, PINChecked: true, PINValid: true}, ""},
+		{"card and wrong PIN", demo.PatronGood, pin("0000"), false, core.Authentication{Card: demo.PatronGood, PINChecked: true}, ""},
+		{"card and empty PIN", demo.PatronGood, pin(""), false, core.Authentication{Card: demo.PatronGood, PINChecked: true}, ""},
+		{"card, no PIN", demo.PatronGood, nil, false, core.Authentication{Card: demo.PatronGood}, ""},
+		{"eID where allowed", demo.PersonalCodeEID, nil, true, core.Authentication{Card: demo.PatronEID, ByEID: true}, ""},
+		{"eID where not allowed", demo.PersonalCodeEID, nil, false, core.Authentication{}, core.ReasonPatronNotFound},
+		{"unknown", "P9999", pin(demo.PIN), true, core.Authentication{}, core.ReasonPatronNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := f.svc.Authenticate(f.ctx, tt.id, tt.pin, tt.eid)
+			if core.ReasonOf(err) != tt.wantError || got != tt.want {
+				t.Errorf("got %+v, %v; want %+v, %q", got, err, tt.want, tt.wantError)
+			}
+		})
+	}
+}

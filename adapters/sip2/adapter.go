@@ -95,7 +95,7 @@ type patronAuth struct {
 }
 
 func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool) (patronAuth, error) {
-	card, err := s.svc.ResolvePatron(ctx, strings.TrimSpace(aa), s.allowEID)
+	a, err := s.svc.Authenticate(ctx, aa, ad, s.allowEID)
 	if err != nil {
 		pa := patronAuth{}
 		if ad != nil {
@@ -103,23 +103,16 @@ func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool)
 		}
 		return pa, err
 	}
-	pa := patronAuth{card: card, byEID: card != strings.TrimSpace(aa)}
-	if ad != nil { // an empty AD is a wrong PIN, not a missing one
-		ok := false
-		if *ad != "" {
-			err := s.svc.VerifyPatron(ctx, card, *ad)
-			ok = err == nil
-			if err != nil && core.ReasonOf(err) != core.ReasonBadPIN {
-				return pa, err
-			}
-		}
-		pa.validPIN = &ok
-		if ok {
+	pa := patronAuth{card: a.Card, byEID: a.ByEID}
+	if a.PINChecked { // an empty AD is a wrong PIN, not a missing one
+		pa.validPIN = sip2.Bool(a.PINValid)
+		if a.PINValid {
 			s.mu.Lock()
-			s.verified[card] = true
+			s.verified[a.Card] = true
 			s.mu.Unlock()
 		}
 	}
+	card := a.Card
 	if !needPIN || pa.byEID || s.acct.PatronPasswordOptional {
 		return pa, nil
 	}

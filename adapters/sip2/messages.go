@@ -215,7 +215,7 @@ func (s *Session) Checkout(ctx context.Context, req *sip2.CheckoutRequest) (*sip
 	if req.Cancel != nil && *req.Cancel {
 		return s.cancelCheckout(ctx, pa.card, resp)
 	}
-	loan, err := s.svc.Checkout(ctx, core.CheckoutRequest{Library: s.library, PatronID: pa.card, ItemID: req.ItemID})
+	res, err := s.svc.CheckoutItem(ctx, core.CheckoutRequest{Library: s.library, PatronID: pa.card, ItemID: req.ItemID})
 	if core.ReasonOf(err) == "item_already_on_loan_to_you" && req.SCRenewalPolicy {
 		r, rerr := s.svc.Renew(ctx, core.RenewRequest{Library: s.library, PatronID: pa.card, ItemID: req.ItemID})
 		if rerr != nil {
@@ -224,24 +224,25 @@ func (s *Session) Checkout(ctx context.Context, req *sip2.CheckoutRequest) (*sip
 		if r.Requested {
 			return fail(&core.Error{Reason: screentext.RenewalRequested})
 		}
-		loan, err = r.Loan, nil
+		is, ierr := s.svc.Item(ctx, req.ItemID)
+		if ierr != nil {
+			return nil, ierr
+		}
+		res, err = core.CheckoutResult{Loan: r.Loan, Item: is.Item}, nil
 		resp.RenewalOK = true
 	}
 	if err != nil {
 		return fail(err)
 	}
-	is, err := s.svc.Item(ctx, req.ItemID)
-	if err != nil {
-		return nil, err
-	}
+	it := res.Item
 	resp.OK = true
-	resp.TitleID = is.Item.Title
-	resp.DueDate = s.date(loan.Due)
-	resp.MediaType = media(is.Item.Material)
-	resp.MagneticMedia = magnetic(is.Item.Material)
+	resp.TitleID = it.Title
+	resp.DueDate = s.date(res.Loan.Due)
+	resp.MediaType = media(it.Material)
+	resp.MagneticMedia = magnetic(it.Material)
 	resp.Desensitize = sip2.Yes
-	resp.ItemProperties = is.Item.Properties
-	resp.TransactionID = loan.ID
+	resp.ItemProperties = it.Properties
+	resp.TransactionID = res.Loan.ID
 	return resp, nil
 }
 

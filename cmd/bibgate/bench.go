@@ -46,6 +46,7 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	conns := fs.Int("conns", 10, "connections, each logged in and driven in a closed loop")
 	duration := fs.Duration("duration", 10*time.Second, "how long to drive the load")
 	warmup := fs.Duration("warmup", 0, "drive the load this long first, unmeasured (PINs verified, caches warm)")
+	rate := fs.Float64("rate", 0, "pace the load at this many messages/s in all instead of a closed loop (latency from when each was due)")
 	mix := fs.String("mix", "iteminfo", "checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status")
 	user := fs.String("user", "demo", "93 login user")
 	password := fs.String("password", "demo", "93 login password")
@@ -75,13 +76,17 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if il, err = expandIDs(*items); err != nil {
 		return fmt.Errorf("%w: --items: %v", errUsage, err)
 	}
-	res, err := sip2bench.Run(ctx, sip2bench.Options{Addr: *addr, Conns: *conns, Duration: *duration, Warmup: *warmup, Mix: *mix,
+	res, err := sip2bench.Run(ctx, sip2bench.Options{Addr: *addr, Conns: *conns, Duration: *duration, Warmup: *warmup, Rate: *rate, Mix: *mix,
 		User: *user, Password: *password, Location: *location, Patrons: pl, Items: il, PIN: *pin,
 		Institution: *institution, TLS: *useTLS, ErrorDetection: *checksums, Charset: cs})
 	if err != nil {
 		return err
 	}
-	return printBench(stdout, *asJSON, map[string]any{"protocol": "sip2", "addr": *addr, "mix": *mix, "conns": *conns},
+	labels := map[string]any{"protocol": "sip2", "addr": *addr, "mix": *mix, "conns": *conns}
+	if *rate > 0 {
+		labels["rate"] = *rate
+	}
+	return printBench(stdout, *asJSON, labels,
 		res.Messages, res.Errors, res.Denied, res.Elapsed, res.Throughput, res.P50, res.P99, res.Max)
 }
 

@@ -32,6 +32,12 @@ type Options struct {
 	Addr     string
 	Conns    int           // connections (default 1)
 	Duration time.Duration // default 10s
+	// Rate, when positive, paces the load at this many messages per second
+	// in all (each connection sends Rate/Conns a second on a fixed
+	// schedule) instead of a closed loop; latency is then measured from
+	// when a message was due to be sent, so a slow answer that delays the
+	// next message counts against the server (no coordinated omission).
+	Rate float64
 	// Warmup drives the mix this long before measuring: patrons' PINs get
 	// verified once, connections reach steady state. Not counted.
 	Warmup   time.Duration
@@ -218,6 +224,13 @@ func (w *worker) loop(ctx context.Context, c *sip2client.Client) {
 			c.Close()
 		}
 	}()
+	var interval time.Duration
+	var due time.Time
+	if w.opts.Rate > 0 {
+		interval = time.Duration(float64(time.Second) * float64(w.opts.Conns) / w.opts.Rate)
+		// Spread the connections' schedules over one interval.
+		due = time.Now().Add(time.Duration(w.n) * interval / time.Duration(max(1, w.opts.Conns)))
+	}
 	for ctx.Err() == nil {
 		if c == nil {
 			var err error
@@ -230,6 +243,17 @@ func (w *worker) loop(ctx context.Context, c *sip2client.Client) {
 		}
 		req := w.next()
 		begin := time.Now()
+		if interval > 0 {
+			if wait := time.Until(due); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return
+				}
+			}
+			begin = due
+			due = due.Add(interval)
+		}
 		resp, err := c.Send(ctx, req)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {

@@ -125,3 +125,16 @@ func TestEchoCeiling(t *testing.T) {
 		t.Errorf("%v", res)
 	}
 }
+
+// A paced run sends about the rate asked for, not as fast as it can.
+func TestRunPaced(t *testing.T) {
+	addr, _, patrons, items := startSIP2(t)
+	res, err := Run(context.Background(), Options{Addr: addr, Conns: 4, Duration: time.Second, Mix: MixItemInfo, Rate: 200,
+		User: "bench", Password: "pw", Patrons: patrons, Items: items, Institution: "LIB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Messages < 150 || res.Messages > 230 || res.Errors != 0 {
+		t.Errorf("paced at 200/s for 1 s: %v", res)
+	}
+}

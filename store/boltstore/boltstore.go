@@ -121,7 +121,10 @@ func openStore(path string, opts Options, openFile func(string, int, os.FileMode
 		NoSync:         opts.NoSync,
 		FreelistType:   bolt.FreelistMapType,
 		NoFreelistSync: true,
-		OpenFile:       openFile,
+		// Map 1 GiB of address space up front (not memory): a growing file
+		// does not stall every transaction while bbolt remaps it.
+		InitialMmapSize: 1 << 30,
+		OpenFile:        openFile,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)

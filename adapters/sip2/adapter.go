@@ -236,3 +236,18 @@ func magnetic(material string) sip2.Tri {
 	}
 	return sip2.No
 }
+
+// personalName lays out AE by the account's format: "{first} {last}" (the
+// name as registered) or "{last}, {first}", the last name being the last
+// word of the registered name.
+func (s *Session) personalName(name string) string {
+	f := s.acct.PatronNameFormat
+	if f == "" || f == "{first} {last}" {
+		return name
+	}
+	first, last := name, ""
+	if i := strings.LastIndexByte(name, ' '); i > 0 {
+		first, last = name[:i], name[i+1:]
+	}
+	return strings.TrimSpace(strings.NewReplacer("{first}", first, "{last}", last).Replace(f))
+}

@@ -30,7 +30,7 @@ func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2
 	for _, b := range sum.Blocks {
 		af = append(af, s.text(b))
 	}
-	return statusFlags(&sum), sum.Patron.Name, sip2.Bool(true), pa.validPIN, s.amount(sum.Owed), af
+	return statusFlags(&sum), s.personalName(sum.Patron.Name), sip2.Bool(true), pa.validPIN, s.amount(sum.Owed), af
 }
 
 // PatronStatus answers 23.
@@ -98,7 +98,7 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 	}
 	authenticated := pa.byEID || (pa.validPIN != nil && *pa.validPIN)
 	resp.PatronStatus = statusFlags(&sum)
-	resp.PersonalName = sum.Patron.Name
+	resp.PersonalName = s.personalName(sum.Patron.Name)
 	resp.ValidPatron = sip2.Bool(true)
 	resp.FeeAmount = s.amount(sum.Owed)
 	resp.FeeLimit = s.amount(sum.FeeLimit)

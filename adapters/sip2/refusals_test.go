@@ -176,3 +176,30 @@ func TestPatronListsNeedAuthentication(t *testing.T) {
 		t.Errorf("patron at the limit: status %v", info.PatronStatus)
 	}
 }
+
+// Per-account presentation: AE as "{last}, {first}", AV laid out by a
+// template, and status flags a kiosk misreads suppressed.
+func TestAccountPresentation(t *testing.T) {
+	g := startGatewayWith(t, func(a sip2server.Accounts) {
+		acct := a["utf8"]
+		acct.PatronNameFormat = "{last}, {first}"
+		acct.FineItemFormat = "{amount} EUR {type}"
+		acct.PatronStatus.Suppress[sip2.TooManyItemsCharged] = true
+	})
+	c := g.dial(t, "utf8", sip2.UTF8)
+	ps := send[*sip2.PatronStatusResponse](t, c, &sip2.PatronStatusRequest{Language: sip2.LanguageUnknown,
+		PatronID: demo.PatronGood, PatronPassword: sip2.String(demo.PIN)})
+	if ps.PersonalName != "Bērziņš, Jānis" {
+		t.Errorf("AE %q, want %q", ps.PersonalName, "Bērziņš, Jānis")
+	}
+	info := send[*sip2.PatronInformationResponse](t, c, &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown,
+		Summary: summary(sip2.SummaryFineItems), PatronID: demo.PatronDebtor, PatronPassword: sip2.String(demo.PIN)})
+	if len(info.FineItems) != 1 || info.FineItems[0] != "6.00 EUR damage" {
+		t.Errorf("AV %q, want [\"6.00 EUR damage\"]", info.FineItems)
+	}
+	limit := send[*sip2.PatronStatusResponse](t, c, &sip2.PatronStatusRequest{Language: sip2.LanguageUnknown,
+		PatronID: demo.PatronAtLimit, PatronPassword: sip2.String(demo.PIN)})
+	if limit.PatronStatus[sip2.TooManyItemsCharged] || !limit.PatronStatus[sip2.ChargePrivilegesDenied] {
+		t.Errorf("status %v: 'too many items charged' must be suppressed, 'charge denied' kept", limit.PatronStatus)
+	}
+}

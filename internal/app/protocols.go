@@ -76,6 +76,12 @@ func sip2Account(ca config.SIP2Account) (*sip2server.Account, error) {
 		ScreenLanguage: ca.Language, Currency: "EUR",
 		Options: map[string]string{sip2adapter.OptionLibrary: ca.Library, sip2adapter.OptionAllowEID: strconv.FormatBool(ca.AllowEID)},
 	}
+	acct.PatronNameFormat, acct.FineItemFormat = ca.PatronNameFormat, ca.FineItemFormat
+	acct.ItemListFormat, acct.DueDateFormat = ca.ItemListFormat, ca.DueDateFormat
+	for _, n := range ca.SuppressPatronStatus {
+		acct.PatronStatus.Suppress[n-1] = true
+	}
+	acct.PatronStatus.AlwaysPermitLoans = ca.AlwaysPermitLoans
 	// bibgate answers 19 (item status update): say so in 98 as BX does.
 	pol := sip2server.DefaultACSPolicy()
 	pol.StatusUpdateOK = true

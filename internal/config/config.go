@@ -126,8 +126,23 @@ type SIP2Account struct {
 	Language        string   `toml:"language"` // lv | et | sl | en
 	AllowedMessages []string `toml:"allowed_messages"`
 	AllowEID        bool     `toml:"allow_eid"`
-	RequirePIN      *bool    `toml:"require_pin"`
-	IdleTimeout     Duration `toml:"idle_timeout"`
+	// PatronNameFormat lays out AE: "{first} {last}" (default, the name as
+	// registered) or "{last}, {first}".
+	PatronNameFormat string `toml:"patron_name_format"`
+	// FineItemFormat lays out each AV entry; placeholders {id} {amount}
+	// {type} {title} {item}.
+	FineItemFormat string `toml:"fine_item_format"`
+	// ItemListFormat fills AS/AT/AU/CD with "barcode" (default) or "title".
+	ItemListFormat string `toml:"item_list_format"`
+	// DueDateFormat writes AH as a Go time layout instead of the SIP2 date.
+	DueDateFormat string `toml:"due_date_format"`
+	// SuppressPatronStatus lists patron status flags (1-14, SIP2 order)
+	// never sent as Y, for clients that read any Y as "cannot borrow".
+	SuppressPatronStatus []int `toml:"suppress_patron_status"`
+	// AlwaysPermitLoans clears the flags kiosks read as a loan block.
+	AlwaysPermitLoans bool     `toml:"always_permit_loans"`
+	RequirePIN        *bool    `toml:"require_pin"`
+	IdleTimeout       Duration `toml:"idle_timeout"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.
@@ -362,6 +377,16 @@ func (c *Config) validate() error {
 		case "", "lv", "et", "sl", "en":
 		default:
 			return c.errorf(k+"language", "%q: use lv, et, sl or en", a.Language)
+		}
+		switch a.ItemListFormat {
+		case "", "barcode", "title":
+		default:
+			return c.errorf(k+"item_list_format", "%q: use barcode or title", a.ItemListFormat)
+		}
+		for _, n := range a.SuppressPatronStatus {
+			if n < 1 || n > 14 {
+				return c.errorf(k+"suppress_patron_status", "%d: patron status flags are numbered 1 to 14", n)
+			}
 		}
 	}
 	for i, o := range c.Rules.Override {

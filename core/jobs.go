@@ -89,7 +89,7 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 					return err
 				}
 				if _, err := t.addNotice(Notice{ID: "hold_expired/" + h.ID, Kind: NoticeHoldExpired, PatronID: p.ID,
-					To: s.recipient(p, now), Library: h.PickupLibrary, Title: h.Title, Created: now}); err != nil {
+					To: s.recipient(p, now), Language: p.Language, Library: h.PickupLibrary, Title: h.Title, Created: now}); err != nil {
 					return err
 				}
 				if err := t.putRecord(bPatron, p.ID, p); err != nil {
@@ -205,7 +205,7 @@ func (s *Service) remindLoan(t tx, loanID string, now time.Time) (int, error) {
 	for _, rem := range due {
 		added, err := t.addNotice(Notice{
 			ID: fmt.Sprintf("reminder/%s/%d", l.ID, rem.Number), Kind: NoticeReminder, PatronID: p.ID,
-			To: s.recipient(p, now), Library: l.Library, ItemID: it.ID, Title: it.Title, Number: rem.Number,
+			To: s.recipient(p, now), Language: p.Language, Library: l.Library, ItemID: it.ID, Title: it.Title, Number: rem.Number,
 			Due: l.Due, Fee: rem.Fee, Created: now,
 		})
 		if err != nil {
@@ -324,15 +324,17 @@ type Notifier interface {
 }
 
 // DeliverNotices hands queued notices to nf in the order they were written
-// and marks them sent. A notice whose delivery fails stays queued and stops
-// this round (tried again next round). Delivery is at least once: a crash
-// between delivery and marking can resend one notice.
+// and marks them sent. A notice whose delivery fails stays queued for the
+// next round and does not hold up the others; the first failure is
+// returned with the count sent. Delivery is at least once: a crash between
+// delivery and marking can resend one notice.
 func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) {
-	sent := 0
+	sent, from := 0, ""
+	var firstErr error
 	for {
 		var key, id string
 		err := s.view(ctx, func(t tx) error {
-			return t.Scan(bOutbox, "", func(k string, v []byte) error {
+			return t.ScanFrom(bOutbox, "", from, func(k string, v []byte) error {
 				key, id = k, string(v)
 				return errStop
 			})
@@ -341,8 +343,9 @@ func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) 
 			return sent, err
 		}
 		if key == "" {
-			return sent, nil
+			return sent, firstErr
 		}
+		from = key + "\x00"
 		var n Notice
 		err = s.view(ctx, func(t tx) error {
 			ok, err := t.getRecord(bNotice, id, &n)
@@ -355,7 +358,13 @@ func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) 
 			return sent, err
 		}
 		if err := nf.Deliver(ctx, n); err != nil {
-			return sent, fmt.Errorf("core: deliver notice %s: %w", id, err)
+			if ctx.Err() != nil {
+				return sent, ctx.Err()
+			}
+			if firstErr == nil {
+				firstErr = fmt.Errorf("core: deliver notice %s: %w", id, err)
+			}
+			continue
 		}
 		err = s.update(ctx, func(t tx) error {
 			var cur Notice

@@ -196,7 +196,7 @@ func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool
 		}
 		_, err = t.addNotice(Notice{
 			ID: "renewal/" + l.ID + "/" + strconv.Itoa(l.Renewals) + "/" + strconv.FormatBool(approve), Kind: NoticeRenewal,
-			PatronID: p.ID, To: s.recipient(p, now), Library: lib.ID, ItemID: it.ID, Title: it.Title, Due: l.Due, Created: now,
+			PatronID: p.ID, To: s.recipient(p, now), Language: p.Language, Library: lib.ID, ItemID: it.ID, Title: it.Title, Due: l.Due, Created: now,
 		})
 		loan = *l
 		return err

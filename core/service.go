@@ -461,7 +461,7 @@ func (s *Service) readyHold(t tx, p *Patron, h *Hold, it *Item, now time.Time) e
 		return err
 	}
 	_, err = t.addNotice(Notice{
-		ID: "hold_ready/" + h.ID + "/" + it.ID, Kind: NoticeHoldReady, PatronID: p.ID, To: s.recipient(p, now),
+		ID: "hold_ready/" + h.ID + "/" + it.ID, Kind: NoticeHoldReady, PatronID: p.ID, To: s.recipient(p, now), Language: p.Language,
 		Library: lib.ID, ItemID: it.ID, Title: it.Title, Due: h.Expires, Created: now,
 	})
 	return err

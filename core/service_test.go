@@ -564,3 +564,31 @@ func TestAuthenticate(t *testing.T) {
 		})
 	}
 }
+
+// A notice that cannot be delivered stays queued and does not hold up the
+// others.
+func TestUndeliverableNoticeDoesNotBlock(t *testing.T) {
+	f := newMemFixture(t)
+	book := f.item(demo.Central, ordinaryBook)
+	loan := f.checkout(demo.Central, "P0010", book.ID)
+	f.clock.Set(loan.Due.Add(7*24*time.Hour - 12*time.Hour))
+	if _, err := f.svc.RunJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	var delivered []string
+	nf := notifierFunc(func(_ context.Context, n core.Notice) error {
+		if n.PatronID == demo.PatronAtLimit {
+			return errors.New("mailbox full")
+		}
+		delivered = append(delivered, n.PatronID)
+		return nil
+	})
+	n, err := f.svc.DeliverNotices(f.ctx, nf)
+	if err == nil || n != 1 || len(delivered) != 1 || delivered[0] != "P0010" {
+		t.Fatalf("sent %d (%v), err %v: the failing notices held up the good one", n, delivered, err)
+	}
+	c, _ := f.svc.Counts(f.ctx)
+	if c.QueuedNotices != 5 {
+		t.Errorf("%d notices queued, want the 5 that failed", c.QueuedNotices)
+	}
+}

@@ -235,6 +235,8 @@ type Notice struct {
 	Number   int        `json:"number,omitempty"`
 	Due      time.Time  `json:"due,omitzero"`
 	Fee      Money      `json:"fee,omitempty"`
-	Created  time.Time  `json:"created"`
-	Sent     time.Time  `json:"sent,omitzero"`
+	// Language is the patron's language for the text.
+	Language string    `json:"language,omitempty"`
+	Created  time.Time `json:"created"`
+	Sent     time.Time `json:"sent,omitzero"`
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/internal/config"
+	"github.com/bibgate/bibgate/internal/notify"
 	"github.com/bibgate/bibgate/marc"
 	"github.com/bibgate/bibgate/search/boltindex"
 	"github.com/bibgate/bibgate/store"
@@ -221,6 +222,11 @@ func (a *App) Run(ctx context.Context) error {
 		defer close(jobsDone)
 		a.runJobs(jobsCtx)
 	}()
+	noticesDone := make(chan struct{})
+	go func() {
+		defer close(noticesDone)
+		a.runNotices(jobsCtx)
+	}()
 	close(a.ready)
 
 	var runErr error
@@ -239,6 +245,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	stopJobs()
 	<-jobsDone
+	<-noticesDone
 	return runErr
 }
 
@@ -338,4 +345,35 @@ func (a *App) loadDemoCatalogue(ctx context.Context) error {
 		return fmt.Errorf("demo catalogue: %w", err)
 	}
 	return nil
+}
+
+// runNotices sends queued notices by e-mail every interval, when a relay
+// is configured; without one they stay queued (bibgate check counts them).
+func (a *App) runNotices(ctx context.Context) {
+	c := a.cfg.Notices
+	if c.SMTP == "" {
+		return
+	}
+	nf := &notify.SMTP{Addr: c.SMTP, From: c.From, Libraries: a.svc.Consortium()}
+	every := c.Interval.Duration
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := a.svc.DeliverNotices(ctx, nf)
+		a.metrics.jobs.WithLabelValues("notice_sent").Add(float64(n))
+		if err != nil && ctx.Err() == nil {
+			a.metrics.jobs.WithLabelValues("notice_failed").Inc()
+			a.log.Warn().Err(err).Int("sent", n).Msg("notices: some could not be sent; they stay queued")
+		} else if n > 0 {
+			a.log.Info().Int("sent", n).Msg("notices sent")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -25,6 +25,7 @@ type Config struct {
 	Admin      Admin      `toml:"admin"`
 	Store      Store      `toml:"store"`
 	Jobs       Jobs       `toml:"jobs"`
+	Notices    Notices    `toml:"notices"`
 	Demo       Demo       `toml:"demo"`
 	Consortium Consortium `toml:"consortium"`
 	Libraries  []Library  `toml:"library"`
@@ -60,6 +61,16 @@ type Store struct {
 
 // Jobs schedules the background work.
 type Jobs struct {
+	Interval Duration `toml:"interval"`
+}
+
+// Notices configures e-mail delivery of notices (reminders, holds ready).
+type Notices struct {
+	// SMTP is the mail relay, host:port; empty keeps notices queued.
+	SMTP string `toml:"smtp"`
+	// From is the sender address.
+	From string `toml:"from"`
+	// Interval is how often the queue is sent (default 1m).
 	Interval Duration `toml:"interval"`
 }
 
@@ -308,6 +319,9 @@ func (c *Config) validate() error {
 		}
 	default:
 		return c.errorf("store.backend", "unknown backend %q (bolt, postgres or memory)", c.Store.Backend)
+	}
+	if c.Notices.SMTP != "" && c.Notices.From == "" {
+		return c.errorf("notices.from", "notices.smtp needs a sender address in notices.from")
 	}
 	switch c.Log.Format {
 	case "console", "json":

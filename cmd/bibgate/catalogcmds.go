@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,11 +81,15 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfgPath, dataDir := catalogueFlags(fs)
 	batch := fs.Int("batch", 5000, "records indexed per transaction")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	server := fs.String("server", "", "import into a running bibgate serve through its admin listener, e.g. http://127.0.0.1:9100")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: which files? (bibgate import FILE...)", errUsage)
+	}
+	if *server != "" {
+		return importToServer(ctx, *server, fs.Args(), stdout)
 	}
 	if *batch <= 0 {
 		return fmt.Errorf("%w: --batch must be positive", errUsage)
@@ -128,6 +133,42 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		printImport(stdout, "all files", total)
 	}
 	fmt.Fprintf(stdout, "catalogue %s: %d records, %.1f MB\n", filepath.Join(dir, catalogueFile), st.Records, float64(st.Bytes)/1e6)
+	return nil
+}
+
+// importToServer sends each file to a running server's admin listener.
+func importToServer(ctx context.Context, server string, names []string, stdout io.Writer) error {
+	for _, name := range names {
+		var body io.Reader = os.Stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			body = f
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(server, "/")+"/catalogue/import", body)
+		if err != nil {
+			return fmt.Errorf("%w: --server: %v", errUsage, err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("import %s into %s: %w", name, server, err)
+		}
+		var rep catalog.ImportReport
+		if resp.StatusCode != http.StatusOK {
+			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			return fmt.Errorf("import %s into %s: %s: %s", name, server, resp.Status, strings.TrimSpace(string(msg)))
+		}
+		err = json.NewDecoder(resp.Body).Decode(&rep)
+		resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("import %s into %s: reading the report: %w", name, server, err)
+		}
+		printImport(stdout, name, rep)
+	}
 	return nil
 }
 

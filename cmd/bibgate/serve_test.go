@@ -156,3 +156,49 @@ func TestVersion(t *testing.T) {
 		t.Errorf("unknown command exit %d, want 2", code)
 	}
 }
+
+// While bibgate serve runs, bibgate import --server loads records through
+// the admin listener, and SRU on the Z39.50 port finds them at once.
+func TestImportIntoRunningServer(t *testing.T) {
+	dir := t.TempDir()
+	cmd, logs := bibgate(t, dir, "serve", "--admin", "127.0.0.1:0", "--sip2", "off", "--z3950", "127.0.0.1:0", "--log-format", "json")
+	admin := waitListening(t, logs, "admin")
+	z := waitListening(t, logs, "z3950")
+	go func() {
+		for logs.Scan() {
+		}
+	}()
+	file := dir + "/cat.mrc"
+	if code := run(context.Background(), []string{"gen-catalogue", "-n", "50", "-o", file}, io.Discard, io.Discard); code != 0 {
+		t.Fatalf("gen-catalogue exit %d", code)
+	}
+	count := func() string {
+		resp, err := http.Get("http://" + z + "/Default?version=1.2&operation=searchRetrieve&query=cql.allRecords=1&maximumRecords=0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	var before string
+	for i := 0; i < 100 && !strings.Contains(before, "numberOfRecords"); i++ {
+		before = count()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(before, "<zs:numberOfRecords>47</zs:numberOfRecords>") {
+		t.Fatalf("demo catalogue: %s", before)
+	}
+	var out strings.Builder
+	if code := run(context.Background(), []string{"import", "--server", "http://" + admin, file}, &out, io.Discard); code != 0 ||
+		!strings.Contains(out.String(), "50 records stored") {
+		t.Fatalf("import --server: exit %d: %s", code, out.String())
+	}
+	if after := count(); !strings.Contains(after, "<zs:numberOfRecords>97</zs:numberOfRecords>") {
+		t.Errorf("after import: %s", after)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}

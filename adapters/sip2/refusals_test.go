@@ -203,3 +203,14 @@ func TestAccountPresentation(t *testing.T) {
 		t.Errorf("status %v: 'too many items charged' must be suppressed, 'charge denied' kept", limit.PatronStatus)
 	}
 }
+
+// Fields an account hides are sent empty.
+func TestHideFields(t *testing.T) {
+	g := startGatewayWith(t, func(a sip2server.Accounts) { a["utf8"].HideFields = []string{"BE"} })
+	c := g.dial(t, "utf8", sip2.UTF8)
+	info := send[*sip2.PatronInformationResponse](t, c, &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown,
+		PatronID: demo.PatronGood, PatronPassword: sip2.String(demo.PIN)})
+	if info.EmailAddress != "" || info.PersonalName == "" {
+		t.Errorf("BE %q (hidden: must be empty), AE %q", info.EmailAddress, info.PersonalName)
+	}
+}

@@ -82,6 +82,7 @@ func sip2Account(ca config.SIP2Account) (*sip2server.Account, error) {
 		acct.PatronStatus.Suppress[n-1] = true
 	}
 	acct.PatronStatus.AlwaysPermitLoans = ca.AlwaysPermitLoans
+	acct.HideFields = ca.HideFields
 	// bibgate answers 19 (item status update): say so in 98 as BX does.
 	pol := sip2server.DefaultACSPolicy()
 	pol.StatusUpdateOK = true

@@ -151,9 +151,11 @@ type SIP2Account struct {
 	// never sent as Y, for clients that read any Y as "cannot borrow".
 	SuppressPatronStatus []int `toml:"suppress_patron_status"`
 	// AlwaysPermitLoans clears the flags kiosks read as a loan block.
-	AlwaysPermitLoans bool     `toml:"always_permit_loans"`
-	RequirePIN        *bool    `toml:"require_pin"`
-	IdleTimeout       Duration `toml:"idle_timeout"`
+	AlwaysPermitLoans bool `toml:"always_permit_loans"`
+	// HideFields lists field codes (e.g. "BE", "BF") always sent empty.
+	HideFields  []string `toml:"hide_fields"`
+	RequirePIN  *bool    `toml:"require_pin"`
+	IdleTimeout Duration `toml:"idle_timeout"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.

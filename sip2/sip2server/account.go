@@ -64,7 +64,7 @@ type Account struct {
 	PatronPasswordOptional bool              // a patron PIN (AD) is required unless set (adapter)
 	SendExtensions         bool              // send vendor extension fields (adapter)
 	CustomPatronFields     map[string]string // field code → template for 64 (adapter)
-	HideFields             []string          // field codes never sent (adapter)
+	HideFields             []string          // plain string fields (e.g. "BE", "BF") sent empty
 	AllowOverpayment       bool              // fee paid beyond the amount owed (adapter)
 	WriteOffPaymentType    string            // 37 payment type meaning write-off, e.g. "06" (adapter)
 	// Options holds any further adapter setting by name.

@@ -159,6 +159,11 @@ func (c *conn) finish(req, resp sip2.Message, now time.Time) {
 			r.ValidPatronPassword = nil
 		}
 	}
+	for _, code := range c.acct.HideFields { // fields this account must never be sent
+		if p := rf.StringField(code); p != nil {
+			*p = ""
+		}
+	}
 	if ag := rf.PrintLines(); ag != nil && c.printWidth > 0 {
 		for i, l := range *ag {
 			(*ag)[i] = clipRunes(l, c.printWidth)

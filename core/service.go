@@ -267,6 +267,11 @@ const (
 type CheckinRequest struct {
 	Library string
 	ItemID  string
+	// ReturnedAt is when the item was really returned, for a selfcheck
+	// that stored the return while offline and sends it later: the fine
+	// is computed up to then. Zero, or a time after now, means now; it
+	// never goes back before the loan started.
+	ReturnedAt time.Time
 }
 
 // CheckinResult tells the selfcheck or sorter what happened and where the
@@ -316,17 +321,24 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 			if err := t.unindexLoan(l); err != nil {
 				return err
 			}
-			l.Returned, l.RenewalRequested = now, false
+			returned := now
+			if !req.ReturnedAt.IsZero() && req.ReturnedAt.Before(now) {
+				returned = req.ReturnedAt
+				if returned.Before(l.Start) {
+					returned = l.Start
+				}
+			}
+			l.Returned, l.RenewalRequested = returned, false
 			if err := t.putRecord(bLoan, l.ID, l); err != nil {
 				return err
 			}
-			if err := t.Put(bReturned, timeKey(now)+"/"+l.ID, nil); err != nil {
+			if err := t.Put(bReturned, timeKey(returned)+"/"+l.ID, nil); err != nil {
 				return err
 			}
 			r := s.rules(l.Library, p.Category, l.Material)
-			if fine := policy.OverdueFine(r, l.Due, now); fine > 0 {
+			if fine := policy.OverdueFine(r, l.Due, returned); fine > 0 {
 				if _, err := t.addFee(p, Fee{Kind: FeeOverdue, Amount: fine, Created: now, ItemID: it.ID, LoanID: l.ID,
-					Description: fmt.Sprintf("%d days overdue", policy.DaysOverdue(l.Due, now))}); err != nil {
+					Description: fmt.Sprintf("%d days overdue", policy.DaysOverdue(l.Due, returned))}); err != nil {
 					return err
 				}
 				res.Fine = fine

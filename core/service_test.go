@@ -592,3 +592,19 @@ func TestUndeliverableNoticeDoesNotBlock(t *testing.T) {
 		t.Errorf("%d notices queued, want the 5 that failed", c.QueuedNotices)
 	}
 }
+
+// A return stored by an offline selfcheck and sent later is fined up to
+// when the item really came back.
+func TestOfflineReturnDate(t *testing.T) {
+	f := newMemFixture(t)
+	loan := f.checkout(demo.Central, demo.PatronGood, "I000001")
+	returned := loan.Due.Add(2*24*time.Hour - 12*time.Hour) // noon, 2 days late
+	f.clock.Set(loan.Due.Add(10 * 24 * time.Hour))          // sent 10 days after the due date
+	res, err := f.svc.Checkin(f.ctx, core.CheckinRequest{Library: demo.Central, ItemID: "I000001", ReturnedAt: returned})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fine != 20 || !res.Loan.Returned.Equal(returned) {
+		t.Errorf("fine %v returned %v, want 0.20 and %v", res.Fine, res.Loan.Returned, returned)
+	}
+}

@@ -279,7 +279,9 @@ func (s *Session) Checkin(ctx context.Context, req *sip2.CheckinRequest) (*sip2.
 		resp.ScreenMessages = []string{s.text(screentext.NotSupported)}
 		return resp, nil
 	}
-	res, err := s.svc.Checkin(ctx, core.CheckinRequest{Library: lib, ItemID: req.ItemID})
+	// A selfcheck that was offline sends the real return date: fines run
+	// to then, not to when it came back on line.
+	res, err := s.svc.Checkin(ctx, core.CheckinRequest{Library: lib, ItemID: req.ItemID, ReturnedAt: req.ReturnDate})
 	if err != nil {
 		resp.ScreenMessages = []string{s.text(reason(err))}
 		resp.Alert = core.ReasonOf(err) == core.ReasonItemNotFound

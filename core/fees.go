@@ -158,14 +158,7 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 		if err != nil {
 			return err
 		}
-		if err := t.unindexLoan(l); err != nil {
-			return err
-		}
-		l.Returned = now
-		if err := t.putRecord(bLoan, l.ID, l); err != nil {
-			return err
-		}
-		if err := t.Put(bReturned, timeKey(now)+"/"+l.ID, nil); err != nil {
+		if err := t.closeLoan(l, now); err != nil {
 			return err
 		}
 		r := s.rules(l.Library, p.Category, l.Material)

@@ -203,6 +203,19 @@ func (t tx) unindexLoan(l *Loan) error {
 	return t.Delete(bDue, timeKey(l.Due)+"/"+l.ID)
 }
 
+// closeLoan ends a loan at returned: out of the open-loan indexes, into the
+// queue of returned loans waiting to be anonymised.
+func (t tx) closeLoan(l *Loan, returned time.Time) error {
+	if err := t.unindexLoan(l); err != nil {
+		return err
+	}
+	l.Returned, l.RenewalRequested = returned, false
+	if err := t.putRecord(bLoan, l.ID, l); err != nil {
+		return err
+	}
+	return t.Put(bReturned, timeKey(returned)+"/"+l.ID, nil)
+}
+
 // addFee records a charge and raises the patron's balance.
 func (t tx) addFee(p *Patron, f Fee) (*Fee, error) {
 	id, err := t.newID(bFee, "F")

@@ -318,9 +318,6 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 			if err != nil {
 				return err
 			}
-			if err := t.unindexLoan(l); err != nil {
-				return err
-			}
 			returned := now
 			if !req.ReturnedAt.IsZero() && req.ReturnedAt.Before(now) {
 				returned = req.ReturnedAt
@@ -328,11 +325,7 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 					returned = l.Start
 				}
 			}
-			l.Returned, l.RenewalRequested = returned, false
-			if err := t.putRecord(bLoan, l.ID, l); err != nil {
-				return err
-			}
-			if err := t.Put(bReturned, timeKey(returned)+"/"+l.ID, nil); err != nil {
+			if err := t.closeLoan(l, returned); err != nil {
 				return err
 			}
 			r := s.rules(l.Library, p.Category, l.Material)

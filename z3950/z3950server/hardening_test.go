@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,47 @@ func TestSlowHTTPBodyTimedOut(t *testing.T) {
 	resp2.Body.Close()
 	if resp2.StatusCode != http.StatusOK {
 		t.Errorf("prompt POST: %s", resp2.Status)
+	}
+}
+
+func TestZ3950ClaimedLengthNotPreallocated(t *testing.T) {
+	ts := startServer(t, nil)
+	const n = 100
+	conns := make([]net.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range n {
+		c, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		// An initRequest that claims 1 MiB - 16 bytes; three arrive.
+		if _, err := c.Write([]byte{0xB4, 0x83, 0x0f, 0xff, 0xf0, 0x83, 0x01, 0x00}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Wait until the server has read every header and sits in the value.
+	for deadline := time.Now().Add(5 * time.Second); ts.srv.active.Load() < n && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	runtime.ReadMemStats(&after)
+	per := (after.TotalAlloc - before.TotalAlloc) / n
+	t.Logf("%d connections claiming 1 MiB: %d KiB allocated per connection", n, per>>10)
+	// The connection's 16 KiB read buffer and its bookkeeping, not the
+	// claimed megabyte nor a 64 KiB slice of it.
+	if per > 40<<10 {
+		t.Errorf("%d KiB allocated per connection that claims 1 MiB and sends 3 bytes, want under 40 KiB", per>>10)
+	}
+	// Each is still waiting for the rest, not refused.
+	if got := ts.srv.active.Load(); got != n {
+		t.Errorf("%d of %d connections open", got, n)
 	}
 }

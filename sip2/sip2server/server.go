@@ -100,7 +100,8 @@ func (s *Server) ListenAndServe() error { return s.netServer().ListenAndServe() 
 func (s *Server) Serve(ln net.Listener) error { return s.netServer().Serve(ln) }
 
 // Shutdown stops accepting, closes idle connections, lets requests in
-// flight finish and waits for their connections to close, or for ctx.
+// flight finish with their normal answers and waits for their connections
+// to close, or for ctx; the Session's context is cancelled only then.
 func (s *Server) Shutdown(ctx context.Context) error { return s.netServer().Shutdown(ctx) }
 
 // Close closes the listeners and every connection at once.

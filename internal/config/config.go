@@ -121,6 +121,11 @@ type SIP2 struct {
 	TrustedSubnets []string      `toml:"trusted_subnets"`
 	TrustedAccount string        `toml:"trusted_account"`
 	Accounts       []SIP2Account `toml:"account"`
+
+	// MaxUnauthenticated caps the connections that have not logged in yet;
+	// at the cap the one that has waited longest is closed. 0: a quarter
+	// of max_conns; negative: no cap.
+	MaxUnauthenticated int `toml:"max_unauthenticated"`
 }
 
 // SIP2Account is one selfcheck login and its per-account settings.

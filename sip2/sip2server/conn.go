@@ -2,6 +2,7 @@ package sip2server
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
@@ -27,6 +28,7 @@ type conn struct {
 	log      zerolog.Logger
 
 	loginDeadline time.Time
+	pending       *list.Element // in srv.pending while not logged in
 	printWidth    int
 	lastReq       []byte       // raw bytes of the last request run
 	lastResp      sip2.Message // for 97
@@ -46,10 +48,19 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 	c := &conn{srv: s, nc: nc, acct: acct, codec: acct.codec(),
 		rd: sip2.NewReader(nc, s.maxMessageSize()), trusted: s.trusted(nc.RemoteAddr()),
 		log: s.Logger.With().Str("remote", addrString(nc.RemoteAddr())).Logger()}
-	if d := acct.loginTimeout(); d > 0 {
+	if d := s.loginTimeout(); d > 0 {
 		c.loginDeadline = time.Now().Add(d)
 	}
 	defer c.endSession()
+	waiting := !c.trusted // for a login, counted in s.pending
+	if waiting {
+		if old := s.pending.add(c, s.maxUnauthenticated()); old != nil {
+			old.log.Info().Int("max_unauthenticated", s.maxUnauthenticated()).
+				Msg("sip2: closing the connection that waited longest for its login: too many not logged in")
+			old.nc.Close()
+		}
+		defer s.pending.remove(c)
+	}
 	for !c.closing {
 		if ctx.Err() != nil {
 			return
@@ -71,6 +82,10 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 		}
 		netsrv.MarkBusy(ctx)
 		c.handle(ctx, line)
+		if waiting && c.sess != nil {
+			s.pending.remove(c)
+			waiting = false
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package sip2server
 import (
 	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -124,6 +126,112 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 		c.SetDeadline(time.Now().Add(2 * time.Second))
 		if _, err := c.r.ReadByte(); err == nil {
 			t.Errorf("connection %d still open after Shutdown", i)
+		}
+	}
+}
+
+// closedWithin reports whether the server closes c within d, reading and
+// discarding anything it sends.
+func closedWithin(c net.Conn, d time.Duration) bool {
+	c.SetReadDeadline(time.Now().Add(d))
+	buf := make([]byte, 256)
+	for {
+		if _, err := c.Read(buf); err != nil {
+			var ne net.Error
+			return !(errors.As(err, &ne) && ne.Timeout())
+		}
+	}
+}
+
+func TestLoginTimeoutHonoured(t *testing.T) {
+	tests := []struct {
+		name    string
+		srv     *Server
+		timeout time.Duration
+	}{
+		{"server setting", &Server{LoginTimeout: 300 * time.Millisecond}, 300 * time.Millisecond},
+		{"default account's setting wins", &Server{LoginTimeout: 10 * time.Second,
+			Default: &Account{LoginTimeout: 300 * time.Millisecond}}, 300 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.srv.Backend, tt.srv.Accounts, tt.srv.Logger = storeBackend{}, baseAccounts(), zerolog.Nop()
+			addr := startLifecycle(t, tt.srv)
+			idle := dialLine(t, addr)
+			kiosk := dialLine(t, addr)
+			if got, err := kiosk.ask("9300CNkiosk1|COs3cret|"); got != "941" {
+				t.Fatalf("login: %q %v", got, err)
+			}
+			begin := time.Now()
+			if !closedWithin(idle, 3*time.Second) {
+				t.Fatalf("a connection that never logged in was still open after 3s, login timeout %v", tt.timeout)
+			}
+			if d := time.Since(begin); d < tt.timeout/2 {
+				t.Errorf("closed after %v, before the login timeout of %v", d, tt.timeout)
+			}
+			// The connection that logged in is not held to it.
+			if closedWithin(kiosk, 200*time.Millisecond) {
+				t.Error("a logged-in connection was closed by the login timeout")
+			}
+		})
+	}
+}
+
+func TestUnauthenticatedCap(t *testing.T) {
+	const maxConns, maxUnauth = 4, 1
+	srv := &Server{Backend: storeBackend{}, Accounts: baseAccounts(), Logger: zerolog.Nop(),
+		MaxConns: maxConns, MaxUnauthenticated: maxUnauth}
+	addr := startLifecycle(t, srv)
+	// More sockets that never log in than there are connection slots.
+	var idle []*lineConn
+	for range maxConns + 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		idle = append(idle, &lineConn{Conn: c})
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Every selfcheck still logs in, one slot each; a slot freed by
+	// closing an idle socket may take a moment to come back.
+	for i := range maxConns - maxUnauth {
+		err := eventually(2*time.Second, func() error {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				return err
+			}
+			k := &lineConn{Conn: c, r: bufio.NewReader(c)}
+			c.SetDeadline(time.Now().Add(time.Second))
+			if got, err := k.ask("9300CNkiosk1|COs3cret|"); got != "941" {
+				c.Close()
+				return fmt.Errorf("login answered %q, %v", got, err)
+			}
+			t.Cleanup(func() { c.Close() })
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("selfcheck %d of %d could not log in beside %d idle sockets (max_conns %d, max_unauthenticated %d): %v",
+				i+1, maxConns-maxUnauth, len(idle), maxConns, maxUnauth, err)
+		}
+	}
+	open := 0
+	for _, c := range idle {
+		if !closedWithin(c, 100*time.Millisecond) {
+			open++
+		}
+	}
+	if open > maxUnauth {
+		t.Errorf("%d idle sockets kept open, cap %d", open, maxUnauth)
+	}
+}
+
+// eventually retries f until it succeeds or d has passed.
+func eventually(d time.Duration, f func() error) error {
+	var err error
+	for deadline := time.Now().Add(d); ; time.Sleep(20 * time.Millisecond) {
+		if err = f(); err == nil || time.Now().After(deadline) {
+			return err
 		}
 	}
 }

@@ -34,6 +34,16 @@ type Server struct {
 	// WriteTimeout bounds writing one response (default 30s).
 	WriteTimeout time.Duration
 
+	// LoginTimeout is the time from connect to a successful 93 (default
+	// 60s; negative: none). The Default account's LoginTimeout, when set,
+	// takes precedence.
+	LoginTimeout time.Duration
+	// MaxUnauthenticated caps the connections that have not logged in
+	// (trusted clients do not count). When it is reached, the connection
+	// that has waited longest for its login is closed to make room. 0
+	// means a quarter of MaxConns (none without MaxConns); negative, none.
+	MaxUnauthenticated int
+
 	Logger      zerolog.Logger
 	Metrics     *Metrics        // optional; NewMetrics
 	ConnMetrics *netsrv.Metrics // optional; netsrv.NewMetrics(reg, "sip2")
@@ -42,6 +52,8 @@ type Server struct {
 
 	mu  sync.Mutex
 	net *netsrv.Server
+
+	pending pendingConns // connections waiting for their login
 }
 
 // Metrics are the request metrics of SIP2 servers.

@@ -238,13 +238,7 @@ func (a *App) Run(ctx context.Context) error {
 	case runErr = <-errc:
 		a.log.Error().Err(runErr).Msg("listener failed; shutting down")
 	}
-	grace, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for i := len(servers) - 1; i >= 0; i-- {
-		if err := servers[i].shutdown(grace); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			a.log.Warn().Err(err).Str("listener", servers[i].name).Msg("shutdown")
-		}
-	}
+	a.drain(servers)
 	stopJobs()
 	<-jobsDone
 	<-noticesDone

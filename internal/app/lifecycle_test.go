@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -132,5 +133,68 @@ func TestUnauthenticatedCap(t *testing.T) {
 		if got != "941" {
 			t.Fatalf("selfcheck %d could not log in beside %d idle sockets at max_conns = %d: %q %v", i+1, 2*maxConns, maxConns, got, err)
 		}
+	}
+}
+
+// TestShutdownFinishesInFlight: checkouts already read when the server is
+// told to stop are answered as usual, none with "system error".
+func TestShutdownFinishesInFlight(t *testing.T) {
+	cfg := config.Default()
+	cfg.Store.Backend = "bolt" // with fsync: a checkout spends its time in the store
+	cfg.DataDir = t.TempDir()
+	cfg.Admin.Listen = ""
+	cfg.SIP2.Listen = "127.0.0.1:0"
+	cfg.Z3950.Listen, cfg.SRU.Listen = "", ""
+	cfg.SIP2.Accounts[0].Language = "en"
+	a, err := New(cfg, zerolog.Nop(), Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	select {
+	case <-a.Ready():
+	case err := <-done:
+		t.Fatalf("Run: %v", err)
+	}
+	addr := a.Addr("sip2").String()
+	const n = 50
+	conns := make([]net.Conn, n)
+	readers := make([]*bufio.Reader, n)
+	for i := range conns {
+		conns[i] = dialSIP2(t, addr)
+		readers[i] = bufio.NewReader(conns[i])
+		conns[i].SetDeadline(time.Now().Add(20 * time.Second))
+		conns[i].Write([]byte("9300CNdemo|COdemo|\r"))
+		if got, err := readers[i].ReadString('\r'); got != "941\r" {
+			t.Fatalf("login: %q %v", got, err)
+		}
+	}
+	for i, c := range conns {
+		fmt.Fprintf(c, "11YN%s    120000                  AOILU|AAP%04d|ABI%06d|AC|AD1234|\r",
+			time.Now().Format("20060102"), i+1, i+1)
+	}
+	time.Sleep(5 * time.Millisecond) // read by the server, in the store
+	cancel()
+	answered, failed := 0, 0
+	for i, r := range readers {
+		line, err := r.ReadString('\r')
+		if err != nil {
+			continue // not read before the shutdown: closed unanswered, nothing done
+		}
+		answered++
+		if !strings.HasPrefix(line, "12") || strings.Contains(line, "System error") {
+			failed++
+			t.Logf("connection %d: %q", i, line)
+		}
+	}
+	if failed > 0 {
+		t.Errorf("%d of %d checkouts answered during shutdown got a system error", failed, answered)
+	}
+	t.Logf("%d of %d checkouts answered during shutdown", answered, n)
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
 	}
 }

@@ -35,6 +35,10 @@ type Config struct {
 	SRU        SRU        `toml:"sru"`
 	path       string
 	src        string
+
+	// DrainTimeout is how long a shutdown waits for requests in flight to
+	// be answered before it closes what is left (0: 10s).
+	DrainTimeout Duration `toml:"drain_timeout"`
 }
 
 // Log configures logging.

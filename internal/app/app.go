@@ -305,7 +305,7 @@ func (a *App) adminServer() (server, error) {
 			}
 			return nil
 		},
-		shutdown: hs.Shutdown,
+		shutdown: httpShutdown(hs),
 	}, nil
 }
 

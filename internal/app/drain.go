@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -36,4 +37,17 @@ func (a *App) drain(servers []server) {
 		}()
 	}
 	wg.Wait()
+}
+
+// httpShutdown drains an HTTP server like the protocol listeners: when ctx
+// ends first, the connections still open are closed (http.Server.Shutdown
+// alone leaves them).
+func httpShutdown(hs *http.Server) func(context.Context) error {
+	return func(ctx context.Context) error {
+		err := hs.Shutdown(ctx)
+		if err != nil {
+			hs.Close()
+		}
+		return err
+	}
 }

@@ -198,3 +198,40 @@ func TestShutdownFinishesInFlight(t *testing.T) {
 		t.Errorf("Run: %v", err)
 	}
 }
+
+// TestDrainTimeoutCutsOff: an HTTP request still running at drain_timeout
+// is cut off, not left running after the server has stopped.
+func TestDrainTimeoutCutsOff(t *testing.T) {
+	cfg := config.Default()
+	cfg.Store.Backend = "memory"
+	cfg.DataDir = t.TempDir()
+	cfg.Admin.Listen = ""
+	cfg.SIP2.Listen, cfg.Z3950.Listen, cfg.SRU.Listen = "", "", "127.0.0.1:0"
+	cfg.DrainTimeout = config.Duration{Duration: 200 * time.Millisecond}
+	a, err := New(cfg, zerolog.Nop(), Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	<-a.Ready()
+	// An SRU request whose body comes slowly is running for up to 30s.
+	c := dialSIP2(t, a.Addr("sru").String())
+	fmt.Fprint(c, "POST /Default HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+		"Content-Length: 100\r\n\r\nversion=1.")
+	time.Sleep(100 * time.Millisecond)
+	begin := time.Now()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	took := time.Since(begin)
+	if !closedWithin(c, 3*time.Second) {
+		t.Errorf("a request running at drain_timeout = 200ms was still open %v after the shutdown began", time.Since(begin).Round(time.Millisecond))
+	}
+	if took > 2*time.Second {
+		t.Errorf("shutdown took %v with drain_timeout = 200ms", took)
+	}
+}

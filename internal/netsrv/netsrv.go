@@ -133,6 +133,14 @@ func MarkIdle(ctx context.Context) {
 	}
 }
 
+// ShuttingDown reports whether the server of the connection served under
+// ctx is shutting down, e.g. to tell a read interrupted by Shutdown from a
+// client that went quiet.
+func ShuttingDown(ctx context.Context) bool {
+	tc, ok := ctx.Value(ctxKey{}).(*trackedConn)
+	return ok && tc.srv.closing.Load()
+}
+
 func (s *Server) init() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -75,7 +75,7 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 				c.badRequest(s.now(), sip2.Frame{}, pe, OutcomeTooLong)
 				continue
 			}
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() && !netsrv.ShuttingDown(ctx) {
 				c.log.Info().Str("account", c.acct.name()).Bool("logged_in", c.sess != nil).Msg("sip2: connection timed out")
 			}
 			return

@@ -235,3 +235,26 @@ func eventually(d time.Duration, f func() error) error {
 		}
 	}
 }
+
+// TestShutdownNotLoggedAsTimeout: connections closed by a shutdown are not
+// reported as timed out.
+func TestShutdownNotLoggedAsTimeout(t *testing.T) {
+	logs := &syncBuffer{}
+	srv := &Server{Backend: storeBackend{}, Accounts: baseAccounts(), Logger: zerolog.New(logs)}
+	addr := startLifecycle(t, srv)
+	kiosk := dialLine(t, addr)
+	if got, err := kiosk.ask("9300CNkiosk1|COs3cret|"); got != "941" {
+		t.Fatalf("login: %q %v", got, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if !closedWithin(kiosk, time.Second) {
+		t.Fatal("idle connection open after Shutdown")
+	}
+	if strings.Contains(logs.String(), "timed out") {
+		t.Errorf("shutdown logged as a timeout:\n%s", logs)
+	}
+}

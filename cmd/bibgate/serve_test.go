@@ -228,7 +228,7 @@ func TestServePostgresCreatesDataDir(t *testing.T) {
 	})
 	dir := t.TempDir()
 	cfg := dir + "/pg.toml"
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir = %q\n[store]\nbackend = \"postgres\"\npostgres_dsn = %q\npostgres_schema = %q\n",
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir = %q\n[store]\nbackend = \"postgres\"\npostgres_dsn = %q\npostgres_schema = %q\n[demo]\nload = true\n",
 		dir+"/not/yet/there", dsn, schema)), 0o600); err != nil {
 		t.Fatal(err)
 	}

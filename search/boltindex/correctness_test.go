@@ -1,0 +1,172 @@
+package boltindex_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/bibgate/bibgate/marc"
+	"github.com/bibgate/bibgate/search"
+	"github.com/bibgate/bibgate/search/boltindex"
+	"go.etcd.io/bbolt"
+)
+
+// recordOf builds a book record with the given 001 and fields.
+func recordOf(key string, fields ...marc.Field) *marc.Record {
+	all := append([]marc.Field{{Tag: "001", Value: key}}, fields...)
+	return &marc.Record{Leader: "00000nam a2200000 a 4500", Fields: all}
+}
+
+func field(tag string, ind1, ind2 byte, codeValue ...string) marc.Field {
+	f := marc.Field{Tag: tag, Ind1: ind1, Ind2: ind2}
+	for i := 0; i+1 < len(codeValue); i += 2 {
+		f.Subfields = append(f.Subfields, marc.Subfield{Code: codeValue[i][0], Value: codeValue[i+1]})
+	}
+	return f
+}
+
+// openRecords opens a fresh index holding recs, keyed by their 001.
+func openRecords(t testing.TB, recs ...*marc.Record) *boltindex.Index {
+	t.Helper()
+	ix, err := boltindex.Open(filepath.Join(t.TempDir(), "index.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	var docs []boltindex.Doc
+	for _, r := range recs {
+		docs = append(docs, boltindex.Doc{Key: r.ControlNumber(), Record: r, Raw: []byte("raw")})
+	}
+	if err := ix.PutBatch(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+type searchCase struct {
+	name string
+	q    search.Query
+	want []string
+}
+
+func runCases(t *testing.T, ix *boltindex.Index, tests []searchCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := hits(t, ix, tt.q); !slices.Equal(got, ks(tt.want...)) {
+				t.Errorf("%s = %v, want %v", tt.q, got, ks(tt.want...))
+			}
+		})
+	}
+}
+
+// TestRomanisationMarks: the ALA-LC marks U+02B9-U+02BF stay in a word's
+// exact form but fold out of it, and dotless ı is a letter of its own.
+func TestRomanisationMarks(t *testing.T) {
+	ix := openRecords(t,
+		recordOf("ar1", field("245", '0', '0', "a", "Kitāb al-qaḍāʼ")),
+		recordOf("uk1", field("100", '1', ' ', "a", "Kozlovsʹkyĭ, Ivan."), field("245", '1', '0', "a", "Virshi")),
+		recordOf("zh1", field("245", '0', '0', "a", "Chʻing shih")),
+		recordOf("ru1", field("245", '0', '0', "a", "Sʺezd sovetov")),
+		recordOf("tr1", field("245", '0', '0', "a", "Kırmızı ışık")),
+		recordOf("en1", field("245", '0', '0', "a", "Kirmizi is red")),
+	)
+	runCases(t, ix, []searchCase{
+		{"@attr 1=4 qada", term("title", "qada"), []string{"ar1"}},
+		{"@attr 1=4 qaḍāʼ (exact)", term("title", "qaḍāʼ"), []string{"ar1"}},
+		{"@attr 1=1003 kozlovskyi", term("author", "kozlovskyi"), []string{"uk1"}},
+		{"@attr 1=1003 kozlovsʹkyĭ", term("author", "kozlovsʹkyĭ"), []string{"uk1"}},
+		{"@attr 1=4 ching", term("title", "ching"), []string{"zh1"}},
+		{"@attr 1=4 chʻing", term("title", "chʻing"), []string{"zh1"}},
+		{"@attr 1=4 @attr 4=1 \"ching shih\"", term("title", "ching shih", 4, 1), []string{"zh1"}},
+		{"@attr 1=4 sezd", term("title", "sezd"), []string{"ru1"}},
+		{"@attr 1=4 ışık finds only dotless", term("title", "ışık"), []string{"tr1"}},
+		{"@attr 1=4 kırmızı", term("title", "kırmızı"), []string{"tr1"}},
+		{"@attr 1=4 kirmizi finds only dotted", term("title", "kirmizi"), []string{"en1"}},
+		{"@attr 1=4 ı is not every i", term("title", "ı", 5, 3), []string{"tr1"}},
+	})
+}
+
+// TestIndexFormatRebuild: an index built under an older key version (no
+// version stored, postings of the old folding) is rebuilt on opening, so
+// its answers are those of a fresh import and not silently stale.
+func TestIndexFormatRebuild(t *testing.T) {
+	for _, stamp := range []struct {
+		name  string
+		value []byte // nil: no version stored (version 1)
+	}{{"version 1", nil}, {"interrupted rebuild", make([]byte, 8)}} {
+		t.Run(stamp.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "index.db")
+			ix, err := boltindex.Open(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := []*marc.Record{
+				recordOf("ar1", field("245", '0', '0', "a", "Kitāb al-qaḍāʼ")),
+				recordOf("en1", field("245", '0', '0', "a", "Plain words")),
+			}
+			for _, r := range recs {
+				raw, err := marc.Marshal(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := ix.Put(ctx, r.ControlNumber(), r, raw); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Make it look like an old index: the postings of another key
+			// format (here: none at all) and no current version.
+			err = ix.DB().Update(func(tx *bbolt.Tx) error {
+				meta := tx.Bucket([]byte("search.meta"))
+				if stamp.value == nil {
+					if err := meta.Delete([]byte("format")); err != nil {
+						return err
+					}
+				} else if err := meta.Put([]byte("format"), stamp.value); err != nil {
+					return err
+				}
+				if err := tx.DeleteBucket([]byte("search.post")); err != nil {
+					return err
+				}
+				_, err := tx.CreateBucket([]byte("search.post"))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ix.Close(); err != nil {
+				t.Fatal(err)
+			}
+			ix, err = boltindex.Open(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ix.Rebuilt() != 2 {
+				t.Errorf("Rebuilt() = %d, want 2", ix.Rebuilt())
+			}
+			runCases(t, ix, []searchCase{
+				{"qada after rebuild", term("title", "qada"), []string{"ar1"}},
+				{"plain after rebuild", term("title", "words"), []string{"en1"}},
+				{"all records", &search.All{}, []string{"ar1", "en1"}},
+			})
+			st, err := ix.Stats(ctx)
+			if err != nil || st.Records != 2 || st.Chunks == 0 {
+				t.Errorf("stats after rebuild: %+v, %v", st, err)
+			}
+			// A second opening has nothing to do.
+			if err := ix.Close(); err != nil {
+				t.Fatal(err)
+			}
+			ix, err = boltindex.Open(path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ix.Rebuilt() != 0 {
+				t.Errorf("second open rebuilt %d records", ix.Rebuilt())
+			}
+			_ = ix.Close()
+		})
+	}
+}

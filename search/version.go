@@ -1,0 +1,11 @@
+package search
+
+// KeysVersion numbers what Extract files a record under: the index table,
+// normalisation, folding and key kinds. An index built under another
+// version answers some queries wrongly, so a back end that stores keys
+// records the version and rebuilds (or refuses) an index of another one.
+// Raise it with every change that alters a key of some record.
+//
+//	1  the first format (no version stored)
+//	2  romanisation marks U+02B9-U+02BF folded out, dotless ı kept
+const KeysVersion = 2

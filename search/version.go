@@ -8,4 +8,7 @@ package search
 //
 //	1  the first format (no version stored)
 //	2  romanisation marks U+02B9-U+02BF folded out, dotless ı kept
-const KeysVersion = 2
+//	3  $t of 6XX/7XX/8XX name/title entries in the title index; indexes of
+//	   their own for personal, corporate and conference names, series and
+//	   uniform titles
+const KeysVersion = 3

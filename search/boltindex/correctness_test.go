@@ -170,3 +170,61 @@ func TestIndexFormatRebuild(t *testing.T) {
 		})
 	}
 }
+
+// TestNameTitleEntries: the $t of a name/title added entry is a title.
+func TestNameTitleEntries(t *testing.T) {
+	ix := openRecords(t,
+		recordOf("op1", field("100", '1', ' ', "a", "Strauss, Johann,", "d", "1825-1899."),
+			field("245", '1', '0', "a", "Operetten :", "b", "eine Auswahl."),
+			field("700", '1', '2', "a", "Strauss, Johann,", "d", "1825-1899.", "t", "Fledermaus.")),
+		recordOf("su1", field("245", '1', '0', "a", "Studien"),
+			field("600", '1', '0', "a", "Goethe, Johann Wolfgang von,", "t", "Faust.")),
+		recordOf("se1", field("245", '1', '0', "a", "Gedichte"),
+			field("800", '1', ' ', "a", "Rilke, Rainer Maria.", "t", "Werke in Einzelbänden.")),
+		recordOf("au1", field("100", '1', ' ', "a", "Fledermaus, Anna."), field("245", '1', '0', "a", "Notizen")),
+	)
+	runCases(t, ix, []searchCase{
+		{"@attr 1=4 fledermaus", term("title", "fledermaus"), []string{"op1"}},
+		{"@attr 1=4 faust", term("title", "faust"), []string{"su1"}},
+		{"@attr 1=4 einzelbanden", term("title", "einzelbanden"), []string{"se1"}},
+		{"@attr 1=4 strauss (the name is not a title)", term("title", "strauss"), nil},
+		{"@attr 1=4 @attr 6=3 fledermaus", term("title", "fledermaus", 6, 3), []string{"op1"}},
+	})
+}
+
+// TestNarrowUseAttributes: personal, corporate and conference names,
+// series and uniform titles each answer from their own fields.
+func TestNarrowUseAttributes(t *testing.T) {
+	ix := openRecords(t,
+		recordOf("pers", field("100", '1', ' ', "a", "Ford, Henry,", "d", "1863-1947."),
+			field("245", '1', '0', "a", "My life and work")),
+		recordOf("corp", field("110", '2', ' ', "a", "Ford Motor Company."),
+			field("245", '1', '0', "a", "Annual report")),
+		recordOf("conf", field("111", '2', ' ', "a", "Ford Conference on Engines", "d", "1950"),
+			field("245", '1', '0', "a", "Proceedings")),
+		recordOf("ser", field("245", '1', '0', "a", "Penguin history of Ford"),
+			field("490", '1', ' ', "a", "Penguin modern classics"),
+			field("830", ' ', '0', "a", "Penguin modern classics.")),
+		recordOf("uni", field("100", '0', ' ', "a", "Homer."),
+			field("240", '1', '0', "a", "Odyssey.", "l", "English"),
+			field("245", '1', '4', "a", "The wanderings of Ulysses")),
+	)
+	runCases(t, ix, []searchCase{
+		{"@attr 1=1 ford", term("personalname", "ford"), []string{"pers"}},
+		{"@attr 1=2 ford", term("corporatename", "ford"), []string{"corp"}},
+		{"@attr 1=3 ford", term("conferencename", "ford"), []string{"conf"}},
+		{"@attr 1=1003 ford (every name)", term("author", "ford"), []string{"pers", "corp", "conf"}},
+		{"@attr 1=5 penguin", term("series", "penguin"), []string{"ser"}},
+		{"@attr 1=5 history (a title word is no series)", term("series", "history"), nil},
+		{"@attr 1=6 odyssey", term("uniformtitle", "odyssey"), []string{"uni"}},
+		{"@attr 1=6 wanderings (a title proper is no uniform title)", term("uniformtitle", "wanderings"), nil},
+		{"@attr 1=4 odyssey (the uniform title is a title)", term("title", "odyssey"), []string{"uni"}},
+	})
+	for use, want := range map[int]string{1: "personalname", 2: "corporatename", 3: "conferencename",
+		5: "series", 6: "uniformtitle", 4: "title", 1003: "author"} {
+		got, err := search.ByUse(use)
+		if err != nil || got.Name != want {
+			t.Errorf("ByUse(%d) = %v, %v; want %s", use, got, err, want)
+		}
+	}
+}

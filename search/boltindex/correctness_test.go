@@ -228,3 +228,37 @@ func TestNarrowUseAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestScanPartialISBN10: a scan from the first digits of an ISBN-10
+// starts among the ISBNs they begin, not at the first ISBN of the index.
+func TestScanPartialISBN10(t *testing.T) {
+	ix := openRecords(t,
+		recordOf("a", field("020", ' ', ' ', "a", "0-201-89683-4"), field("245", '0', '0', "a", "A")),
+		recordOf("b", field("020", ' ', ' ', "a", "0596007124"), field("245", '0', '0', "a", "B")),
+		recordOf("c", field("020", ' ', ' ', "a", "978-0-596-52068-7"), field("245", '0', '0', "a", "C")),
+		recordOf("d", field("020", ' ', ' ', "a", "9781449355739"), field("245", '0', '0', "a", "D")),
+	)
+	first := func(from string) string {
+		terms, err := ix.Scan(context.Background(), search.ScanRequest{Index: "isbn", From: from, Count: 1})
+		if err != nil {
+			t.Fatalf("scan %q: %v", from, err)
+		}
+		if len(terms) == 0 {
+			return ""
+		}
+		return terms[0].Term
+	}
+	for _, tt := range []struct{ from, want string }{
+		{"0596", "9780596007126"},    // scan @attr 1=7 0596
+		{"0-596-5", "9780596520687"}, // hyphens as printed
+		{"05960071", "9780596007126"},
+		{"1449", "9781449355739"},
+		{"978059652", "9780596520687"}, // an ISBN-13 prefix as it is
+		{"0201896834", "9780201896831"},
+		{"97", "9780201896831"},
+	} {
+		if got := first(tt.from); got != tt.want {
+			t.Errorf("scan @attr 1=7 %s starts at %q, want %q", tt.from, got, tt.want)
+		}
+	}
+}

@@ -454,8 +454,7 @@ func scanStart(idx *search.Index, req search.ScanRequest) string {
 		}
 		return ""
 	case search.KindISBN:
-		k, _ := search.NormalizeISBN(req.From)
-		return k
+		return search.ISBNScanStart(req.From)
 	case search.KindISSN:
 		return search.NormalizeISSN(req.From)
 	case search.KindLCCN:

@@ -310,17 +310,36 @@ func (ix *Index) visit(rec *marc.Record, fn func(spec *FieldSpec, f *marc.Field)
 // from rec, subfield by subfield; fields without words are left out. Phrase
 // and position checks run against it.
 func (ix *Index) FieldTokens(rec *marc.Record) []FieldTokens {
+	return ix.fieldTokens(rec, false)
+}
+
+// FilingTokens is FieldTokens without the non-filing characters of each
+// field (see NonFiling): what first-in-field and complete-field checks,
+// like headings, compare with.
+func (ix *Index) FilingTokens(rec *marc.Record) []FieldTokens {
+	return ix.fieldTokens(rec, true)
+}
+
+func (ix *Index) fieldTokens(rec *marc.Record, filing bool) []FieldTokens {
 	var out []FieldTokens
 	ix.visit(rec, func(spec *FieldSpec, f *marc.Field) {
 		if f.IsControl() || f.Tag == "LDR" {
 			return
 		}
 		var ft FieldTokens
-		for _, sf := range f.Subfields {
+		nf := 0
+		if filing {
+			nf = NonFiling(f)
+		}
+		for si, sf := range f.Subfields {
 			if !spec.wants(sf.Code) {
 				continue
 			}
-			if toks := Tokens(sf.Value); len(toks) > 0 {
+			toks := Tokens(sf.Value)
+			if si == 0 && nf > 0 {
+				toks, _ = filingWords(sf.Value, nf, toks)
+			}
+			if len(toks) > 0 {
 				ft = append(ft, toks)
 			}
 		}

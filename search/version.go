@@ -11,4 +11,6 @@ package search
 //	3  $t of 6XX/7XX/8XX name/title entries in the title index; indexes of
 //	   their own for personal, corporate and conference names, series and
 //	   uniform titles
-const KeysVersion = 3
+//	4  first words and whole fields (headings) without the non-filing
+//	   characters of title fields
+const KeysVersion = 4

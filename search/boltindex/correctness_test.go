@@ -262,3 +262,49 @@ func TestScanPartialISBN10(t *testing.T) {
 		}
 	}
 }
+
+// TestNonFilingCharacters: first-in-field, complete-field and scan skip
+// the non-filing characters of a title (245 ind2, 130/730 ind1, 240 ind2),
+// and a search typed with the article still finds it.
+func TestNonFilingCharacters(t *testing.T) {
+	ix := openRecords(t,
+		recordOf("prag", field("245", '1', '4', "a", "The pragmatic programmer :", "b", "from journeyman to master.")),
+		recordOf("flm", field("130", '4', ' ', "a", "Die Fledermaus."), field("245", '1', '0', "a", "Fledermaus-Ouvertüre")),
+		recordOf("unf", field("245", '1', '0', "a", "The end of the line")), // ind2 0: "The" files
+		recordOf("bad", field("245", '1', '2', "a", "The art")),             // an indicator cutting into a word means nothing
+	)
+	runCases(t, ix, []searchCase{
+		{"@attr 1=4 @attr 3=1 pragmatic", term("title", "pragmatic", 3, 1), []string{"prag"}},
+		{"@attr 1=4 @attr 3=1 the (typed with the article)", term("title", "the", 3, 1), []string{"prag", "unf", "bad"}},
+		{"@attr 1=4 @attr 3=1 end (the article files under ind2 0)", term("title", "end", 3, 1), nil},
+		{"@attr 1=4 @attr 3=1 \"pragmatic programmer\"", term("title", "pragmatic programmer", 3, 1), []string{"prag"}},
+		{"@attr 1=4 @attr 3=1 @attr 4=1 \"the pragmatic programmer\"", term("title", "the pragmatic programmer", 3, 1, 4, 1), []string{"prag"}},
+		{"@attr 1=4 @attr 6=3 \"pragmatic programmer from journeyman to master\"",
+			term("title", "pragmatic programmer from journeyman to master", 6, 3), []string{"prag"}},
+		{"@attr 1=4 @attr 6=3 \"the pragmatic programmer from journeyman to master\"",
+			term("title", "the pragmatic programmer from journeyman to master", 6, 3), []string{"prag"}},
+		{"@attr 1=4 @attr 6=3 @attr 5=1 pragmatic", term("title", "pragmatic", 6, 3, 5, 1), []string{"prag"}},
+		{"@attr 1=4 @attr 6=2 \"pragmatic programmer\"", term("title", "pragmatic programmer", 6, 2), []string{"prag"}},
+		{"@attr 1=6 @attr 3=1 fledermaus", term("uniformtitle", "fledermaus", 3, 1), []string{"flm"}},
+		{"@attr 1=6 @attr 6=3 fledermaus", term("uniformtitle", "fledermaus", 6, 3), []string{"flm"}},
+		{"@attr 1=4 @attr 3=1 art (ind2 2 of \"The art\" is ignored)", term("title", "art", 3, 1), nil},
+		{"@attr 1=4 the (a word all the same)", term("title", "the"), []string{"prag", "unf", "bad"}},
+	})
+	scan := func(index, from string) []string {
+		terms, err := ix.Scan(context.Background(), search.ScanRequest{Index: index, Headings: true, From: from, Count: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, st := range terms {
+			out = append(out, st.Term)
+		}
+		return out
+	}
+	if got, want := scan("title", "pr"), []string{"pragmatic programmer from journeyman to master", "the art", "the end of the line"}; !slices.Equal(got, want) {
+		t.Errorf("scan @attr 1=4 @attr 6=3 pr = %q, want %q", got, want)
+	}
+	if got, want := scan("uniformtitle", "a"), []string{"fledermaus"}; !slices.Equal(got, want) {
+		t.Errorf("scan @attr 1=6 @attr 6=3 a = %q, want %q", got, want)
+	}
+}

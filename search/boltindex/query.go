@@ -189,8 +189,25 @@ func bstr(b []byte) string {
 
 // lookup unions the postings of the keys a Lookup selects.
 func (ev *evaluator) lookup(id uint8, l search.Lookup) (*roaring.Bitmap, error) {
-	var parts []*roaring.Bitmap
-	prefix := []byte{id, byte(l.Kind)}
+	parts, err := ev.lookupKind(nil, id, l.Kind, l)
+	if err == nil && l.Also != 0 {
+		parts, err = ev.lookupKind(parts, id, l.Also, l)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch len(parts) {
+	case 0:
+		return roaring.New(), nil
+	case 1:
+		return parts[0], nil
+	}
+	return roaring.FastOr(parts...), nil
+}
+
+// lookupKind appends the postings of the keys of one kind l selects.
+func (ev *evaluator) lookupKind(parts []*roaring.Bitmap, id uint8, kind search.KeyKind, l search.Lookup) ([]*roaring.Bitmap, error) {
+	prefix := []byte{id, byte(kind)}
 	c := ev.b.post.Cursor()
 	seek := append(slices.Clip(prefix), l.Start...)
 	var lastTerm []byte
@@ -218,13 +235,7 @@ func (ev *evaluator) lookup(id uint8, l search.Lookup) (*roaring.Bitmap, error) 
 			parts = append(parts, chunkBitmap(binary.BigEndian.Uint16(k[len(k)-2:]), v))
 		}
 	}
-	switch len(parts) {
-	case 0:
-		return roaring.New(), nil
-	case 1:
-		return parts[0], nil
-	}
-	return roaring.FastOr(parts...), nil
+	return parts, nil
 }
 
 // verify keeps the candidates whose stored fields pass the plan's check.

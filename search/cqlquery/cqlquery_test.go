@@ -284,7 +284,7 @@ func TestSearchFixture(t *testing.T) {
 		{`dc.title = "keisri hull"`, "ee002 en005"},
 		{`dc.title == "keisri hull"`, "ee002 en005"},
 		{`dc.title == "keisri"`, ""},
-		{`dc.title = "^history of"`, "en003"},
+		{`dc.title = "^history of"`, "en003 lv003"}, // lv003: "The history of Latvia", 245 ind2 4
 		{`dc.title = "^the history"`, "lv003"},
 		{`dc.title all "baltic history"`, "en003 en004"},
 		{`dc.title adj "baltic history"`, "en004"},

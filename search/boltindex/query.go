@@ -115,6 +115,8 @@ func (ev *evaluator) eval(q search.Query) (*roaring.Bitmap, error) {
 			return nil, err
 		}
 		return ev.plan(p)
+	case *search.Prox:
+		return ev.prox(q)
 	case nil:
 		return nil, fmt.Errorf("nil query")
 	}
@@ -176,6 +178,34 @@ func (ev *evaluator) plan(p *search.Plan) (*roaring.Bitmap, error) {
 		res = all
 	}
 	return res, nil
+}
+
+// prox answers a proximity search: the records matching every term of it,
+// checked for word positions in their stored fields.
+func (ev *evaluator) prox(q *search.Prox) (*roaring.Bitmap, error) {
+	pp, err := search.PlanProx(q)
+	if err != nil {
+		return nil, err
+	}
+	var cand *roaring.Bitmap
+	for _, t := range pp.Terms {
+		bm, err := ev.eval(t)
+		if err != nil {
+			return nil, err
+		}
+		if cand == nil {
+			cand = bm
+		} else {
+			cand.And(bm)
+		}
+		if cand.IsEmpty() {
+			return cand, nil
+		}
+	}
+	if cand == nil {
+		return roaring.New(), nil
+	}
+	return ev.verify(cand, &search.Plan{Index: pp.Index, Verify: pp.Verify})
 }
 
 // bstr views b as a string without copying; b must outlive the string's

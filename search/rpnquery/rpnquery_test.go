@@ -120,13 +120,13 @@ func TestFromRPNDiagnostics(t *testing.T) {
 		{`@set 1`, 18, "1"},
 		{`@attr 1=4 @attr 5=102 "a(b"`, 125, ""},
 		{`@attr 1=31 @attr 2=104 1990`, 125, ""}, // within needs two years
-		{`@prox 1 1 1 2 k 2 a b`, 110, ""}, // exclusion
+		{`@prox 1 1 1 2 k 2 a b`, 110, ""},       // exclusion
 		{`@prox 0 1 1 2 k 1 a b`, 132, "1"},
 		{`@prox 0 1 1 2 p 2 a b`, 132, "2"},
 		{`@prox 0 1 1 2 k 2 @attr 1=4 a @attr 1=21 b`, 123, "proximity across indexes title and subject"},
 		{`@prox 0 1 1 2 k 2 @and a b c`, 110, ""},
 		{`@prox 0 1 1 2 k 2 @attr 2=5 a @attr 2=5 b`, 123, ""},
-		{`@prox 0 1 1 7 k 2 a b`, 110, ""}, // no relation 7
+		{`@prox 0 1 1 7 k 2 a b`, 110, ""},                     // no relation 7
 		{`@prox 0 2 1 2 k 2 @attr 1=7 a @attr 1=7 b`, 123, ""}, // an ISBN has no words
 		{`@prox 0 2 1 2 k 2 @attr 2=103 a b`, 110, ""},
 		{`@and a @attr 1=9999 b`, 114, "9999"},

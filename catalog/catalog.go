@@ -148,6 +148,12 @@ type ImportReport struct {
 	// NoKey counts records without a 001, stored under a key derived from
 	// their content (so a re-import updates them).
 	NoKey int
+	// Replaced counts stored records that took the place of another with
+	// the same 001, one already in the catalogue or one earlier in the
+	// input: the catalogue grew by Records - Replaced.
+	Replaced int
+	// ReplacedKeys lists the first of those 001s (up to MaxListedDefects).
+	ReplacedKeys []string `json:",omitempty"`
 	// Defects lists the first defects in full (record number, offset,
 	// reason).
 	Defects []marc.Defect
@@ -167,7 +173,8 @@ type ImportOptions struct {
 
 // Import reads ISO 2709 or MARCXML (detected) from r, converting MARC-8,
 // and stores every readable record under its 001; a record whose 001 is
-// already there replaces it in place.
+// already there (or came earlier in r) replaces it in place, and the
+// report counts and names it.
 func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions) (ImportReport, error) {
 	start := time.Now()
 	var rep ImportReport
@@ -183,10 +190,17 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := c.idx.PutBatch(ctx, batch); err != nil {
+		put, err := c.idx.PutBatchReport(ctx, batch)
+		if err != nil {
 			return fmt.Errorf("catalog: import: %w", err)
 		}
 		rep.Records += len(batch)
+		rep.Replaced += len(put.Replaced)
+		for _, k := range put.Replaced {
+			if len(rep.ReplacedKeys) < MaxListedDefects {
+				rep.ReplacedKeys = append(rep.ReplacedKeys, k)
+			}
+		}
 		batch = batch[:0]
 		if opts.Progress != nil {
 			opts.Progress(rep.Records + rep.Dropped)

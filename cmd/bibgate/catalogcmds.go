@@ -123,6 +123,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		total.Repaired += rep.Repaired
 		total.Reencoded += rep.Reencoded
 		total.NoKey += rep.NoKey
+		total.Replaced += rep.Replaced
 		total.Elapsed += rep.Elapsed
 	}
 	st, err := cat.Stats(ctx)
@@ -255,6 +256,7 @@ func printImport(w io.Writer, name string, rep catalog.ImportReport) {
 		rate = float64(rep.Records) / s
 	}
 	fmt.Fprintf(w, "%s: %d records stored in %s (%.0f records/s)\n", name, rep.Records, rep.Elapsed.Round(time.Millisecond), rate)
+	printReplaced(w, rep)
 	if rep.Dropped+rep.Repaired+rep.Reencoded+rep.NoKey == 0 {
 		return
 	}

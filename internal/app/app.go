@@ -28,8 +28,6 @@ import (
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/internal/config"
 	"github.com/bibgate/bibgate/internal/notify"
-	"github.com/bibgate/bibgate/marc"
-	"github.com/bibgate/bibgate/search/boltindex"
 	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/boltstore"
 	"github.com/bibgate/bibgate/store/memstore"
@@ -341,21 +339,17 @@ func (a *App) runJobs(ctx context.Context) {
 }
 
 // loadDemoCatalogue puts the demo catalogue (the demo titles and the real
-// sample records) into an empty catalogue.
+// sample records) into an empty catalogue; one with records of its own is
+// left alone.
 func (a *App) loadDemoCatalogue(ctx context.Context) error {
-	if _, ok, err := a.catalog.Index().ID(ctx, "demo-0001"); err != nil || ok {
-		return err
-	}
-	var docs []boltindex.Doc
-	for _, rec := range demo.CatalogueRecords() {
-		raw, err := marc.Marshal(rec)
-		if err != nil {
-			return fmt.Errorf("demo catalogue: %w", err)
-		}
-		docs = append(docs, boltindex.Doc{Key: rec.ControlNumber(), Record: rec, Raw: raw})
-	}
-	if err := a.catalog.Index().PutBatch(ctx, docs); err != nil {
+	loaded, err := a.catalog.SeedIfEmpty(ctx, demo.CatalogueRecords())
+	if err != nil {
 		return fmt.Errorf("demo catalogue: %w", err)
+	}
+	if !loaded {
+		if _, demoThere, err := a.catalog.Index().ID(ctx, "demo-0001"); err == nil && !demoThere {
+			a.log.Info().Msg("the catalogue has records of its own: demo records not added")
+		}
 	}
 	return nil
 }

@@ -82,6 +82,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	batch := fs.Int("batch", 5000, "records indexed per transaction")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
 	server := fs.String("server", "", "import into a running bibgate serve through its admin listener, e.g. http://127.0.0.1:9100")
+	token := fs.String("token", "", "the server's admin token (default: $"+adminTokenEnv+")")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -89,7 +90,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w: which files? (bibgate import FILE...)", errUsage)
 	}
 	if *server != "" {
-		return importToServer(ctx, *server, fs.Args(), stdout)
+		if *token == "" {
+			*token = os.Getenv(adminTokenEnv)
+		}
+		return importToServer(ctx, *server, *token, fs.Args(), stdout)
 	}
 	if *batch <= 0 {
 		return fmt.Errorf("%w: --batch must be positive", errUsage)
@@ -137,20 +141,31 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // importToServer sends each file to a running server's admin listener.
-func importToServer(ctx context.Context, server string, names []string, stdout io.Writer) error {
+func importToServer(ctx context.Context, server, token string, names []string, stdout io.Writer) error {
 	for _, name := range names {
 		var body io.Reader = os.Stdin
+		size := int64(-1)
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
 				return err
 			}
 			defer f.Close()
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				size = st.Size()
+			}
 			body = f
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(server, "/")+"/catalogue/import", body)
 		if err != nil {
 			return fmt.Errorf("%w: --server: %v", errUsage, err)
+		}
+		if size >= 0 {
+			// The server refuses an import over its limit before reading it.
+			req.ContentLength = size
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -62,6 +62,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	override(&cfg.SRU.Listen, *sruAddr)
 	override(&cfg.Log.Format, *logFormat)
 	override(&cfg.Log.Level, *logLevel)
+	if err := adminTokenFromEnv(cfg); err != nil {
+		return err
+	}
 
 	// A gateway holds little live heap; collecting less often trades a
 	// little memory for steadier latency. GOGC in the environment wins.

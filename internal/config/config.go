@@ -43,10 +43,23 @@ type Log struct {
 	Level  string `toml:"level"`  // debug | info | warn | error
 }
 
-// Admin is the observability listener: /metrics, /healthz, /readyz.
+// Admin is the observability listener: /metrics, /healthz, /readyz for
+// anyone who reaches it; profiles and catalogue import only with the token.
 type Admin struct {
 	Listen string `toml:"listen"`
+	// Token is the bearer token for everything but /metrics, /healthz and
+	// /readyz (BIBGATE_ADMIN_TOKEN in the environment sets it too). Without
+	// one those endpoints are refused.
+	Token string `toml:"token"`
+	// MaxImport is the largest catalogue import accepted, in bytes.
+	MaxImport int64 `toml:"max_import"`
 }
+
+// MinAdminToken is the shortest admin token accepted.
+const MinAdminToken = 16
+
+// DefaultMaxImport is the default admin.max_import: 512 MiB.
+const DefaultMaxImport = 512 << 20
 
 // Store chooses the storage backend.
 type Store struct {
@@ -201,7 +214,7 @@ func Default() *Config {
 	return &Config{
 		DataDir: "./bibgate-data",
 		Log:     Log{Format: "console", Level: "info"},
-		Admin:   Admin{Listen: "127.0.0.1:9100"},
+		Admin:   Admin{Listen: "127.0.0.1:9100", MaxImport: DefaultMaxImport},
 		Store:   Store{Backend: "bolt"},
 		Jobs:    Jobs{Interval: Duration{time.Hour}},
 		Demo:    Demo{Load: true},
@@ -313,6 +326,9 @@ var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "
 	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
 func (c *Config) validate() error {
+	if err := c.validateAdmin(); err != nil {
+		return err
+	}
 	switch c.Store.Backend {
 	case "bolt", "memory":
 	case "postgres":

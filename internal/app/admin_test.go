@@ -20,16 +20,24 @@ import (
 // edit applied to its configuration first.
 func startApp(t *testing.T, edit func(*config.Config)) *App {
 	t.Helper()
+	return startAppLog(t, zerolog.Nop(), func(cfg *config.Config) {
+		cfg.Admin.Listen = "127.0.0.1:0"
+		cfg.SIP2.Listen = ""
+		cfg.Z3950.Listen = ""
+		if edit != nil {
+			edit(cfg)
+		}
+	})
+}
+
+// startAppLog runs the demo configuration, edited, on the memory store.
+func startAppLog(t *testing.T, log zerolog.Logger, edit func(*config.Config)) *App {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Store.Backend = "memory"
 	cfg.DataDir = t.TempDir()
-	cfg.Admin.Listen = "127.0.0.1:0"
-	cfg.SIP2.Listen = ""
-	cfg.Z3950.Listen = ""
-	if edit != nil {
-		edit(cfg)
-	}
-	a, err := New(cfg, zerolog.Nop(), Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	edit(cfg)
+	a, err := New(cfg, log, Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

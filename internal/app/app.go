@@ -165,6 +165,7 @@ func (a *App) bound(name string, addr net.Addr) {
 	a.listeners[name] = addr
 	a.mu.Unlock()
 	a.log.Info().Str("listener", name).Str("addr", addr.String()).Msg("listening")
+	a.warnPublicDemo(name, addr)
 }
 
 // Run serves until ctx is cancelled, then shuts down in order: stop

@@ -208,8 +208,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // Default is the embedded default: data in ./bibgate-data, the demo
-// consortium with demo data, SIP2 on :6001 with account demo/demo, Z39.50
-// and SRU on :2100, admin on 127.0.0.1:9100.
+// consortium with demo data, SIP2 on 127.0.0.1:6001 with account
+// demo/demo, Z39.50 and SRU on 127.0.0.1:2100, admin on 127.0.0.1:9100.
+// Every listener is on loopback: the demo's passwords are published, so
+// other machines reach it only when an address is given.
 func Default() *Config {
 	return &Config{
 		DataDir: "./bibgate-data",
@@ -219,13 +221,13 @@ func Default() *Config {
 		Jobs:    Jobs{Interval: Duration{time.Hour}},
 		Demo:    Demo{Load: true},
 		SIP2: SIP2{
-			Listen: ":6001", MaxConns: 20000, MaxMessage: 4096,
+			Listen: "127.0.0.1:6001", MaxConns: 20000, MaxMessage: 4096,
 			IdleTimeout: Duration{20 * time.Minute}, LoginTimeout: Duration{30 * time.Second},
 			Accounts: []SIP2Account{{Login: "demo", Password: "demo", Library: demo.Central, Institution: demo.Central,
 				Location: demo.Central, Charset: "utf-8", ErrorDetection: "accept", Terminator: "cr", Delimiter: "|",
 				Language: "lv", AllowEID: true}},
 		},
-		Z3950: Z3950{Listen: ":2100", Database: "Default", MaxConns: 2000},
+		Z3950: Z3950{Listen: "127.0.0.1:2100", Database: "Default", MaxConns: 2000},
 	}
 }
 

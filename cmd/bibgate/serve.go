@@ -65,6 +65,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := adminTokenFromEnv(cfg); err != nil {
 		return err
 	}
+	// The flags may have changed what the file said: check again, before
+	// anything is opened.
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
 
 	// A gateway holds little live heap; collecting less often trades a
 	// little memory for steadier latency. GOGC in the environment wins.

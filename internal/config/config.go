@@ -4,7 +4,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -249,11 +248,7 @@ func Parse(path, src string) (*Config, error) {
 	c.path, c.src = path, src
 	md, err := toml.Decode(src, c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, c.decodeError(err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
@@ -274,6 +269,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.File == "" { // the embedded default, changed on the command line
+		return fmt.Sprintf("%s: %s", e.Key, e.Msg)
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
 	}
@@ -329,6 +327,9 @@ var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "
 
 func (c *Config) validate() error {
 	if err := c.validateAdmin(); err != nil {
+		return err
+	}
+	if err := c.validateListeners(); err != nil {
 		return err
 	}
 	switch c.Store.Backend {

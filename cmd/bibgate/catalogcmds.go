@@ -82,14 +82,18 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	batch := fs.Int("batch", 5000, "records indexed per transaction")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
 	server := fs.String("server", "", "import into a running bibgate serve through its admin listener, e.g. http://127.0.0.1:9100")
+	token := fs.String("token", "", "the server's admin token (default: $"+adminTokenEnv+")")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: which files? (bibgate import FILE...)", errUsage)
 	}
 	if *server != "" {
-		return importToServer(ctx, *server, fs.Args(), stdout)
+		if *token == "" {
+			*token = os.Getenv(adminTokenEnv)
+		}
+		return importToServer(ctx, *server, *token, fs.Args(), stdout)
 	}
 	if *batch <= 0 {
 		return fmt.Errorf("%w: --batch must be positive", errUsage)
@@ -138,20 +142,31 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // importToServer sends each file to a running server's admin listener.
-func importToServer(ctx context.Context, server string, names []string, stdout io.Writer) error {
+func importToServer(ctx context.Context, server, token string, names []string, stdout io.Writer) error {
 	for _, name := range names {
 		var body io.Reader = os.Stdin
+		size := int64(-1)
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
 				return err
 			}
 			defer f.Close()
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				size = st.Size()
+			}
 			body = f
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(server, "/")+"/catalogue/import", body)
 		if err != nil {
 			return fmt.Errorf("%w: --server: %v", errUsage, err)
+		}
+		if size >= 0 {
+			// The server refuses an import over its limit before reading it.
+			req.ContentLength = size
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -279,10 +294,13 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asXML := fs.Bool("xml", false, "write a MARCXML collection instead of ISO 2709")
 	out := fs.StringP("output", "o", "-", "output file (\"-\" is standard output)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if *out == "-" && !*asXML && isTerminal(stdout) {
+		return fmt.Errorf("%w: ISO 2709 is binary: give -o FILE, --xml, or redirect standard output", errUsage)
 	}
 	dir, err := catalogueDir(*cfgPath, *dataDir)
 	if err != nil {
@@ -344,7 +362,8 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := pflag.NewFlagSet("search", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: bibgate search [--data-dir DIR] [--pqf] [--json] [--limit N] QUERY\n\n"+
+		fmt.Fprintln(stderr, "Usage: bibgate search [--data-dir DIR] [--pqf] [--json] [--limit N] QUERY\n"+
+			"       bibgate search --indexes [--json]\n\n"+
 			"QUERY is CQL (dc.creator = berzins and dc.date >= 2000 sortBy dc.title), or with --pqf\n"+
 			"a Z39.50 PQF query (@and @attr 1=1003 berzins @attr 1=4 dzejoli).\n\nFlags:")
 		fs.PrintDefaults()
@@ -353,8 +372,12 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	pqf := fs.Bool("pqf", false, "the query is PQF (Z39.50 prefix notation), not CQL")
 	asJSON := fs.Bool("json", false, `print one JSON object {"hits": N, "records": [...]}`)
 	limit := fs.Int("limit", 10, "records to show")
+	indexes := fs.Bool("indexes", false, "list the indexes with their Bib-1 use attributes and CQL names, and exit")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if *indexes {
+		return printIndexes(stdout, *asJSON)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: no query", errUsage)
@@ -530,13 +553,16 @@ func runGenCatalogue(_ context.Context, args []string, stdout, stderr io.Writer)
 	out := fs.StringP("output", "o", "-", "output file, ISO 2709 (\"-\" is standard output)")
 	seed := fs.Int64("seed", 1, "random seed; the same seed and count give the same file")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	if *n < 0 {
 		return fmt.Errorf("%w: -n must not be negative", errUsage)
+	}
+	if *out == "-" && isTerminal(stdout) {
+		return fmt.Errorf("%w: ISO 2709 is binary: give -o FILE or redirect standard output", errUsage)
 	}
 	w, finish, err := createOutput(*out, stdout)
 	if err != nil {

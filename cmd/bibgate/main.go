@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // library calendars need their time zone on any machine
+
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -61,7 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if c.name == args[0] {
 			err := c.run(ctx, args[1:], stdout, stderr)
 			switch {
-			case err == nil:
+			case err == nil, errors.Is(err, pflag.ErrHelp):
+				// --help printed the flags: asking for help is not an error.
 				return 0
 			case errors.Is(err, errUsage):
 				fmt.Fprintf(stderr, "bibgate %s: %v\n", c.name, err)

@@ -168,6 +168,7 @@ func (a *App) bound(name string, addr net.Addr) {
 	a.listeners[name] = addr
 	a.mu.Unlock()
 	a.log.Info().Str("listener", name).Str("addr", addr.String()).Msg("listening")
+	a.warnPublicDemo(name, addr)
 }
 
 // Run serves until ctx is cancelled, then shuts down in order: stop
@@ -259,14 +260,20 @@ func (a *App) adminServer() (server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
 	// Profiles for operators, on the admin listener only (loopback by default).
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	// Both need the admin token (admin.go).
+	mux.Handle("/debug/pprof/", a.requireToken(http.HandlerFunc(pprof.Index)))
+	mux.Handle("/debug/pprof/profile", a.requireToken(http.HandlerFunc(pprof.Profile)))
+	mux.Handle("/debug/pprof/symbol", a.requireToken(http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("/debug/pprof/trace", a.requireToken(http.HandlerFunc(pprof.Trace)))
 	// Catalogue import into the running server (bibgate import --server):
 	// the data files belong to this process while it runs.
-	mux.HandleFunc("POST /catalogue/import", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST /catalogue/import", a.requireToken(a.limitImport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rep, err := a.catalog.Import(r.Context(), bufio.NewReaderSize(r.Body, 1<<20), catalog.ImportOptions{})
+		if tooLarge(err) {
+			http.Error(w, fmt.Sprintf("import stopped at the limit of %d bytes (admin.max_import): %d records before it were stored",
+				a.cfg.Admin.MaxImport, rep.Records), http.StatusRequestEntityTooLarge)
+			return
+		}
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -274,7 +281,7 @@ func (a *App) adminServer() (server, error) {
 		a.log.Info().Int("records", rep.Records).Int("dropped", rep.Dropped).Int("repaired", rep.Repaired).Msg("catalogue import")
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(rep)
-	})
+	}))))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

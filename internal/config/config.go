@@ -4,7 +4,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -47,10 +46,23 @@ type Log struct {
 	Level  string `toml:"level"`  // debug | info | warn | error
 }
 
-// Admin is the observability listener: /metrics, /healthz, /readyz.
+// Admin is the observability listener: /metrics, /healthz, /readyz for
+// anyone who reaches it; profiles and catalogue import only with the token.
 type Admin struct {
 	Listen string `toml:"listen"`
+	// Token is the bearer token for everything but /metrics, /healthz and
+	// /readyz (BIBGATE_ADMIN_TOKEN in the environment sets it too). Without
+	// one those endpoints are refused.
+	Token string `toml:"token"`
+	// MaxImport is the largest catalogue import accepted, in bytes.
+	MaxImport int64 `toml:"max_import"`
 }
+
+// MinAdminToken is the shortest admin token accepted.
+const MinAdminToken = 16
+
+// DefaultMaxImport is the default admin.max_import: 512 MiB.
+const DefaultMaxImport = 512 << 20
 
 // Store chooses the storage backend.
 type Store struct {
@@ -204,24 +216,26 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // Default is the embedded default: data in ./bibgate-data, the demo
-// consortium with demo data, SIP2 on :6001 with account demo/demo, Z39.50
-// and SRU on :2100, admin on 127.0.0.1:9100.
+// consortium with demo data, SIP2 on 127.0.0.1:6001 with account
+// demo/demo, Z39.50 and SRU on 127.0.0.1:2100, admin on 127.0.0.1:9100.
+// Every listener is on loopback: the demo's passwords are published, so
+// other machines reach it only when an address is given.
 func Default() *Config {
 	return &Config{
 		DataDir: "./bibgate-data",
 		Log:     Log{Format: "console", Level: "info"},
-		Admin:   Admin{Listen: "127.0.0.1:9100"},
+		Admin:   Admin{Listen: "127.0.0.1:9100", MaxImport: DefaultMaxImport},
 		Store:   Store{Backend: "bolt"},
 		Jobs:    Jobs{Interval: Duration{time.Hour}},
 		Demo:    Demo{Load: true},
 		SIP2: SIP2{
-			Listen: ":6001", MaxConns: 20000, MaxMessage: 4096,
+			Listen: "127.0.0.1:6001", MaxConns: 20000, MaxMessage: 4096,
 			IdleTimeout: Duration{20 * time.Minute}, LoginTimeout: Duration{30 * time.Second},
 			Accounts: []SIP2Account{{Login: "demo", Password: "demo", Library: demo.Central, Institution: demo.Central,
 				Location: demo.Central, Charset: "utf-8", ErrorDetection: "accept", Terminator: "cr", Delimiter: "|",
 				Language: "lv", AllowEID: true}},
 		},
-		Z3950: Z3950{Listen: ":2100", Database: "Default", MaxConns: 2000},
+		Z3950: Z3950{Listen: "127.0.0.1:2100", Database: "Default", MaxConns: 2000},
 	}
 }
 
@@ -243,11 +257,7 @@ func Parse(path, src string) (*Config, error) {
 	c.path, c.src = path, src
 	md, err := toml.Decode(src, c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, c.decodeError(err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
@@ -268,6 +278,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.File == "" { // the embedded default, changed on the command line
+		return fmt.Sprintf("%s: %s", e.Key, e.Msg)
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
 	}
@@ -322,6 +335,12 @@ var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "
 	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
 func (c *Config) validate() error {
+	if err := c.validateAdmin(); err != nil {
+		return err
+	}
+	if err := c.validateListeners(); err != nil {
+		return err
+	}
 	switch c.Store.Backend {
 	case "bolt", "memory":
 	case "postgres":

@@ -133,7 +133,10 @@ func (c *conn) record(start time.Time, code string, m sip2.Message, outcome stri
 		mt.requests.WithLabelValues(name, outcome).Inc()
 		mt.latency.WithLabelValues(name).Observe(lat.Seconds())
 	}
-	lvl := zerolog.InfoLevel
+	// One line per request is a busy selfcheck's whole day: ordinary
+	// requests are logged at debug (the metrics count them), failures at
+	// warn.
+	lvl := zerolog.DebugLevel
 	if outcome == OutcomeError || outcome == OutcomeBadRequest || outcome == OutcomeTooLong {
 		lvl = zerolog.WarnLevel
 	}
@@ -141,7 +144,8 @@ func (c *conn) record(start time.Time, code string, m sip2.Message, outcome stri
 	if ev == nil {
 		return
 	}
-	ev = ev.Str("account", c.acct.name()).Str("message", name).Str("outcome", outcome).Dur("latency", lat)
+	// "message" is the log line's own text: the SIP2 message is sip2_message.
+	ev = ev.Str("account", c.acct.name()).Str("sip2_message", name).Str("outcome", outcome).Dur("latency", lat)
 	if err != nil {
 		ev = ev.Err(err)
 	}

@@ -390,3 +390,114 @@ func TestPrivacy(t *testing.T) {
 		}
 	})
 }
+
+// TestEaster checks Easter Sunday and the days that hang on it in each
+// country for 2027-2035, against the published Easter dates.
+func TestEaster(t *testing.T) {
+	easter := map[int]string{
+		2027: "2027-03-28", 2028: "2028-04-16", 2029: "2029-04-01", 2030: "2030-04-21", 2031: "2031-04-13",
+		2032: "2032-03-28", 2033: "2033-04-17", 2034: "2034-04-09", 2035: "2035-03-25",
+	}
+	for y := 2027; y <= 2035; y++ {
+		e := Easter(y)
+		if e.String() != easter[y] {
+			t.Errorf("Easter %d = %s, want %s", y, e, easter[y])
+		}
+		for _, tc := range []struct {
+			country                             string
+			goodFriday, easterMonday, whitSunday bool
+		}{
+			{CountryLatvia, true, true, true},
+			{CountryEstonia, true, false, true},
+			{CountrySlovenia, false, true, true},
+		} {
+			for _, d := range []struct {
+				name string
+				date Date
+				want bool
+			}{
+				{"Good Friday", e.Add(-2), tc.goodFriday},
+				{"Easter Sunday", e, true},
+				{"Easter Monday", e.Add(1), tc.easterMonday},
+				{"Whit Sunday", e.Add(49), tc.whitSunday},
+				{"Holy Thursday", e.Add(-3), false},
+			} {
+				if got := IsPublicHoliday(tc.country, d.date); got != d.want {
+					t.Errorf("%s %d: %s (%s) holiday = %v, want %v", tc.country, y, d.name, d.date, got, d.want)
+				}
+			}
+		}
+	}
+}
+
+// TestFixedHolidays checks each country's fixed days and the Latvian
+// Monday after a holiday on a weekend.
+func TestFixedHolidays(t *testing.T) {
+	tests := []struct {
+		country string
+		date    string
+		want    bool
+	}{
+		{CountryLatvia, "2030-01-01", true},
+		{CountryLatvia, "2030-05-01", true},
+		{CountryLatvia, "2030-05-04", true},
+		{CountryLatvia, "2030-05-06", true}, // 4 May 2030 is a Saturday: Monday off
+		{CountryLatvia, "2031-05-05", true}, // 4 May 2031 is a Sunday: Monday off
+		{CountryLatvia, "2029-05-07", false},
+		{CountryLatvia, "2029-05-13", true}, // Mother's Day
+		{CountryLatvia, "2030-06-23", true},
+		{CountryLatvia, "2030-06-24", true},
+		{CountryLatvia, "2029-11-18", true},
+		{CountryLatvia, "2029-11-19", true}, // 18 Nov 2029 is a Sunday
+		{CountryLatvia, "2030-11-19", false},
+		{CountryLatvia, "2030-12-24", true},
+		{CountryLatvia, "2030-12-31", true},
+		{CountryLatvia, "2030-02-24", false},
+		{CountryEstonia, "2030-02-24", true},
+		{CountryEstonia, "2030-08-20", true},
+		{CountryEstonia, "2030-06-23", true},
+		{CountryEstonia, "2030-12-31", false},
+		{CountryEstonia, "2030-11-18", false},
+		{CountrySlovenia, "2030-01-02", true},
+		{CountrySlovenia, "2015-01-02", false}, // abolished 2013-2016
+		{CountrySlovenia, "2030-02-08", true},
+		{CountrySlovenia, "2030-04-27", true},
+		{CountrySlovenia, "2030-05-02", true},
+		{CountrySlovenia, "2030-06-25", true},
+		{CountrySlovenia, "2030-08-15", true},
+		{CountrySlovenia, "2030-10-31", true},
+		{CountrySlovenia, "2030-11-01", true},
+		{CountrySlovenia, "2030-12-26", true},
+		{CountrySlovenia, "2030-12-24", false},
+		{"", "2030-12-25", false},
+		{"XX", "2030-12-25", false},
+	}
+	for _, tc := range tests {
+		d := DateOf(at(tc.date + " 12:00"))
+		if got := IsPublicHoliday(tc.country, d); got != tc.want {
+			t.Errorf("%s %s holiday = %v, want %v", tc.country, tc.date, got, tc.want)
+		}
+	}
+}
+
+// TestDueDateNeverOnGoodFriday lends a magazine (1 week) on each Friday
+// before Good Friday from 2027 to 2035 in a Latvian and an Estonian
+// library open Monday to Saturday: the due date moves to the Saturday.
+func TestDueDateNeverOnGoodFriday(t *testing.T) {
+	r := DefaultRuleSet().Resolve("X", "adult", MaterialMagazine)
+	for _, country := range []string{CountryLatvia, CountryEstonia} {
+		c := WeekdaysCalendar(riga, true)
+		c.Country = country
+		for y := 2027; y <= 2035; y++ {
+			gf := Easter(y).Add(-2)
+			lent := time.Date(gf.Year, gf.Month, gf.Day-7, 12, 0, 0, 0, riga)
+			due := DueDate(r, c, lent, false)
+			if DateOf(due) == gf {
+				t.Errorf("%s %d: due on Good Friday %s", country, y, gf)
+			}
+			if want := gf.Add(1); DateOf(due) != want {
+				t.Errorf("%s %d: due %s, want %s", country, y, DateOf(due), want)
+			}
+		}
+	}
+}

@@ -404,7 +404,7 @@ func TestEaster(t *testing.T) {
 			t.Errorf("Easter %d = %s, want %s", y, e, easter[y])
 		}
 		for _, tc := range []struct {
-			country                             string
+			country                              string
 			goodFriday, easterMonday, whitSunday bool
 		}{
 			{CountryLatvia, true, true, true},

@@ -86,8 +86,8 @@ type Demo struct {
 
 // Consortium names the consortium and its shared calendar.
 type Consortium struct {
-	Name     string   `toml:"name"`
-	Timezone string   `toml:"timezone"`
+	Name     string `toml:"name"`
+	Timezone string `toml:"timezone"`
 	// Country (LV, EE or SI) closes every library on that country's public
 	// holidays, computed for any year; Holidays adds closed dates.
 	Country  string   `toml:"country"`

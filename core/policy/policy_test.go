@@ -309,7 +309,7 @@ func TestFinesAndReminders(t *testing.T) {
 			if d := DaysOverdue(due, now); d != tt.wantDays {
 				t.Errorf("days overdue %d, want %d", d, tt.wantDays)
 			}
-			if f := OverdueFine(r, due, now); f != tt.wantFine {
+			if f := OverdueFine(r, 0, due, now); f != tt.wantFine {
 				t.Errorf("fine %v, want %v", f, tt.wantFine)
 			}
 			rem := RemindersDue(r, due, now, tt.sent, tt.minor)
@@ -324,10 +324,97 @@ func TestFinesAndReminders(t *testing.T) {
 		})
 	}
 	t.Run("fine cap", func(t *testing.T) {
-		r := r
-		r.FineCap = 150
-		if f := OverdueFine(r, due, at("2026-12-30 09:00")); f != 150 {
-			t.Errorf("fine %v, want capped 1.50", f)
+		late := at("2026-12-30 09:00") // 58 days: 5.80 uncapped
+		for _, tc := range []struct {
+			name  string
+			cap   Money
+			value Money
+			want  Money
+		}{
+			{"configured cap", 150, 1000, 150},
+			{"default cap is the item's value", 0, 400, 400},
+			{"default cap above the fine", 0, 1000, 580},
+			{"no value known: no cap", 0, 0, 580},
+			{"-1: no cap", -1, 400, 580},
+		} {
+			r := r
+			r.FineCap = tc.cap
+			if f := OverdueFine(r, tc.value, due, late); f != tc.want {
+				t.Errorf("%s: fine %v, want %v", tc.name, f, tc.want)
+			}
+		}
+	})
+}
+
+// TestMoneyRules: the money cases of the policy, one row each.
+func TestMoneyRules(t *testing.T) {
+	rs := DefaultRuleSet()
+	r := rs.Resolve("X", "adult", MaterialBook)
+	c := WeekdaysCalendar(riga, true)
+	t.Run("accruing fine counts against the fee limit", func(t *testing.T) {
+		for _, tc := range []struct {
+			owed, accrued Money
+			want          Reason
+		}{
+			{300, 0, OK},
+			{300, 100, OK},
+			{300, 300, PatronFeesOverLimit},
+			{0, 600, PatronFeesOverLimit},
+		} {
+			p := goodPatron()
+			p.Owed, p.Accrued = tc.owed, tc.accrued
+			if got := Blocked(r, p); got != tc.want {
+				t.Errorf("owed %v accrued %v: %q, want %q", tc.owed, tc.accrued, got, tc.want)
+			}
+		}
+	})
+	t.Run("renewal on the day of checkout does not move the due date", func(t *testing.T) {
+		lent := at("2026-11-20 10:00")
+		due := DueDate(r, c, lent, false)
+		for _, tc := range []struct {
+			name string
+			now  time.Time
+			want Reason
+		}{
+			{"same hour", lent, RenewalTooSoon},
+			{"same evening", at("2026-11-20 21:00"), RenewalTooSoon},
+			{"a day that moves it", at("2026-11-23 10:00"), OK},
+			{"next day, still the same due date after a closed Sunday", at("2026-11-21 10:00"), RenewalTooSoon},
+		} {
+			d := Renew(r, c, tc.now, goodPatron(), shelfItem(MaterialBook), LoanState{Due: due}, false)
+			if d.Reason != tc.want || (tc.want == OK && !d.NewDue.After(due)) {
+				t.Errorf("%s: %+v, want %q", tc.name, d, tc.want)
+			}
+		}
+	})
+	t.Run("late renewal decision", func(t *testing.T) {
+		due := at("2026-11-25 23:59")
+		pending := LoanState{Due: due, RenewalRequested: true, Renewals: 0}
+		overdueOne := goodPatron()
+		overdueOne.Overdue = 1 // this loan, overdue while waiting
+		for _, tc := range []struct {
+			name     string
+			now      time.Time
+			p        PatronState
+			l        LoanState
+			waiting  bool
+			want     Reason
+			wantLate Money
+		}{
+			{"decided in time", at("2026-11-24 10:00"), goodPatron(), pending, false, OK, 0},
+			{"decided 3 days late: fine for the 3 days", at("2026-11-28 10:00"), overdueOne, pending, false, OK, 30},
+			{"a hold placed meanwhile", at("2026-11-24 10:00"), goodPatron(), pending, true, RenewalReserved, 0},
+			{"limit reached meanwhile", at("2026-11-24 10:00"), goodPatron(), LoanState{Due: due, RenewalRequested: true, Renewals: 2}, false, RenewalLimit, 0},
+			{"fees incurred meanwhile", at("2026-11-24 10:00"), PatronState{Category: "adult", IdentityConfirmed: true, Resident: true, Owed: 100}, pending, false, RenewalUnpaidFees, 0},
+			{"another loan overdue", at("2026-11-28 10:00"), PatronState{Category: "adult", IdentityConfirmed: true, Resident: true, Overdue: 2}, pending, false, PatronHasOverdue, 0},
+		} {
+			d, late := DecideRenewal(r, c, tc.now, 2000, tc.p, shelfItem(MaterialBook), tc.l, tc.waiting)
+			if d.Reason != tc.want || late != tc.wantLate {
+				t.Errorf("%s: %q late %v, want %q late %v", tc.name, d.Reason, late, tc.want, tc.wantLate)
+			}
+			if d.Reason == OK && !d.NewDue.After(tc.now) {
+				t.Errorf("%s: new due %v not after the decision", tc.name, d.NewDue)
+			}
 		}
 	})
 }

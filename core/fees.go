@@ -184,6 +184,9 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 		}
 		p.LoansOut--
 		it.Status, it.LoanID, it.LostBy = ItemLost, "", p.ID
+		if err := t.trail(p.ID, trailItem, it.ID); err != nil {
+			return err
+		}
 		if err := t.putRecord(bItem, it.ID, it); err != nil {
 			return err
 		}

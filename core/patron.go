@@ -25,11 +25,15 @@ type LoanInfo struct {
 type PatronSummary struct {
 	Patron Patron
 	// Blocks lists why the patron may not borrow now (empty: may borrow).
-	Blocks   []Reason
-	Loans    []LoanInfo
-	Holds    []Hold
-	Fees     []Fee
+	Blocks []Reason
+	Loans  []LoanInfo
+	Holds  []Hold
+	Fees   []Fee
+	// Owed is the unpaid balance of fees charged; Accruing is the overdue
+	// fine accruing on loans still out (charged at return). A selfcheck
+	// shows both (SIP2 BV), and the fee limit counts both.
 	Owed     Money
+	Accruing Money
 	FeeLimit Money
 	MaxLoans int
 	MaxHolds int
@@ -88,7 +92,10 @@ func (s *Service) Patron(ctx context.Context, patronID string) (sum PatronSummar
 				info.Title = it.Title
 			}
 			if info.Overdue {
-				info.Accrued = policy.OverdueFine(s.rules(l.Library, p.Category, l.Material), l.Due, now)
+				if info.Accrued, err = s.accruing(t, p, l.ID, now); err != nil {
+					return err
+				}
+				sum.Accruing += info.Accrued
 			}
 			sum.Loans = append(sum.Loans, info)
 		}

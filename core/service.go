@@ -144,6 +144,11 @@ func (s *Service) patronState(t tx, p *Patron, now time.Time) (policy.PatronStat
 	for _, l := range loans {
 		if now.After(l.Due) {
 			st.Overdue++
+			fine, err := s.accruing(t, p, l.LoanID, now)
+			if err != nil {
+				return policy.PatronState{}, nil, err
+			}
+			st.Accrued += fine
 		}
 	}
 	return st, loans, nil
@@ -281,8 +286,11 @@ type CheckinResult struct {
 	// Loan is the loan just closed, nil if the item was not on loan.
 	Loan *Loan
 	// Fine is the overdue fine charged for this return.
-	Fine        Money
-	Refund      Money
+	Fine   Money
+	Refund Money
+	// Cancelled is the unpaid value of a lost item that came back before
+	// it was paid for: no longer owed.
+	Cancelled   Money
 	Disposition Disposition
 	// Destination is the library the item travels to (transit).
 	Destination string
@@ -329,7 +337,7 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 				return err
 			}
 			r := s.rules(l.Library, p.Category, l.Material)
-			if fine := policy.OverdueFine(r, l.Due, returned); fine > 0 {
+			if fine := policy.OverdueFine(r, it.Value, l.Due, returned); fine > 0 {
 				if _, err := t.addFee(p, Fee{Kind: FeeOverdue, Amount: fine, Created: now, ItemID: it.ID, LoanID: l.ID,
 					Description: fmt.Sprintf("%d days overdue", policy.DaysOverdue(l.Due, returned))}); err != nil {
 					return err
@@ -346,7 +354,7 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 		}
 		switch it.Status {
 		case ItemLost:
-			if err := s.refundLost(t, it, now, &res); err != nil {
+			if err := s.lostReturned(t, it, now, &res); err != nil {
 				return err
 			}
 		case ItemMissing, ItemWithdrawn:

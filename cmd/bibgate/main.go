@@ -25,7 +25,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{
+	return withPatronsDelete([]command{
 		{"serve", "run the gateway (embedded demo default without --config)", runServe},
 		{"import", "import MARC records (ISO 2709 or MARCXML, MARC-8 converted) into the catalogue", runImport},
 		{"export", "export the catalogue as ISO 2709 or MARCXML", runExport},
@@ -39,7 +39,7 @@ func commands() []command {
 			fmt.Fprintln(stdout, "bibgate", version)
 			return nil
 		}},
-	}
+	})
 }
 
 // errUsage marks errors that are the caller's: exit status 2.

@@ -72,7 +72,8 @@ type Rules struct {
 	HoldPickupDays int
 	// FinePerDay accrues for each day an item is overdue.
 	FinePerDay Money
-	// FineCap limits the overdue fine for one loan; zero means no cap.
+	// FineCap limits the overdue fine for one loan; zero (the default)
+	// caps it at the item's value, -1 means no cap.
 	FineCap Money
 	// FeeLimit: a patron owing more than this is blocked.
 	FeeLimit Money

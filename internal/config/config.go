@@ -102,8 +102,11 @@ type Demo struct {
 
 // Consortium names the consortium and its shared calendar.
 type Consortium struct {
-	Name     string   `toml:"name"`
-	Timezone string   `toml:"timezone"`
+	Name     string `toml:"name"`
+	Timezone string `toml:"timezone"`
+	// Country (LV, EE or SI) closes every library on that country's public
+	// holidays, computed for any year; Holidays adds closed dates.
+	Country  string   `toml:"country"`
 	Holidays []string `toml:"holidays"`
 }
 
@@ -305,7 +308,7 @@ func locate(src, key string) int {
 		table = append(table, p)
 	}
 	want, leaf := strings.Join(table, "."), parts[len(parts)-1]
-	cur, curIndex, seen := "", -1, map[string]int{}
+	cur, curIndex, seen, array := "", -1, map[string]int{}, ""
 	for i, line := range strings.Split(src, "\n") {
 		l := strings.TrimSpace(line)
 		switch {
@@ -313,11 +316,15 @@ func locate(src, key string) int {
 			cur = strings.TrimSpace(strings.Trim(l, "[] \t"))
 			curIndex = seen[cur]
 			seen[cur]++
+			array = cur
 			if cur == key {
 				return i + 1
 			}
 		case strings.HasPrefix(l, "["):
-			cur, curIndex = strings.TrimSpace(strings.Trim(l, "[] \t")), -1
+			cur = strings.TrimSpace(strings.Trim(l, "[] \t"))
+			if array == "" || !strings.HasPrefix(cur, array+".") { // a sub-table keeps its array entry's index
+				curIndex, array = -1, ""
+			}
 			if cur == key {
 				return i + 1
 			}
@@ -367,6 +374,12 @@ func (c *Config) validate() error {
 		if _, err := time.Parse("2006-01-02", h); err != nil {
 			return c.errorf("consortium.holidays", "%q is not a date (YYYY-MM-DD)", h)
 		}
+	}
+	if c.Consortium.Country != "" && !policy.KnownCountry(c.Consortium.Country) {
+		return c.errorf("consortium.country", "%q: public holidays are known for LV, EE and SI", c.Consortium.Country)
+	}
+	if err := c.validateRules(); err != nil {
+		return err
 	}
 	ids := map[string]bool{}
 	for i, l := range c.Libraries {
@@ -462,7 +475,8 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 		}
 		cons = &core.Consortium{Name: c.Consortium.Name, Rules: policy.DefaultRuleSet()}
 		for _, l := range c.Libraries {
-			cal := policy.Calendar{Location: loc, Closed: append([]policy.Date(nil), holidays...)}
+			cal := policy.Calendar{Location: loc, Closed: append([]policy.Date(nil), holidays...),
+				Country: strings.ToUpper(c.Consortium.Country)}
 			open := l.Open
 			if len(open) == 0 {
 				open = []string{"mon", "tue", "wed", "thu", "fri"}
@@ -477,8 +491,8 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 			cons.Libraries = append(cons.Libraries, core.Library{ID: l.ID, Name: l.Name, Address: l.Address,
 				Email: l.Email, Phone: l.Phone, Calendar: cal})
 		}
-	} else if c.Consortium.Name != "" {
-		cons.Name = c.Consortium.Name
+	} else {
+		c.applyDemoCalendar(cons)
 	}
 	c.Rules.Partial.ApplyTo(&cons.Rules.Default)
 	cons.Rules.Overrides = append(cons.Rules.Overrides, c.Rules.Override...)

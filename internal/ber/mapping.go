@@ -33,7 +33,8 @@ package ber
 // *External to EXTERNAL, *Node to ANY (the subtree as received), other slices
 // to SEQUENCE OF, structs to SEQUENCE, and a struct embedding Choice to a
 // CHOICE whose alternatives are its other (pointer or slice) fields, exactly
-// one of which is set. A type implementing Marshaler and (through its
+// one of which is set. An embedded struct without a tag contributes its
+// fields in place, so a header shared by many PDUs is written once. A type implementing Marshaler and (through its
 // pointer) Unmarshaler encodes itself. An untagged CHOICE field is matched by
 // the tags of its alternatives; a CHOICE or ANY may not be tagged IMPLICIT.
 //
@@ -200,7 +201,7 @@ type codec struct {
 // field is a codec plus the tagging of one place it is used.
 type field struct {
 	name       string
-	index      int
+	index      []int // path from the enclosing struct, through embedded structs
 	tagged     bool
 	class      Class
 	tag        int
@@ -386,7 +387,24 @@ func (c *compiler) codec(t reflect.Type, opts string) (*codec, error) {
 				continue
 			}
 			spec, ok := sf.Tag.Lookup("ber")
-			if spec == "-" || !sf.IsExported() {
+			if spec == "-" || !sf.IsExported() && !sf.Anonymous {
+				continue
+			}
+			if sf.Anonymous && !ok && sf.Type.Kind() == reflect.Struct {
+				// An embedded struct without a tag contributes its
+				// fields in place (a common header, say).
+				sub, err := c.codec(sf.Type, "")
+				if err != nil {
+					return nil, err
+				}
+				if sub.kind != kSequence {
+					return nil, fmt.Errorf("embedded %s in %s is not a SEQUENCE", sf.Type, t)
+				}
+				for _, f := range sub.fields {
+					g := *f
+					g.index = append([]int{i}, f.index...)
+					cd.fields = append(cd.fields, &g)
+				}
 				continue
 			}
 			if !ok {
@@ -396,7 +414,7 @@ func (c *compiler) codec(t reflect.Type, opts string) (*codec, error) {
 			if err != nil {
 				return nil, err
 			}
-			f.index = i
+			f.index = []int{i}
 			cd.fields = append(cd.fields, f)
 		}
 		if cd.kind == kChoice {
@@ -552,7 +570,7 @@ func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
 		n := NewConstructed(Universal, c.univ)
 		n.Children = make([]*Node, 0, len(c.fields))
 		for _, f := range c.fields {
-			fv := v.Field(f.index)
+			fv := v.FieldByIndex(f.index)
 			if f.optional && absent(fv) {
 				continue
 			}
@@ -569,7 +587,7 @@ func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
 	case kChoice:
 		var chosen *field
 		for _, f := range c.fields {
-			if !absent(v.Field(f.index)) {
+			if !absent(v.FieldByIndex(f.index)) {
 				if chosen != nil {
 					return nil, fmt.Errorf("CHOICE %s: both %s and %s set", c.typ, chosen.name, f.name)
 				}
@@ -579,7 +597,7 @@ func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
 		if chosen == nil {
 			return nil, fmt.Errorf("CHOICE %s: no alternative set", c.typ)
 		}
-		return e.field(chosen, v.Field(chosen.index))
+		return e.field(chosen, v.FieldByIndex(chosen.index))
 	}
 	return nil, fmt.Errorf("cannot encode %s", c.typ)
 }
@@ -657,7 +675,7 @@ func decodeValue(c *codec, n *Node, v reflect.Value, natural bool) error {
 	case kChoice:
 		for _, a := range c.fields {
 			if a.matches(n) {
-				return decodeField(a, n, v.Field(a.index))
+				return decodeField(a, n, v.FieldByIndex(a.index))
 			}
 		}
 		return fmt.Errorf("%w: %s is no alternative of %s", ErrSyntax, n.label(), c.typ)
@@ -739,7 +757,7 @@ func decodeSequence(c *codec, n *Node, v reflect.Value) error {
 	kids := n.Children
 	i := 0
 	for _, f := range c.fields {
-		fv := v.Field(f.index)
+		fv := v.FieldByIndex(f.index)
 		if i < len(kids) && f.matches(kids[i]) {
 			if err := decodeField(f, kids[i], fv); err != nil {
 				return err

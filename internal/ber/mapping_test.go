@@ -294,3 +294,31 @@ func tlvGroup(t testing.TB, s string) ([]byte, string) {
 	}
 	return out, ""
 }
+
+// An embedded struct without a tag contributes its fields in place, so a
+// header shared by many PDUs is declared once.
+type mapHead struct {
+	Version int     `ber:"0"`
+	Ref     *string `ber:"1,optional,visible"`
+}
+
+type mapWithHead struct {
+	mapHead
+	Answer bool `ber:"35"`
+}
+
+func TestSchemaEmbeddedHeader(t *testing.T) {
+	s := MustCompile(mapWithHead{}, "application,7,explicit")
+	v := mapWithHead{mapHead: mapHead{Version: 2, Ref: str("r")}, Answer: true}
+	got, err := s.Marshal(&v, EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := tlv(t, "67{30{800102 8101 72 9f230101}}"); hex.EncodeToString(got) != hex.EncodeToString(want) {
+		t.Errorf("got %X want %X", got, want)
+	}
+	var back mapWithHead
+	if err := s.Unmarshal(got, Limits{}, &back); err != nil || !reflect.DeepEqual(back, v) {
+		t.Errorf("decoded %+v, %v", back, err)
+	}
+}

@@ -480,8 +480,46 @@ func (c *codec) describe() string {
 
 // ---- encoding
 
+// encoder builds one tree. Its nodes, child lists and content octets are
+// cut from chunks it allocates, rather than one allocation each: a tree is
+// written once and dropped, so they live and die together.
 type encoder struct {
-	opt EncodeOptions
+	opt   EncodeOptions
+	nodes []Node
+	kids  []*Node
+	buf   []byte
+}
+
+func (e *encoder) node(c Class, tag int, constructed bool, value []byte, kids int) *Node {
+	if len(e.nodes) == cap(e.nodes) {
+		e.nodes = make([]Node, 0, 32)
+	}
+	e.nodes = e.nodes[:len(e.nodes)+1]
+	n := &e.nodes[len(e.nodes)-1]
+	n.Class, n.Tag, n.Constructed, n.Value = c, tag, constructed, value
+	if kids > 0 {
+		if cap(e.kids)-len(e.kids) < kids {
+			e.kids = make([]*Node, 0, max(64, kids))
+		}
+		l := len(e.kids)
+		n.Children = e.kids[l : l : l+kids]
+		e.kids = e.kids[:l+kids]
+	}
+	return n
+}
+
+// octets returns room for k content octets, full-capacity-limited so that
+// no two nodes share spare capacity.
+func (e *encoder) octets(k int) []byte {
+	if cap(e.buf)-len(e.buf) < k {
+		e.buf = make([]byte, 0, max(512, k))
+	}
+	l := len(e.buf)
+	return e.buf[l : l : l+k]
+}
+
+func (e *encoder) primitive(tag int, v []byte) *Node {
+	return e.node(Universal, tag, false, v, 0)
 }
 
 // absent reports whether v leaves an OPTIONAL field out.
@@ -505,9 +543,17 @@ func (e *encoder) field(f *field, v reflect.Value) (*Node, error) {
 		return n, nil
 	}
 	if f.explicit {
-		return NewConstructed(f.class, f.tag, n), nil
+		w := e.node(f.class, f.tag, true, nil, 1)
+		w.Children = append(w.Children, n)
+		return w, nil
 	}
-	return &Node{Class: f.class, Tag: f.tag, Constructed: n.Constructed, Value: n.Value, Children: n.Children}, nil
+	// IMPLICIT: the tag replaces the value's own. The node is always one
+	// this encoder built (ANY, the only kind handed in by the caller,
+	// cannot be IMPLICIT), but a Marshaler may return a shared node, so
+	// copy rather than retag in place.
+	t := e.node(f.class, f.tag, n.Constructed, n.Value, 0)
+	t.Children = n.Children
+	return t, nil
 }
 
 func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
@@ -528,13 +574,24 @@ func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
 		}
 		return n, err
 	case kInt:
-		return NewInt(Universal, c.univ, v.Int()), nil
+		x := v.Int()
+		b := AppendIntContent(e.octets(9), x)
+		b = b[:len(b):len(b)]
+		e.buf = e.buf[:len(e.buf)+len(b)]
+		return e.primitive(c.univ, b), nil
 	case kBool:
-		return NewBool(Universal, c.univ, v.Bool()), nil
+		b := e.octets(1)[:1] // 0x01 for TRUE, as NewBool writes it
+		if v.Bool() {
+			b[0] = 1
+		}
+		e.buf = e.buf[:len(e.buf)+1]
+		return e.primitive(c.univ, b), nil
 	case kString:
-		return NewString(Universal, c.univ, v.String()), nil
+		b := append(e.octets(v.Len()), v.String()...)
+		e.buf = e.buf[:len(e.buf)+len(b)]
+		return e.primitive(c.univ, b), nil
 	case kBytes:
-		return NewPrimitive(Universal, c.univ, v.Bytes()), nil
+		return e.primitive(c.univ, v.Bytes()), nil
 	case kOID:
 		n := NewOID(Universal, c.univ, OID(v.String()))
 		if n == nil {
@@ -544,7 +601,7 @@ func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
 	case kBits:
 		return NewBitString(Universal, c.univ, v.Interface().(BitString)), nil
 	case kNull:
-		return NewNull(Universal, c.univ), nil
+		return e.primitive(c.univ, nil), nil
 	case kAny:
 		if v.IsNil() {
 			return nil, errors.New("ANY value missing")
@@ -556,8 +613,7 @@ func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
 		}
 		return v.Interface().(*External).Node(Universal, TagExternal), nil
 	case kSlice:
-		n := NewConstructed(Universal, c.univ)
-		n.Children = make([]*Node, 0, v.Len())
+		n := e.node(Universal, c.univ, true, nil, v.Len())
 		for i := range v.Len() {
 			ch, err := e.value(c.elem, v.Index(i))
 			if err != nil {
@@ -567,8 +623,7 @@ func (e *encoder) value(c *codec, v reflect.Value) (*Node, error) {
 		}
 		return n, nil
 	case kSequence:
-		n := NewConstructed(Universal, c.univ)
-		n.Children = make([]*Node, 0, len(c.fields))
+		n := e.node(Universal, c.univ, true, nil, len(c.fields))
 		for _, f := range c.fields {
 			fv := v.FieldByIndex(f.index)
 			if f.optional && absent(fv) {

@@ -237,12 +237,20 @@ type ILLSettings struct {
 	// ReceivedForHomeLoan lets patrons take items received by ILL home.
 	// False (the default) keeps them in the reading room (seed 002 §41).
 	ReceivedForHomeLoan bool `toml:"received_for_home_loan"`
+	// ReturnTransitDays: a home loan of an item received by ILL ends this
+	// many days before the supplier's due date, for the return post;
+	// zero means DefaultReturnTransitDays.
+	ReturnTransitDays int `toml:"return_transit_days"`
 	// ExpiryDays: a request we could not yet supply is answered Expired
 	// this many days after it arrived when it names no expiry date; 0
 	// never.
 	ExpiryDays int          `toml:"expiry_days"`
 	Partners   []ILLPartner `toml:"partners"`
 }
+
+// DefaultReturnTransitDays is bibgate's own default for the return post
+// of an ILL item (no seed gives a number).
+const DefaultReturnTransitDays = 3
 
 // DefaultILLLoanPeriods are seed 001's supplier loan periods: 21 days for
 // books and older magazines, 5 days for audio.

@@ -148,9 +148,9 @@ func TestILLResponderDecisions(t *testing.T) {
 		{name: "reading-room-only copy is not lent", partner: partnerQueue, record: "rec-rr", want: illstate.QUnfilled, reason: "non-circulating", note: refNote, state: illstate.NotSupplied},
 		{name: "a copy of a reference work can be supplied", partner: partnerQueue, record: "rec-ref", service: core.ILLCopy, want: illstate.QWillSupply, state: illstate.InProcess},
 		{name: "on the shelf", partner: partnerQueue, record: "rec-book", want: illstate.QWillSupply, reason: "being-processed-for-supply", state: illstate.InProcess},
-		{name: "all out: queue position and expected date (seed 001)", partner: partnerQueue, record: "rec-busy", want: illstate.QHoldPlaced,
+		{name: "R23 all out: queue position and expected date (seed 001)", partner: partnerQueue, record: "rec-busy", want: illstate.QHoldPlaced,
 			date: "2026-12-02", note: "queue position 2, expected back 2026-12-02", queue: 2, state: illstate.InProcess},
-		{name: "all out: retry for a partner that wants it", partner: partnerRetry, record: "rec-busy", want: illstate.QRetry,
+		{name: "R23 all out: retry with the retry date for a partner that wants it", partner: partnerRetry, record: "rec-busy", want: illstate.QRetry,
 			reason: "in-use-on-loan", date: "2026-12-02", state: illstate.NotSupplied},
 	}
 	for _, tc := range tests {

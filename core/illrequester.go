@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/bibgate/bibgate/core/illstate"
@@ -109,7 +110,7 @@ func (s *Service) illAccept(t tx, x *ILLTransaction, e *ILLEvent, now time.Time)
 		if material == "" {
 			material = policy.MaterialBook
 		}
-		it := &Item{ID: id, RecordID: "ill:" + x.ID, Title: x.Item.Title, Author: x.Item.Author, Library: x.PickupLibrary,
+		it := &Item{ID: id, RecordID: illTempRecord + x.ID, Title: x.Item.Title, Author: x.Item.Author, Library: x.PickupLibrary,
 			CallNumber: x.Item.CallNumber, Material: material, ILL: true, ReadingRoomOnly: !s.ill().ReceivedForHomeLoan,
 			Status: ItemAvailable, Properties: "interlibrary loan from " + x.Partner}
 		if err := t.putRecord(bItem, it.ID, it); err != nil {
@@ -198,4 +199,37 @@ func (s *Service) illDeleteTemp(t tx, x *ILLTransaction, now time.Time) error {
 		return err
 	}
 	return t.Delete(bItem, it.ID)
+}
+
+// illTempRecord prefixes the record id of a temporary ILL copy.
+const illTempRecord = "ill:"
+
+// illLendsHome reports whether it is a temporary copy received by ILL that
+// the consortium lets patrons take home (ReceivedForHomeLoan).
+func (s *Service) illLendsHome(it *Item) bool {
+	return it.ILL && s.cons.ILL.ReceivedForHomeLoan && strings.HasPrefix(it.RecordID, illTempRecord)
+}
+
+// illCapDue keeps the home loan of a temporary ILL copy within the
+// supplier's due date less the days the return post takes (ill.md §5:
+// the supplier's loan rules apply, seed 001 and 003).
+func (s *Service) illCapDue(t tx, it *Item, due time.Time) (time.Time, error) {
+	if !s.illLendsHome(it) {
+		return due, nil
+	}
+	x, err := t.illByID(strings.TrimPrefix(it.RecordID, illTempRecord))
+	if err != nil || x.Due.IsZero() {
+		return due, err
+	}
+	days := s.cons.ILL.ReturnTransitDays
+	if days == 0 {
+		days = DefaultReturnTransitDays
+	}
+	if limit := x.Due.AddDate(0, 0, -days); limit.Before(due) {
+		if !limit.After(s.clock.Now()) {
+			return due, refuse(policy.ItemNotAvailable, "interlibrary loan %s is due back at the supplier on %s", x.ID, x.Due.Format("2006-01-02"))
+		}
+		return limit, nil
+	}
+	return due, nil
 }

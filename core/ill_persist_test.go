@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,4 +90,43 @@ func TestILLQueuedThenSupplied(t *testing.T) {
 		t.Errorf("Q1 is %s, want on the hold shelf for the local reader", is.Item.Status)
 	}
 	f.verify()
+}
+
+// TestILLSameRequestTwiceAtOnce: the same ILL-Request arriving on two
+// connections at once (a resend by a partner) makes one transaction and
+// one hold; the other is refused as a duplicate (transaction-id-problem).
+func TestILLSameRequestTwiceAtOnce(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newILLFixture(t, open())
+			var wg sync.WaitGroup
+			var made, dup atomic.Int32
+			for range 8 {
+				wg.Go(func() {
+					_, err := f.svc.ILLIncoming(f.ctx, core.ILLIncomingRequest{TID: tid(partnerQueue, "D-1"), Item: core.ILLItem{RecordIDs: []string{"rec-book"}}})
+					switch core.ReasonOf(err) {
+					case "":
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						made.Add(1)
+					case core.ReasonILLDuplicateTransaction:
+						dup.Add(1)
+					default:
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if made.Load() != 1 || dup.Load() != 7 {
+				t.Fatalf("%d made, %d duplicates; want 1 and 7", made.Load(), dup.Load())
+			}
+			sum, _ := f.svc.Patron(f.ctx, core.InstitutionCard(partnerQueue))
+			if len(sum.Holds) != 1 {
+				t.Errorf("holds %+v, want one", sum.Holds)
+			}
+			f.verify()
+		})
+	}
 }

@@ -135,6 +135,7 @@ const refNote = "reference or reading-room only: not lent by interlibrary loan"
 func TestILLResponderDecisions(t *testing.T) {
 	tests := []struct {
 		name, partner, record string
+		pre                   string // a reader who holds the title first
 		service               core.ILLServiceType
 		want                  string // qualifier
 		reason                string
@@ -148,6 +149,8 @@ func TestILLResponderDecisions(t *testing.T) {
 		{name: "reading-room-only copy is not lent", partner: partnerQueue, record: "rec-rr", want: illstate.QUnfilled, reason: "non-circulating", note: refNote, state: illstate.NotSupplied},
 		{name: "a copy of a reference work can be supplied", partner: partnerQueue, record: "rec-ref", service: core.ILLCopy, want: illstate.QWillSupply, state: illstate.InProcess},
 		{name: "on the shelf", partner: partnerQueue, record: "rec-book", want: illstate.QWillSupply, reason: "being-processed-for-supply", state: illstate.InProcess},
+		{name: "the copy on the shelf is for the reader who queued first", partner: partnerQueue, record: "rec-book", pre: demo.PatronGood,
+			want: illstate.QHoldPlaced, note: "queue position 2", queue: 2, state: illstate.InProcess},
 		{name: "R23 all out: queue position and expected date (seed 001)", partner: partnerQueue, record: "rec-busy", want: illstate.QHoldPlaced,
 			date: "2026-12-02", note: "queue position 2, expected back 2026-12-02", queue: 2, state: illstate.InProcess},
 		{name: "R23 all out: retry with the retry date for a partner that wants it", partner: partnerRetry, record: "rec-busy", want: illstate.QRetry,
@@ -156,6 +159,11 @@ func TestILLResponderDecisions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newILLFixture(t, memstore.New())
+			if tc.pre != "" {
+				if _, err := f.svc.PlaceHold(f.ctx, core.HoldRequest{PatronID: tc.pre, RecordID: tc.record}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			x := f.incoming(tc.partner, "Q-1", tc.record, tc.service)
 			if len(x.Events) != 2 {
 				t.Fatalf("events %+v, want the request and its answer", x.Events)

@@ -140,8 +140,23 @@ func (s *Service) illDecide(t tx, x *ILLTransaction, partner ILLPartner, inst *P
 	if len(lendable) == 0 {
 		return answer(illstate.QUnfilled, "non-circulating", "reference or reading-room only: not lent by interlibrary loan"), nil
 	}
+	// A copy on the shelf goes to the partner only if the readers already
+	// queued for the title (who have the pull list's copies) leave one.
+	free := map[string]int{}
 	for _, c := range lendable {
 		if c.item.Status == ItemAvailable && c.item.HoldID == "" {
+			free[c.item.RecordID]++
+		}
+	}
+	for rec := range free {
+		n, err := s.waitingHolds(t, rec)
+		if err != nil {
+			return ILLEventInput{}, err
+		}
+		free[rec] -= n
+	}
+	for _, c := range lendable {
+		if c.item.Status == ItemAvailable && c.item.HoldID == "" && free[c.item.RecordID] > 0 {
 			if x.Service == ILLCopy {
 				x.CopyID = c.item.ID
 				return answer(illstate.QWillSupply, "being-processed-for-supply", ""), nil
@@ -181,6 +196,25 @@ func (s *Service) illDecide(t tx, x *ILLTransaction, partner ILLPartner, inst *P
 	}
 	in.Date, in.QueuePosition = expected, len(queue)+1
 	return in, nil
+}
+
+// waitingHolds counts the holds queued for a title and not yet trapped.
+func (s *Service) waitingHolds(t tx, record string) (int, error) {
+	ids, err := t.keys(bRecordHolds, record+"/")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		h, err := t.hold(id)
+		if err != nil {
+			return 0, err
+		}
+		if h.Status == HoldWaiting {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // illHold places a hold for p (a partner's institutional patron, or our

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/illstate"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/memstore"
 )
 
@@ -169,4 +171,36 @@ func TestILLResponderLost(t *testing.T) {
 		t.Fatalf("copy %s, partner owes %v with %d loans", is.Item.Status, sum.Patron.Owed, sum.Patron.LoansOut)
 	}
 	f.verify()
+}
+
+// TestILLVerifyFindsBrokenLinks: Verify notices an ILL transaction whose
+// temporary copy or loan was lost behind the engine's back.
+func TestILLVerifyFindsBrokenLinks(t *testing.T) {
+	f := newILLFixture(t, memstore.New())
+	x := f.received(demo.PatronGood, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	y := f.incoming(partnerQueue, "V-1", "rec-book", core.ILLLoan)
+	y = f.apply(y, core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Outgoing})
+	f.verify()
+	err := f.st.Update(f.ctx, func(tx store.Tx) error {
+		if err := tx.Delete("item", x.TempItemID); err != nil {
+			return err
+		}
+		return tx.Delete("loan", y.LoanID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := f.svc.Verify(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ill int
+	for _, p := range problems {
+		if strings.HasPrefix(p, "ILL ") {
+			ill++
+		}
+	}
+	if ill != 2 {
+		t.Errorf("problems %q, want one for each ILL transaction", problems)
+	}
 }

@@ -21,6 +21,7 @@ type JobReport struct {
 	RemindersSent   int
 	LoansAnonymised int
 	PatronsDeleted  int
+	ILL             ILLJobReport
 }
 
 // RunJobs runs every background job once: expire uncollected holds, write
@@ -38,6 +39,9 @@ func (s *Service) RunJobs(ctx context.Context) (JobReport, error) {
 		return r, err
 	}
 	if r.LoansAnonymised, err = s.AnonymiseLoans(ctx); err != nil {
+		return r, err
+	}
+	if r.ILL, err = s.RunILLJobs(ctx); err != nil {
 		return r, err
 	}
 	r.PatronsDeleted, err = s.PurgeInactivePatrons(ctx)

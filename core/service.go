@@ -199,7 +199,7 @@ func (s *Service) CheckoutItem(ctx context.Context, req CheckoutRequest) (res Ch
 			return err
 		}
 		is := policy.ItemState{
-			Material: it.Material, HighDemand: it.HighDemand, ReadingRoomOnly: it.ReadingRoomOnly, ILL: it.ILL,
+			Material: it.Material, HighDemand: it.HighDemand, ReadingRoomOnly: it.ReadingRoomOnly, ILL: it.ILL && !s.illLendsHome(it),
 			Available: it.Status == ItemAvailable,
 		}
 		var hold *Hold
@@ -227,6 +227,9 @@ func (s *Service) CheckoutItem(ctx context.Context, req CheckoutRequest) (res Ch
 		due, why := policy.Checkout(r, lib.Calendar, now, ps, is)
 		if why != policy.OK {
 			return refuse(why, "patron %s item %s", p.ID, it.ID)
+		}
+		if due, err = s.illCapDue(t, it, due); err != nil {
+			return err
 		}
 		id, err := t.newID(bLoan, "L")
 		if err != nil {

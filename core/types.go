@@ -25,6 +25,8 @@ type Consortium struct {
 	Name      string
 	Libraries []Library
 	Rules     policy.RuleSet
+	// ILL is how the consortium does interlibrary loan (ill.go).
+	ILL ILLSettings
 }
 
 // Library returns the library with id, or false.

@@ -21,6 +21,9 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 		if p.ID == "" {
 			return refuse(ReasonBadRequest, "patron %d has no card number", i)
 		}
+		if p.PersonalCode != "" && !isEIDHash(p.PersonalCode) {
+			p.PersonalCode = s.eidHash(p.PersonalCode) // never stored in plain text
+		}
 		if np.PIN != "" {
 			h, err := HashPIN(np.PIN, s.kdf)
 			if err != nil {
@@ -56,7 +59,9 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 				p.LastActive = now
 			}
 			if p.PersonalCode != "" {
-				p.PersonalCode = normalisePersonalCode(p.PersonalCode)
+				if err := s.checkEIDKey(t); err != nil {
+					return err
+				}
 				if err := t.Put(bPatronEID, p.PersonalCode, []byte(p.ID)); err != nil {
 					return err
 				}

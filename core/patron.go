@@ -136,7 +136,7 @@ func (s *Service) ResolvePatron(ctx context.Context, id string, allowEID bool) (
 			return err
 		}
 		if allowEID {
-			if v, ok, err := t.Get(bPatronEID, normalisePersonalCode(id)); err != nil || ok {
+			if v, ok, err := t.Get(bPatronEID, s.eidHash(id)); err != nil || ok {
 				card = string(v)
 				return err
 			}
@@ -145,8 +145,6 @@ func (s *Service) ResolvePatron(ctx context.Context, id string, allowEID bool) (
 	})
 	return card, err
 }
-
-func normalisePersonalCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
 
 // Authentication is what Authenticate found out.
 type Authentication struct {
@@ -170,7 +168,7 @@ func (s *Service) Authenticate(ctx context.Context, id string, pin *string, allo
 	err = s.view(ctx, func(t tx) error {
 		p, err := t.patron(id)
 		if err != nil && allowEID && ReasonOf(err) == ReasonPatronNotFound {
-			if v, ok, gerr := t.Get(bPatronEID, normalisePersonalCode(id)); gerr != nil {
+			if v, ok, gerr := t.Get(bPatronEID, s.eidHash(id)); gerr != nil {
 				return gerr
 			} else if ok {
 				a.ByEID = true

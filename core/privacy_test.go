@@ -228,3 +228,59 @@ func TestDeletePatronRefusedWhileObligations(t *testing.T) {
 		})
 	}
 }
+
+// TestPurgeFindsRecordsFromBeforeTheTrail: a store written by a bibgate
+// that kept no per-patron trail (simulated by removing it) is indexed once
+// at start (MigrateTrail); a deletion then leaves no trace either.
+func TestPurgeFindsRecordsFromBeforeTheTrail(t *testing.T) {
+	const card, name, email = "ZOLD0001", "Otīlija Vecā", "otilija.veca@patron.example.org"
+	st := memstore.New()
+	f := newFixture(t, st)
+	if err := f.svc.RegisterPatrons(f.ctx, []core.NewPatron{{Patron: core.Patron{ID: card, Name: name, Email: email,
+		Category: "adult", HomeLibrary: demo.Central, IdentityConfirmed: true, Resident: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	it := f.item(demo.Central, ordinaryBook)
+	loan := f.checkout(demo.Central, card, it.ID)
+	f.clock.Set(loan.Due.Add(8 * day))
+	if _, err := f.svc.SendReminders(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.checkin(demo.Central, it.ID)
+	sum, _ := f.svc.Patron(f.ctx, card)
+	if _, err := f.svc.PayFee(f.ctx, core.Payment{PatronID: card, Amount: sum.Owed}); err != nil {
+		t.Fatal(err)
+	}
+	err := st.Update(f.ctx, func(tx store.Tx) error {
+		var keys []string
+		if err := tx.Scan("patron_trail", "", func(k string, _ []byte) error { keys = append(keys, k); return nil }); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := tx.Delete("patron_trail", k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.svc.MigrateTrail(f.ctx)
+	if err != nil || n < 4 { // reminder and overdue fees, the notice, the returned loan
+		t.Fatalf("migrate: %d %v", n, err)
+	}
+	if n, err := f.svc.MigrateTrail(f.ctx); err != nil || n != 0 {
+		t.Errorf("second run: %d %v", n, err)
+	}
+	if _, err := f.svc.DeletePatron(f.ctx, card); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range dumpStore(t, st) {
+		for _, secret := range []string{card, name, email} {
+			if strings.Contains(kv, secret) {
+				t.Errorf("after deletion the store still holds %q: %.200s", secret, kv)
+			}
+		}
+	}
+}

@@ -56,6 +56,10 @@ type Options struct {
 	Clock Clock
 	// KDF sets the PIN hash cost; zero means DefaultKDF.
 	KDF KDFParams
+	// EIDKey is the installation's key for hashing eID personal codes
+	// (kept outside the store). Nil means a random key for this process
+	// only: fine for tests and memory stores, not for a store that lasts.
+	EIDKey []byte
 	// Observe, when set, is called after every operation with its name, the
 	// refusal reason ("" on success, "error" on a failure that is not a
 	// refusal) and its duration. Metrics hang here.
@@ -71,6 +75,7 @@ type Service struct {
 	kdf     KDFParams
 	observe func(string, Reason, time.Duration)
 	pins    *pinCache
+	eidKey  []byte
 }
 
 // NewService returns a Service over st for the consortium c.
@@ -81,6 +86,10 @@ func NewService(st store.Store, c *Consortium, opts Options) (*Service, error) {
 	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000)}
 	if s.clock == nil {
 		s.clock = SystemClock{}
+	}
+	s.eidKey = opts.EIDKey
+	if len(s.eidKey) == 0 {
+		s.eidKey = ephemeralEIDKey()
 	}
 	if s.kdf == (KDFParams{}) {
 		s.kdf = DefaultKDF

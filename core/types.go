@@ -47,7 +47,9 @@ type Patron struct {
 	Phone string `json:"phone,omitempty"`
 	// PINHash is the PIN hashed with a slow KDF (see HashPIN); never the PIN.
 	PINHash string `json:"pin_hash,omitempty"`
-	// PersonalCode is the national eID personal code, for eID login.
+	// PersonalCode is the national eID personal code, for eID login. It
+	// is given in plain text and stored only as a keyed hash
+	// ("hmac-sha256:..."): a patron read back carries the hash.
 	PersonalCode string    `json:"personal_code,omitempty"`
 	Category     string    `json:"category"`
 	HomeLibrary  string    `json:"home_library"`

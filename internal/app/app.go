@@ -73,8 +73,17 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF})
+	eidKey, err := cfg.EIDKey()
 	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF, EIDKey: eidKey})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.migrateEID(); err != nil {
 		st.Close()
 		return nil, err
 	}

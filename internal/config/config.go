@@ -70,6 +70,9 @@ type Store struct {
 	NoSync      bool   `toml:"nosync"`  // bolt: skip fsync (not durable; benchmarks only)
 	MaxBatch    int    `toml:"max_batch"`
 	PostgresDSN string `toml:"postgres_dsn"`
+	// EIDKeyFile holds the key eID personal codes are hashed with
+	// (default DATA_DIR/eid.key, created on first start).
+	EIDKeyFile string `toml:"eid_key_file"`
 	// PostgresSchema holds bibgate's tables (created if missing); empty
 	// means the connection's current schema.
 	PostgresSchema string `toml:"postgres_schema"`

@@ -137,7 +137,7 @@ func (ix *Index) keys(rec *marc.Record, dst []Key) []Key {
 			prev := ""
 			nf := NonFiling(f)
 			skipped := false
-			var all, filing []string // the field's words, with and without its non-filing ones
+			var all, filing []string // the field's words with (only when there are some) and without its non-filing ones
 			for si, sf := range f.Subfields {
 				if !spec.wants(sf.Code) {
 					continue
@@ -153,9 +153,12 @@ func (ix *Index) keys(rec *marc.Record, dst []Key) []Key {
 				if !ix.Headings {
 					continue
 				}
-				all = append(all, toks...)
+				if skipped {
+					all = append(all, toks...)
+				}
 				if si == 0 && nf > 0 {
 					if rest, ok := filingWords(sf.Value, nf, toks); ok {
+						all = append(all, toks...)
 						toks, skipped = rest, true
 					}
 				}

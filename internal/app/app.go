@@ -28,6 +28,7 @@ import (
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/internal/config"
 	"github.com/bibgate/bibgate/internal/notify"
+	"github.com/bibgate/bibgate/search"
 	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/boltstore"
 	"github.com/bibgate/bibgate/store/memstore"
@@ -90,6 +91,10 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 	if a.catalog, err = a.openCatalog(); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if n := a.catalog.Index().Rebuilt(); n > 0 {
+		a.log.Info().Int("records", n).Int("key_version", search.KeysVersion).
+			Msg("search index was built by an older bibgate: rebuilt from the stored records")
 	}
 	return a, nil
 }

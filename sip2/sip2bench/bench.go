@@ -65,6 +65,9 @@ type Result struct {
 	Throughput float64 // messages per second
 	P50, P99   time.Duration
 	Max        time.Duration
+	// Reasons counts the refusals by what the server said (the screen
+	// message of the answer), so a run that is mostly refused says why.
+	Reasons map[string]int
 }
 
 func (r Result) String() string {
@@ -79,6 +82,7 @@ type worker struct {
 	samples []time.Duration
 	errors  int
 	denied  int
+	reasons map[string]int
 	step    int
 }
 
@@ -143,7 +147,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		// The loops closed their connections (a request may have been cut
 		// off mid-flight): measure on fresh ones.
 		for i, w := range workers {
-			w.samples, w.errors, w.denied = w.samples[:0], 0, 0
+			w.samples, w.errors, w.denied, w.reasons = w.samples[:0], 0, 0, nil
 			clients[i] = nil
 			if c, err := w.connect(ctx); err == nil {
 				clients[i] = c
@@ -174,6 +178,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		all = append(all, w.samples...)
 		res.Errors += w.errors
 		res.Denied += w.denied
+		for r, n := range w.reasons {
+			if res.Reasons == nil {
+				res.Reasons = map[string]int{}
+			}
+			res.Reasons[r] += n
+		}
 	}
 	res.Messages = len(all)
 	res.Elapsed = elapsed
@@ -261,6 +271,10 @@ func (w *worker) loop(ctx context.Context, c *wireConn) {
 				w.samples = append(w.samples, time.Since(begin))
 				if denied {
 					w.denied++
+					if w.reasons == nil {
+						w.reasons = map[string]int{}
+					}
+					w.reasons[reason(req.code, line)]++
 				}
 				continue
 			}

@@ -197,6 +197,28 @@ func verdict(req string, line []byte) (denied bool, err error) {
 	return false, nil
 }
 
+// reason is the screen message (AF) of a refusal, or what kind of
+// refusal it was when there is none.
+func reason(req string, line []byte) string {
+	if len(line) >= 2 && line[0] == '9' && line[1] == '6' {
+		return "96: the server asked for the request again"
+	}
+	if a, ok := answers[req]; ok && len(line) >= 2+a.fixed {
+		if v, found := field(line[2+a.fixed:], "AF"); found && len(v) > 0 {
+			return string(v)
+		}
+	}
+	switch req {
+	case sip2.CodeItemInformationRequest:
+		return "item unknown (no title)"
+	case sip2.CodePatronInformationRequest:
+		return "patron invalid"
+	case sip2.CodeSCStatusRequest:
+		return "server offline"
+	}
+	return "refused without a screen message"
+}
+
 // field finds a variable field by its code in the fields part of a
 // response.
 func field(fields []byte, code string) ([]byte, bool) {

@@ -72,7 +72,7 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	password := fs.String("password", "demo", "93 login password")
 	location := fs.String("location", "", "93 location")
 	patrons := fs.String("patrons", "P0009-P0100", "patron cards: a comma-separated list of cards and ranges")
-	items := fs.String("items", "", "item barcodes: list and ranges (default: the demo's lendable items)")
+	items := fs.String("items", "", "item barcodes: list and ranges (default: the demo's lendable copies at the central library, where the demo account is)")
 	pin := fs.String("pin", demo.PIN, "patron PIN (AD)")
 	institution := fs.String("institution", "", "AO to send")
 	useTLS := fs.Bool("tls", false, "connect with TLS (certificate not verified)")
@@ -106,8 +106,17 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *rate > 0 {
 		labels["rate"] = *rate
 	}
-	return printBench(stdout, *asJSON, labels,
-		res.Messages, res.Errors, res.Denied, res.Elapsed, res.Throughput, res.P50, res.P99, res.Max)
+	if *asJSON && len(res.Reasons) > 0 {
+		labels["denied_reasons"] = res.Reasons
+	}
+	if err := printBench(stdout, *asJSON, labels,
+		res.Messages, res.Errors, res.Denied, res.Elapsed, res.Throughput, res.P50, res.P99, res.Max); err != nil {
+		return err
+	}
+	if !*asJSON {
+		printReasons(stdout, res.Reasons)
+	}
+	return nil
 }
 
 // printBench prints the figures as text or as one JSON object.
@@ -190,11 +199,16 @@ func expandIDs(s string) ([]string, error) {
 	return out, nil
 }
 
-// lendableDemoItems are the demo copies an ordinary patron may borrow.
+// lendableDemoItems are the demo copies an ordinary patron may borrow at
+// the central library, where the demo account checks out and in: a copy
+// of another library checked in there would go in transit home and be
+// refused at its next checkout. The copies the demo lends to P0003 are
+// left out too.
 func lendableDemoItems() []string {
 	var out []string
+	onLoan := demoLoans()
 	for _, it := range demo.Items() {
-		if it.ReadingRoomOnly || it.ILL || it.Material == policy.MaterialReference {
+		if it.Library != demo.Central || it.ReadingRoomOnly || it.ILL || it.Material == policy.MaterialReference || onLoan[it.ID] {
 			continue
 		}
 		out = append(out, it.ID)

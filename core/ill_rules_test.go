@@ -139,6 +139,11 @@ func TestILLRequesterEvents(t *testing.T) {
 				e.Origin = core.OriginAPDU
 				x = f.apply(x, e)
 			}
+			if e := tc.events[len(tc.events)-1]; e.Service == illstate.StatusQuery || e.Service == illstate.Damaged {
+				if n := len(x.Events); x.Events[n-2].Service != illstate.StatusOrErrorReport || !x.Events[n-2].Send {
+					t.Errorf("Status-Query not answered: %+v", x.Events[n-2])
+				}
+			}
 			if x.State != tc.state || !x.Due.Equal(tc.due) {
 				t.Errorf("state %s due %v, want %s %v", x.State, x.Due, tc.state, tc.due)
 			}

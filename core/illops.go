@@ -296,6 +296,11 @@ func (s *Service) illReleaseHold(t tx, x *ILLTransaction, status HoldStatus, now
 // illEffects runs the core operations of an event already in x's history
 // (ill.md §5) and returns the answer the engine gives to it, if any.
 func (s *Service) illEffects(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) (*ILLEventInput, error) {
+	if e.Service == illstate.StatusQuery && e.Dir == illstate.Incoming {
+		// Answered with our state and history (the transport renders the
+		// Status-Or-Error-Report from the transaction).
+		return &ILLEventInput{Service: illstate.StatusOrErrorReport, Dir: illstate.Outgoing, Origin: OriginRule}, nil
+	}
 	if x.Role == illstate.Responder {
 		switch e.Service {
 		case illstate.ILLAnswer:

@@ -89,7 +89,9 @@ func TestILLPolicyR22(t *testing.T) {
 				t.Fatal(err)
 			}
 			x = f.apply(x, core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Incoming, Amount: tc.cost})
-			x = f.apply(x, core.ILLEventInput{Service: illstate.ReceivedService, Dir: illstate.Outgoing})
+			if x = f.apply(x, core.ILLEventInput{Service: illstate.ReceivedService, Dir: illstate.Outgoing}); x.Cost != tc.want {
+				t.Errorf("transaction cost %v, want %v", x.Cost, tc.want)
+			}
 			f.clock.Advance(30 * 24 * time.Hour)
 			if _, err := f.svc.RunJobs(f.ctx); err != nil {
 				t.Fatal(err)

@@ -29,6 +29,7 @@ const (
 	bILL       = "ill"        // transaction id -> ILLTransaction (JSON)
 	bILLTID    = "ill_tid"    // role/hash of the transaction-id tuple -> transaction id
 	bILLOutbox = "ill_outbox" // seq -> transaction id/event seq: messages to send to partners
+	bILLLoan   = "ill_loan"   // loan id -> transaction id: our copies lent to partners
 )
 
 // Reasons of the ILL engine. The protocol adapters map them: a prohibited

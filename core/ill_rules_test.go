@@ -89,7 +89,9 @@ func TestILLPolicyR22(t *testing.T) {
 				t.Fatal(err)
 			}
 			x = f.apply(x, core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Incoming, Amount: tc.cost})
-			x = f.apply(x, core.ILLEventInput{Service: illstate.ReceivedService, Dir: illstate.Outgoing})
+			if x = f.apply(x, core.ILLEventInput{Service: illstate.ReceivedService, Dir: illstate.Outgoing}); x.Cost != tc.want {
+				t.Errorf("transaction cost %v, want %v", x.Cost, tc.want)
+			}
 			f.clock.Advance(30 * 24 * time.Hour)
 			if _, err := f.svc.RunJobs(f.ctx); err != nil {
 				t.Fatal(err)
@@ -138,6 +140,11 @@ func TestILLRequesterEvents(t *testing.T) {
 			for _, e := range tc.events {
 				e.Origin = core.OriginAPDU
 				x = f.apply(x, e)
+			}
+			if e := tc.events[len(tc.events)-1]; e.Service == illstate.StatusQuery || e.Service == illstate.Damaged {
+				if n := len(x.Events); x.Events[n-2].Service != illstate.StatusOrErrorReport || !x.Events[n-2].Send {
+					t.Errorf("Status-Query not answered: %+v", x.Events[n-2])
+				}
 			}
 			if x.State != tc.state || !x.Due.Equal(tc.due) {
 				t.Errorf("state %s due %v, want %s %v", x.State, x.Due, tc.state, tc.due)
@@ -202,5 +209,42 @@ func TestILLVerifyFindsBrokenLinks(t *testing.T) {
 	}
 	if ill != 2 {
 		t.Errorf("problems %q, want one for each ILL transaction", problems)
+	}
+}
+
+// TestILLDeskCheckin: the copy a partner borrowed comes back in the post
+// and is checked in at the desk like any other: the transaction records
+// the return and Checked-In goes to the partner.
+func TestILLDeskCheckin(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before []core.ILLEventInput
+		state  illstate.State
+		sent   string
+	}{
+		{"returned APDU first", []core.ILLEventInput{{Service: illstate.ReturnedService, Dir: illstate.Incoming, Origin: core.OriginAPDU}}, illstate.CheckedIn, "Checked-In"},
+		{"no Returned from the partner", nil, illstate.CheckedIn, "Checked-In"},
+		{"after Received and a renewal", []core.ILLEventInput{{Service: illstate.ReceivedService, Dir: illstate.Incoming},
+			{Service: illstate.Renew, Dir: illstate.Incoming}}, illstate.CheckedIn, "Checked-In"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newILLFixture(t, memstore.New())
+			x := f.incoming(partnerQueue, "K-1", "rec-book", core.ILLLoan)
+			x = f.apply(x, core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Outgoing})
+			for _, e := range tc.before {
+				x = f.apply(x, e)
+			}
+			if _, err := f.svc.Checkin(f.ctx, core.CheckinRequest{Library: lib, ItemID: x.CopyID}); err != nil {
+				t.Fatal(err)
+			}
+			x, _ = f.svc.ILLGet(f.ctx, core.ILLRef{ID: x.ID})
+			if len(x.Events) < 2 || x.Events[len(x.Events)-2].Service != illstate.ReturnedService && tc.before == nil {
+				t.Errorf("the return was not recorded: %+v", x.Events)
+			}
+			if x.State != tc.state || last(x).Service.String() != tc.sent {
+				t.Fatalf("state %s last %s, want %s %s", x.State, last(x).Service, tc.state, tc.sent)
+			}
+			f.verify()
+		})
 	}
 }

@@ -54,11 +54,7 @@ func newILLFixture(t *testing.T, st store.Store) *illFixture {
 		t.Fatal(err)
 	}
 	f := &illFixture{t: t, ctx: context.Background(), svc: svc, clock: clock, st: st}
-	var ps []core.NewPatron
-	for _, p := range demo.Patrons(clock.Now())[:12] {
-		ps = append(ps, p)
-	}
-	if err := svc.RegisterPatrons(f.ctx, ps); err != nil {
+	if err := svc.RegisterPatrons(f.ctx, demo.Patrons(clock.Now())[:12]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Charge(f.ctx, demo.PatronDebtor, core.FeeDamage, 600, "", "damaged book"); err != nil {
@@ -374,7 +370,9 @@ func TestILLFeeKeptWhenNotCollected(t *testing.T) {
 				t.Errorf("holds expired %d, want the uncollected one", rep.HoldsExpired)
 			}
 			if service == core.ILLLoan {
-				x = f.apply(x, core.ILLEventInput{Service: illstate.ReturnedService, Dir: illstate.Outgoing})
+				if x = f.apply(x, core.ILLEventInput{Service: illstate.ReturnedService, Dir: illstate.Outgoing}); x.State != illstate.Returned {
+					t.Errorf("state %s after sending it back", x.State)
+				}
 			}
 			sum, _ := f.svc.Patron(f.ctx, demo.PatronGood)
 			if sum.Patron.Owed != want || len(sum.Holds) != 0 {

@@ -296,6 +296,11 @@ func (s *Service) illReleaseHold(t tx, x *ILLTransaction, status HoldStatus, now
 // illEffects runs the core operations of an event already in x's history
 // (ill.md §5) and returns the answer the engine gives to it, if any.
 func (s *Service) illEffects(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) (*ILLEventInput, error) {
+	if e.Service == illstate.StatusQuery && e.Dir == illstate.Incoming {
+		// Answered with our state and history (the transport renders the
+		// Status-Or-Error-Report from the transaction).
+		return &ILLEventInput{Service: illstate.StatusOrErrorReport, Dir: illstate.Outgoing, Origin: OriginRule}, nil
+	}
 	if x.Role == illstate.Responder {
 		switch e.Service {
 		case illstate.ILLAnswer:
@@ -444,6 +449,9 @@ func (s *Service) illShip(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) e
 		return err
 	}
 	x.CopyID, x.LoanID, x.Due = it.ID, lid, due
+	if err := t.Put(bILLLoan, lid, []byte(x.ID)); err != nil {
+		return err
+	}
 	e.Date, e.ItemID = due, it.ID
 	return t.putRecord(bPatron, p.ID, p)
 }
@@ -530,6 +538,9 @@ func (s *Service) illCheckInCopy(t tx, x *ILLTransaction, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if err := t.Delete(bILLLoan, l.ID); err != nil {
+		return err
+	}
 	if !l.Open() || it.Status != ItemOnLoan || it.LoanID != l.ID {
 		return nil
 	}
@@ -574,6 +585,9 @@ func (s *Service) illCopyLost(t tx, x *ILLTransaction, e *ILLEvent, now time.Tim
 	if err := t.closeLoan(l, now); err != nil {
 		return err
 	}
+	if err := t.Delete(bILLLoan, l.ID); err != nil {
+		return err
+	}
 	value := it.Value
 	if e.Amount > 0 {
 		value = e.Amount
@@ -590,4 +604,39 @@ func (s *Service) illCopyLost(t tx, x *ILLTransaction, e *ILLEvent, now time.Tim
 		return err
 	}
 	return t.putRecord(bPatron, p.ID, p)
+}
+
+// illOnCheckin is the desk's check-in of a copy a partner borrowed: the
+// transaction records the return (if the partner sent no Returned) and
+// Checked-In goes to the partner. Called with the loan already closed.
+func (s *Service) illOnCheckin(t tx, l *Loan, now time.Time) error {
+	id, ok, err := t.Get(bILLLoan, l.ID)
+	if err != nil || !ok {
+		return err
+	}
+	x, err := t.illByID(string(id))
+	if err != nil {
+		return err
+	}
+	queued := len(x.Events)
+	steps := []ILLEventInput{{Service: illstate.CheckedInService, Dir: illstate.Outgoing, Origin: OriginStaff}}
+	if x.State != illstate.Returned {
+		steps = append([]ILLEventInput{{Service: illstate.ReturnedService, Dir: illstate.Incoming, Origin: OriginStaff,
+			Note: "checked in at the desk"}}, steps...)
+	}
+	for _, in := range steps {
+		// The copy is back whatever the transaction's state: a state that
+		// does not allow it (a renewal still to answer) leaves the
+		// transaction for staff and never stops the check-in.
+		if _, err := illstate.Default().Next(x.Role, x.State, x.Previous, true, illstate.Event{Service: in.Service, Dir: in.Dir}); err != nil {
+			return nil
+		}
+		if err := s.illApply(t, x, in, now); err != nil {
+			return err
+		}
+	}
+	if err := t.Delete(bILLLoan, l.ID); err != nil {
+		return err
+	}
+	return t.illSave(x, queued)
 }

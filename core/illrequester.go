@@ -42,15 +42,12 @@ func (s *Service) ILLRequest(ctx context.Context, req ILLNewRequest) (out ILLTra
 		if err != nil {
 			return err
 		}
-		ps, _, err := s.patronState(t, p, now)
+		why, err := s.illMayRequest(t, p, req.Service.returnable(), now)
 		if err != nil {
 			return err
 		}
-		if why := policy.Blocked(s.rules(p.HomeLibrary, p.Category, ""), ps); why != policy.OK {
+		if why != policy.OK {
 			return refuse(why, "patron %s may not request interlibrary loans", p.ID)
-		}
-		if !p.IdentityConfirmed && req.Service.returnable() {
-			return refuse(policy.PatronRemoteOnly, "patron %s: identity not confirmed in person", p.ID)
 		}
 		pickup := req.PickupLibrary
 		if pickup == "" {
@@ -100,39 +97,13 @@ func (s *Service) illAccept(t tx, x *ILLTransaction, e *ILLEvent, now time.Time)
 		if id == "" {
 			id = "ILL-" + x.ID
 		}
-		if _, ok, err := t.Get(bItem, id); err != nil || ok {
-			if err == nil {
-				err = refuse(ReasonBadRequest, "barcode %s is already a copy", id)
-			}
-			return err
-		}
-		material := x.Item.Material
-		if material == "" {
-			material = policy.MaterialBook
-		}
-		it := &Item{ID: id, RecordID: illTempRecord + x.ID, Title: x.Item.Title, Author: x.Item.Author, Library: x.PickupLibrary,
-			CallNumber: x.Item.CallNumber, Material: material, ILL: true, ReadingRoomOnly: !s.ill().ReceivedForHomeLoan,
-			Status: ItemAvailable, Properties: "interlibrary loan from " + x.Partner}
-		if err := t.putRecord(bItem, it.ID, it); err != nil {
-			return err
-		}
-		if err := t.Put(bRecordItems, it.RecordID+"/"+it.ID, nil); err != nil {
-			return err
-		}
-		if err := s.illHold(t, x, p, it.RecordID, x.PickupLibrary, nil, now); err != nil {
-			return err
-		}
-		h, err := t.hold(x.HoldID)
+		it, h, err := s.acceptItem(t, p, AcceptItemRequest{ItemID: id, RecordID: illTempRecord + x.ID, Title: x.Item.Title,
+			Author: x.Item.Author, CallNumber: x.Item.CallNumber, Material: x.Item.Material, Library: x.PickupLibrary,
+			Owner: x.Partner, PatronID: p.ID, ReadingRoomOnly: !s.ill().ReceivedForHomeLoan}, now)
 		if err != nil {
 			return err
 		}
-		if err := s.readyHold(t, p, h, it, now); err != nil {
-			return err
-		}
-		if err := t.putRecord(bItem, it.ID, it); err != nil {
-			return err
-		}
-		x.TempItemID = it.ID
+		x.TempItemID, x.HoldID = it.ID, h.ID
 		e.ItemID = it.ID
 	} else if !x.Service.returnable() {
 		if _, err := t.addNotice(Notice{ID: "ill_arrived/" + x.ID, Kind: NoticeILLArrived, PatronID: p.ID, To: s.recipient(p, now),
@@ -161,44 +132,12 @@ func (s *Service) illAccept(t tx, x *ILLTransaction, e *ILLEvent, now time.Time)
 }
 
 // illDeleteTemp removes the temporary copy once it goes back to the
-// supplier (DeleteItem): a hold still waiting on it ends, and a copy
-// still on loan to the patron is refused: check it in first.
+// supplier (DeleteItem).
 func (s *Service) illDeleteTemp(t tx, x *ILLTransaction, now time.Time) error {
 	if x.TempItemID == "" {
 		return nil
 	}
-	it, err := t.item(x.TempItemID)
-	if ReasonOf(err) == ReasonItemNotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if it.Status == ItemOnLoan {
-		return refuse(ReasonBadRequest, "temporary copy %s is still on loan: check it in first", it.ID)
-	}
-	if x.HoldID != "" {
-		h, err := t.hold(x.HoldID)
-		if err != nil {
-			return err
-		}
-		if h.Active() {
-			p, err := t.patron(h.PatronID)
-			if err != nil {
-				return err
-			}
-			if err := s.endHold(t, p, h, HoldCancelled, now); err != nil {
-				return err
-			}
-			if err := t.putRecord(bPatron, p.ID, p); err != nil {
-				return err
-			}
-		}
-	}
-	if err := t.Delete(bRecordItems, it.RecordID+"/"+it.ID); err != nil {
-		return err
-	}
-	return t.Delete(bItem, it.ID)
+	return s.deleteItem(t, x.TempItemID, now)
 }
 
 // illTempRecord prefixes the record id of a temporary ILL copy.

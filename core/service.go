@@ -348,6 +348,9 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 			if err := t.closeLoan(l, returned); err != nil {
 				return err
 			}
+			if err := s.illOnCheckin(t, l, now); err != nil {
+				return err
+			}
 			r := s.rules(l.Library, p.Category, l.Material)
 			if fine := policy.OverdueFine(r, it.Value, l.Due, returned); fine > 0 {
 				if _, err := t.addFee(p, Fee{Kind: FeeOverdue, Amount: fine, Created: now, ItemID: it.ID, LoanID: l.ID,

@@ -15,20 +15,9 @@ type NewPatron struct {
 // RegisterPatrons creates or updates patrons (registration desk, demo data,
 // imports). Circulation counters of an existing patron are kept.
 func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
-	hashed := make([]Patron, len(ps))
-	for i, np := range ps {
-		p := np.Patron
-		if p.ID == "" {
-			return refuse(ReasonBadRequest, "patron %d has no card number", i)
-		}
-		if np.PIN != "" {
-			h, err := HashPIN(np.PIN, s.kdf)
-			if err != nil {
-				return err
-			}
-			p.PINHash = h
-		}
-		hashed[i] = p
+	hashed, err := s.hashNewPatrons(ctx, ps)
+	if err != nil {
+		return err
 	}
 	now := s.clock.Now()
 	return s.update(ctx, func(t tx) error {

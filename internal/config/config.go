@@ -38,7 +38,7 @@ type Config struct {
 	// internal/holdings).
 	Holdings holdings.Config `toml:"holdings"`
 	path     string
-	src        string
+	src      string
 }
 
 // Log configures logging.

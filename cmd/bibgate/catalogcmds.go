@@ -178,7 +178,10 @@ func importToServer(ctx context.Context, server string, names []string, stdout i
 		if err != nil {
 			return fmt.Errorf("import %s into %s: %w", name, server, err)
 		}
-		var rep catalog.ImportReport
+		var rep struct {
+			catalog.ImportReport
+			Copies *holdings.Report `json:"copies"`
+		}
 		if resp.StatusCode != http.StatusOK {
 			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
@@ -189,7 +192,10 @@ func importToServer(ctx context.Context, server string, names []string, stdout i
 		if err != nil {
 			return fmt.Errorf("import %s into %s: reading the report: %w", name, server, err)
 		}
-		printImport(stdout, name, rep)
+		printImport(stdout, name, rep.ImportReport)
+		if rep.Copies != nil {
+			printCopies(stdout, *rep.Copies)
+		}
 	}
 	return nil
 }

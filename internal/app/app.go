@@ -5,9 +5,7 @@
 package app
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -266,18 +264,9 @@ func (a *App) adminServer() (server, error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	// Catalogue import into the running server (bibgate import --server):
-	// the data files belong to this process while it runs.
-	mux.HandleFunc("POST /catalogue/import", func(w http.ResponseWriter, r *http.Request) {
-		rep, err := a.catalog.Import(r.Context(), bufio.NewReaderSize(r.Body, 1<<20), catalog.ImportOptions{})
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		a.log.Info().Int("records", rep.Records).Int("dropped", rep.Dropped).Int("repaired", rep.Repaired).Msg("catalogue import")
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(rep)
-	})
+	// Imports into the running server (bibgate import|patrons import|items
+	// import --server): the data files belong to this process while it runs.
+	a.importRoutes(mux)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -73,7 +73,9 @@ func copyImporter(ctx context.Context, cfg *config.Config) (*holdings.Importer, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if !m.Enabled() {
+	if !m.Enabled() || cfg.Store.Backend == "memory" {
+		// The memory store keeps nothing between runs: copies only go into
+		// a running server (--server).
 		return nil, func() {}, nil
 	}
 	svc, st, err := openCore(ctx, cfg)

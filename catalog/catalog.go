@@ -169,6 +169,10 @@ type ImportOptions struct {
 	Batch int
 	// Progress is called after each batch with the records read so far.
 	Progress func(records int)
+	// Stored is called after each batch is stored with the records and
+	// their positions in the file (1-based): the copies in their holdings
+	// fields are imported from here. An error stops the import.
+	Stored func(ctx context.Context, numbers []int, recs []*marc.Record) error
 }
 
 // Import reads ISO 2709 or MARCXML (detected) from r, converting MARC-8,
@@ -186,6 +190,8 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 		return rep, fmt.Errorf("catalog: import: %w", err)
 	}
 	var batch []boltindex.Doc
+	var nums []int
+	var recs []*marc.Record
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -194,6 +200,15 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 		if err != nil {
 			return fmt.Errorf("catalog: import: %w", err)
 		}
+		if opts.Stored != nil {
+			recs = recs[:0]
+			for i := range batch {
+				recs = append(recs, batch[i].Record)
+			}
+			if err := opts.Stored(ctx, nums, recs); err != nil {
+				return fmt.Errorf("catalog: import: %w", err)
+			}
+		}
 		rep.Records += len(batch)
 		rep.Replaced += len(put.Replaced)
 		for _, k := range put.Replaced {
@@ -201,7 +216,7 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 				rep.ReplacedKeys = append(rep.ReplacedKeys, k)
 			}
 		}
-		batch = batch[:0]
+		batch, nums = batch[:0], nums[:0]
 		if opts.Progress != nil {
 			opts.Progress(rep.Records + rep.Dropped)
 		}
@@ -269,6 +284,7 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 			continue
 		}
 		batch = append(batch, boltindex.Doc{Key: key, Record: rec, Raw: raw})
+		nums = append(nums, n)
 		if len(batch) >= opts.Batch {
 			if err := flush(); err != nil {
 				return rep, err

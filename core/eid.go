@@ -24,6 +24,10 @@ const (
 
 func normalisePersonalCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
 
+// IsPersonalCodeHash reports whether s is a personal code in its stored,
+// keyed-hash form (as an export writes it), which imports accept as is.
+func IsPersonalCodeHash(s string) bool { return isEIDHash(s) }
+
 // isEIDHash reports whether a stored personal code is already hashed.
 func isEIDHash(s string) bool { return strings.HasPrefix(s, eidHashPrefix) }
 

@@ -125,6 +125,10 @@ type Item struct {
 	// Properties is free text a selfcheck or sorter keeps about the item
 	// (SIP2 CH: e.g. number of pieces of a kit).
 	Properties string `json:"properties,omitempty"`
+	// Accounting is the rest of the individual record of the copy that
+	// Regulation No. 317 §19 asks for (entry date, register numbers,
+	// stocktaking marks, write-off).
+	Accounting
 }
 
 // Loan is one lending of one item. After return and once nothing is owed on

@@ -5,9 +5,7 @@
 package app
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -274,28 +272,18 @@ func (a *App) adminServer() (server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
 	// Profiles for operators, on the admin listener only (loopback by default).
-	// Both need the admin token (admin.go).
+	// Profiles and imports need the admin token (admin.go).
 	mux.Handle("/debug/pprof/", a.requireToken(http.HandlerFunc(pprof.Index)))
 	mux.Handle("/debug/pprof/profile", a.requireToken(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/debug/pprof/symbol", a.requireToken(http.HandlerFunc(pprof.Symbol)))
 	mux.Handle("/debug/pprof/trace", a.requireToken(http.HandlerFunc(pprof.Trace)))
-	// Catalogue import into the running server (bibgate import --server):
-	// the data files belong to this process while it runs.
-	mux.Handle("POST /catalogue/import", a.requireToken(a.limitImport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rep, err := a.catalog.Import(r.Context(), bufio.NewReaderSize(r.Body, 1<<20), catalog.ImportOptions{})
-		if tooLarge(err) {
-			http.Error(w, fmt.Sprintf("import stopped at the limit of %d bytes (admin.max_import): %d records before it were stored",
-				a.cfg.Admin.MaxImport, rep.Records), http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		a.log.Info().Int("records", rep.Records).Int("dropped", rep.Dropped).Int("repaired", rep.Repaired).Msg("catalogue import")
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(rep)
-	}))))
+	// Imports into the running server (bibgate import|patrons import|items
+	// import --server): the data files belong to this process while it runs.
+	imports := http.NewServeMux()
+	a.importRoutes(imports)
+	for _, route := range []string{"POST /catalogue/import", "POST /patrons/import", "POST /items/import"} {
+		mux.Handle(route, a.requireToken(a.limitImport(imports)))
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

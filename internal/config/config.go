@@ -15,6 +15,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/holdings"
 )
 
 // Config is the whole file.
@@ -32,8 +33,11 @@ type Config struct {
 	SIP2       SIP2       `toml:"sip2"`
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
-	path       string
-	src        string
+	// Holdings maps the copies in imported MARC records (see
+	// internal/holdings).
+	Holdings holdings.Config `toml:"holdings"`
+	path     string
+	src      string
 
 	// DrainTimeout is how long a shutdown waits for requests in flight to
 	// be answered before it closes what is left (0: 10s).
@@ -454,7 +458,7 @@ func (c *Config) validate() error {
 			return c.errorf(fmt.Sprintf("rules.override.%d.library", i), "no library %q in the consortium", o.Library)
 		}
 	}
-	return nil
+	return c.validateHoldings(libOK)
 }
 
 // Consortium builds the core consortium: the configured libraries, or the

@@ -83,6 +83,7 @@ func sip2Account(ca config.SIP2Account) (*sip2server.Account, error) {
 	}
 	acct.PatronStatus.AlwaysPermitLoans = ca.AlwaysPermitLoans
 	acct.HideFields = ca.HideFields
+	acct.ReplayWindow = ca.ReplayWindow.Duration
 	// bibgate answers 19 (item status update): say so in 98 as BX does.
 	pol := sip2server.DefaultACSPolicy()
 	pol.StatusUpdateOK = true

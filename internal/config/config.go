@@ -156,6 +156,10 @@ type SIP2Account struct {
 	HideFields  []string `toml:"hide_fields"`
 	RequirePIN  *bool    `toml:"require_pin"`
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// ReplayWindow: a request without AY repeating the last one byte for
+	// byte within this time is answered from the stored response (default:
+	// only a repeated AY is replayed).
+	ReplayWindow Duration `toml:"replay_window"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.

@@ -29,6 +29,7 @@ type conn struct {
 	loginDeadline time.Time
 	printWidth    int
 	lastReq       []byte       // raw bytes of the last request run
+	lastReqAt     time.Time    // when it was answered
 	lastResp      sip2.Message // for 97
 	lastRespBytes []byte       // for duplicate replay
 	resends       int          // consecutive 96 sent
@@ -179,8 +180,7 @@ func (c *conn) handle(ctx context.Context, line []byte) {
 	}
 
 	// A retransmitted duplicate: replay, do not run it twice.
-	if !c.acct.DisableReplay && c.lastRespBytes != nil && bytes.Equal(line, c.lastReq) &&
-		(f.HasChecksum || hasSideEffects(code)) {
+	if c.retransmission(line, f, code, start) {
 		c.write(c.lastRespBytes)
 		c.record(start, code, req, OutcomeReplayed, nil)
 		return
@@ -242,12 +242,31 @@ func (c *conn) handle(ctx context.Context, line []byte) {
 	c.record(start, code, req, outcome, runErr)
 }
 
+// retransmission reports a request that repeats the last one run and is to
+// be answered from its stored response. Only a sequence number tells a
+// retransmission from a new request: the same bytes with the same AY are
+// one. Without AY two identical requests are two requests (a patron may
+// cancel, place and cancel a hold again), unless the account sets a replay
+// window: then an identical request with side effects within the window is
+// taken for a retransmission.
+func (c *conn) retransmission(line []byte, f sip2.Frame, code string, now time.Time) bool {
+	if c.acct.DisableReplay || c.lastRespBytes == nil || !bytes.Equal(line, c.lastReq) {
+		return false
+	}
+	if f.HasSeq {
+		return true
+	}
+	w := c.acct.ReplayWindow
+	return w > 0 && hasSideEffects(code) && now.Sub(c.lastReqAt) <= w
+}
+
 // respond writes resp in the frame of its request and remembers both.
 func (c *conn) respond(line []byte, f sip2.Frame, resp sip2.Message) {
 	b := c.codec.Encode(sip2.Frame{Message: resp, Seq: f.Seq, HasSeq: f.HasSeq, HasChecksum: f.HasChecksum})
 	if !c.write(b) {
 		return
 	}
+	c.lastReqAt = c.srv.now()
 	c.lastReq = append(c.lastReq[:0], line...)
 	c.lastResp = resp
 	c.lastRespBytes = b

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/throttle"
 	"github.com/bibgate/bibgate/store"
 )
 
@@ -60,6 +61,10 @@ type Options struct {
 	// refusal reason ("" on success, "error" on a failure that is not a
 	// refusal) and its duration. Metrics hang here.
 	Observe func(op string, reason Reason, d time.Duration)
+	// PINLockout says after how many wrong PINs a card's PIN is locked and
+	// for how long; zero means DefaultPINLockout, a negative Limit never
+	// locks.
+	PINLockout throttle.Settings
 }
 
 // Service is the circulation core. It is safe for concurrent use; all state
@@ -71,6 +76,7 @@ type Service struct {
 	kdf     KDFParams
 	observe func(string, Reason, time.Duration)
 	pins    *pinCache
+	pinLock *throttle.Throttle
 }
 
 // NewService returns a Service over st for the consortium c.
@@ -78,7 +84,8 @@ func NewService(st store.Store, c *Consortium, opts Options) (*Service, error) {
 	if len(c.Libraries) == 0 {
 		return nil, errors.New("core: consortium has no libraries")
 	}
-	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000)}
+	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000),
+		pinLock: newPINLockout(opts.PINLockout)}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}

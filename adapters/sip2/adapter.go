@@ -10,6 +10,8 @@ package sip2adapter
 import (
 	"context"
 	"errors"
+	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/policy"
 	"github.com/bibgate/bibgate/internal/screentext"
+	"github.com/bibgate/bibgate/internal/throttle"
 	"github.com/bibgate/bibgate/sip2"
 	"github.com/bibgate/bibgate/sip2/sip2server"
 )
@@ -34,6 +37,32 @@ const (
 // Backend opens sessions on a core.Service.
 type Backend struct {
 	Svc *core.Service
+	// ConnectionPIN and AddressPIN throttle wrong patron PINs per
+	// connection and per source address (whatever the patron: a PIN
+	// sprayed over many cards); zero means DefaultConnectionPIN and
+	// DefaultAddressPIN, a negative Limit none. Each card is throttled on
+	// its own by the core (core.DefaultPINLockout).
+	ConnectionPIN, AddressPIN throttle.Settings
+
+	once     sync.Once
+	addrPINs *throttle.Throttle
+}
+
+// DefaultConnectionPIN locks PIN entry on a connection for 5 minutes after
+// 10 wrong PINs, each within a minute of the previous: patrons mistyping at
+// a kiosk never get there, a script trying PINs does.
+var DefaultConnectionPIN = throttle.Settings{Limit: 10, Window: time.Minute, Lockout: 5 * time.Minute}
+
+// DefaultAddressPIN locks PIN entry from a source address for 15 minutes
+// after 30 wrong PINs, each within a minute of the previous (an address may
+// be a NAT in front of several kiosks).
+var DefaultAddressPIN = throttle.Settings{Limit: 30, Window: time.Minute, Lockout: 15 * time.Minute}
+
+func orDefault(s, def throttle.Settings) throttle.Settings {
+	if s == (throttle.Settings{}) {
+		return def
+	}
+	return s
 }
 
 // Login starts a session for a logged-in selfcheck.
@@ -55,8 +84,22 @@ func (b *Backend) Login(ctx context.Context, acct *sip2server.Account, info sip2
 			loc = l.Calendar.Location
 		}
 	}
+	b.once.Do(func() { b.addrPINs = throttle.New(orDefault(b.AddressPIN, DefaultAddressPIN)) })
 	return &Session{svc: b.Svc, acct: acct, library: lib, lang: lang, loc: loc,
-		allowEID: acct.Options[OptionAllowEID] == "true", verified: map[string]bool{}}, nil
+		allowEID: acct.Options[OptionAllowEID] == "true", verified: map[string]bool{},
+		connPINs: throttle.New(orDefault(b.ConnectionPIN, DefaultConnectionPIN)), addrPINs: b.addrPINs,
+		addr: hostOf(info.RemoteAddr)}, nil
+}
+
+// hostOf is the address without its port: the key of the per-address throttle.
+func hostOf(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	return a.String()
 }
 
 // Session is one selfcheck connection. Methods are called one at a time.
@@ -72,6 +115,35 @@ type Session struct {
 	// verified remembers patrons this session authenticated (by PIN or
 	// eID) until End Patron Session.
 	verified map[string]bool
+
+	connPINs, addrPINs *throttle.Throttle
+	addr               string
+	outcome            string // of the request being answered; see Outcome
+}
+
+// Outcome reports, once, a finer outcome of the last request for the
+// server's metrics: a wrong PIN or a PIN refused by the throttle.
+func (s *Session) Outcome() string {
+	o := s.outcome
+	s.outcome = ""
+	return o
+}
+
+// pinLocked reports whether PIN entry is locked on this connection or from
+// its address.
+func (s *Session) pinLocked() bool {
+	now := s.svc.Now()
+	if l, _ := s.connPINs.Locked("", now); l {
+		return true
+	}
+	l, _ := s.addrPINs.Locked(s.addr, now)
+	return l
+}
+
+func (s *Session) wrongPIN() {
+	now := s.svc.Now()
+	s.connPINs.Fail("", now)
+	s.addrPINs.Fail(s.addr, now)
 }
 
 func (s *Session) text(r core.Reason) string { return screentext.For(r, s.lang) }
@@ -92,10 +164,21 @@ type patronAuth struct {
 	byEID bool
 	// validPIN is nil when no AD was sent.
 	validPIN *bool
+	// locked: the PIN was not checked because PIN entry is locked (the
+	// card's, this connection's or this address's); validPIN is N.
+	locked bool
 }
 
+// auth authenticates a patron. A wrong PIN counts against the card (core),
+// the connection and the address; while any of them is locked no PIN is
+// checked and the refusal says why (core.ReasonPINLocked).
 func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool) (patronAuth, error) {
-	a, err := s.svc.Authenticate(ctx, aa, ad, s.allowEID)
+	throttled := ad != nil && *ad != "" && s.pinLocked()
+	pin := ad
+	if throttled {
+		pin = nil // resolve the card only
+	}
+	a, err := s.svc.Authenticate(ctx, aa, pin, s.allowEID)
 	if err != nil {
 		pa := patronAuth{}
 		if ad != nil {
@@ -104,6 +187,18 @@ func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool)
 		return pa, err
 	}
 	pa := patronAuth{card: a.Card, byEID: a.ByEID}
+	if throttled || a.PINLocked {
+		s.outcome = sip2server.OutcomePINLocked
+		pa.validPIN, pa.locked = sip2.Bool(false), true
+		if needPIN && !pa.byEID {
+			return pa, &core.Error{Reason: core.ReasonPINLocked}
+		}
+		return pa, nil
+	}
+	if a.PINChecked && !a.PINValid && *ad != "" {
+		s.outcome = sip2server.OutcomeWrongPIN
+		s.wrongPIN()
+	}
 	if a.PINChecked { // an empty AD is a wrong PIN, not a missing one
 		pa.validPIN = sip2.Bool(a.PINValid)
 		if a.PINValid {

@@ -27,6 +27,9 @@ func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2
 		return sip2.PatronStatus{}, "", sip2.Bool(false), pa.validPIN, "", []string{s.text(reason(err))}
 	}
 	var af []string
+	if pa.locked {
+		af = append(af, s.text(core.ReasonPINLocked))
+	}
 	for _, b := range sum.Blocks {
 		af = append(af, s.text(b))
 	}
@@ -139,6 +142,9 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 			resp.UnavailableHoldItems = slice(waiting, from, to)
 		}
 		resp.HomeAddress, resp.EmailAddress, resp.HomePhone = "", sum.Patron.Email, sum.Patron.Phone
+	}
+	if pa.locked {
+		resp.ScreenMessages = append(resp.ScreenMessages, s.text(core.ReasonPINLocked))
 	}
 	for _, b := range sum.Blocks {
 		resp.ScreenMessages = append(resp.ScreenMessages, s.text(b))

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -33,6 +34,7 @@ type conn struct {
 	lastResp      sip2.Message // for 97
 	lastRespBytes []byte       // for duplicate replay
 	resends       int          // consecutive 96 sent
+	loginFailures int          // failed 93 on this connection
 	closing       bool
 }
 
@@ -233,6 +235,11 @@ func (c *conn) handle(ctx context.Context, line []byte) {
 				outcome = OutcomeDenied
 			}
 		}
+		if r, ok := c.sess.(OutcomeReporter); ok {
+			if o := r.Outcome(); o != "" && (outcome == OutcomeOK || outcome == OutcomeDenied) {
+				outcome = o
+			}
+		}
 	}
 	if r, ok := req.(*sip2.SCStatusRequest); ok {
 		c.printWidth = r.MaxPrintWidth
@@ -263,13 +270,11 @@ func (c *conn) retransmission(line []byte, f sip2.Frame, code string, now time.T
 // respond writes resp in the frame of its request and remembers both.
 func (c *conn) respond(line []byte, f sip2.Frame, resp sip2.Message) {
 	b := c.codec.Encode(sip2.Frame{Message: resp, Seq: f.Seq, HasSeq: f.HasSeq, HasChecksum: f.HasChecksum})
-	if !c.write(b) {
-		return
-	}
 	c.lastReqAt = c.srv.now()
 	c.lastReq = append(c.lastReq[:0], line...)
 	c.lastResp = resp
 	c.lastRespBytes = b
+	c.write(b)
 }
 
 func isTLS(nc net.Conn) bool {
@@ -294,6 +299,17 @@ func (c *conn) login(ctx context.Context, start time.Time, line []byte, f sip2.F
 	acct, ok := (*Account)(nil), false
 	if c.srv.Accounts != nil {
 		acct, ok = c.srv.Accounts.Account(req.UserID)
+	}
+	host := hostOf(c.nc.RemoteAddr())
+	throttles := c.srv.loginThrottle()
+	if locked, _ := throttles.Locked(host, start); locked {
+		// Not even checked: a right password from a locked address is
+		// refused too, so trying reveals nothing.
+		c.respond(line, f, &sip2.LoginResponse{})
+		c.record(start, sip2.CodeLoginRequest, nil, OutcomeLoginThrottled,
+			errors.New("sip2server: login: too many failed logins from this address"))
+		c.loginFailed()
+		return
 	}
 	var err error
 	switch {
@@ -322,10 +338,36 @@ func (c *conn) login(ctx context.Context, start time.Time, line []byte, f sip2.F
 	resp := &sip2.LoginResponse{OK: err == nil}
 	c.respond(line, f, resp)
 	if err != nil {
+		if throttles.Fail(host, start) {
+			c.log.Warn().Str("address", host).Msg("sip2: too many failed logins; logins from this address refused for a while")
+		}
 		c.record(start, sip2.CodeLoginRequest, nil, OutcomeLoginFailed, err)
+		c.loginFailed()
 		return
 	}
+	c.loginFailures = 0
 	c.record(start, sip2.CodeLoginRequest, nil, OutcomeOK, nil)
+}
+
+// loginFailed counts a failed 93 on this connection and hangs up after
+// the server's limit.
+func (c *conn) loginFailed() {
+	c.loginFailures++
+	if n := c.srv.maxLoginFailures(); n > 0 && c.loginFailures >= n {
+		c.log.Info().Int("failed_logins", c.loginFailures).Msg("sip2: closing after repeated failed logins")
+		c.closing = true
+	}
+}
+
+// hostOf is the address without its port.
+func hostOf(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	return a.String()
 }
 
 func (c *conn) dispatch(ctx context.Context, m sip2.Message) (sip2.Message, error) {

@@ -75,7 +75,8 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF})
+	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF,
+		PINLockout: a.cfg.SIP2.Throttle.PatronPIN.Settings()})
 	if err != nil {
 		st.Close()
 		return nil, err

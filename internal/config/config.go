@@ -121,6 +121,7 @@ type SIP2 struct {
 	TrustedSubnets []string      `toml:"trusted_subnets"`
 	TrustedAccount string        `toml:"trusted_account"`
 	Accounts       []SIP2Account `toml:"account"`
+	Throttle       SIP2Throttle  `toml:"throttle"`
 }
 
 // SIP2Account is one selfcheck login and its per-account settings.

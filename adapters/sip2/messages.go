@@ -494,6 +494,12 @@ func (s *Session) Hold(ctx context.Context, req *sip2.HoldRequest) (*sip2.HoldRe
 // resent payment count once.
 func (s *Session) FeePaid(ctx context.Context, req *sip2.FeePaidRequest) (*sip2.FeePaidResponse, error) {
 	resp := &sip2.FeePaidResponse{PatronID: req.PatronID, TransactionID: req.TransactionID}
+	// The amount is in the request's currency: a debt in EUR is not paid
+	// one for one in USD or JPY. Blank means the library's own.
+	if cur := strings.TrimSpace(req.Currency); cur != "" && !strings.EqualFold(cur, s.currency()) {
+		resp.ScreenMessages = []string{s.text(screentext.WrongCurrency) + " " + s.currency()}
+		return resp, nil
+	}
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
 	if err == nil {
 		var cents int64

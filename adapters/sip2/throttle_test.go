@@ -109,15 +109,28 @@ func TestPINThrottle(t *testing.T) {
 	if r := status(t, c4, "P0092", "1234"); !*r.ValidPatronPassword {
 		t.Errorf("still locked after the lockout: %+v", r)
 	}
-	if got := metricValue(t, reg, "patron_status", sip2server.OutcomeWrongPIN); got != 30 {
+	if got := metricValue(t, reg, "patron_status", sip2server.OutcomeWrongPIN, 30); got != 30 {
 		t.Errorf("wrong PINs counted %v, want 30", got)
 	}
-	if got := metricValue(t, reg, "patron_status", sip2server.OutcomePINLocked); got != 2 {
+	if got := metricValue(t, reg, "patron_status", sip2server.OutcomePINLocked, 2); got != 2 {
 		t.Errorf("locked PINs counted %v, want 2", got)
 	}
 }
 
-func metricValue(t *testing.T, reg *prometheus.Registry, message, outcome string) float64 {
+// metricValue reads a request counter; the server counts a request after
+// writing its answer, so it waits a little for the value to settle on want.
+func metricValue(t *testing.T, reg *prometheus.Registry, message, outcome string, want float64) float64 {
+	t.Helper()
+	var v float64
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if v = counterValue(t, reg, message, outcome); v == want {
+			break
+		}
+	}
+	return v
+}
+
+func counterValue(t *testing.T, reg *prometheus.Registry, message, outcome string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {

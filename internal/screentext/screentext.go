@@ -176,6 +176,11 @@ var texts = map[core.Reason]text{
 		"See toiming ei ole saadaval.",
 		"Ta storitev ni na voljo.",
 		"This operation is not available."},
+	// followed by the library's currency code
+	"wrong_currency": {"Maksājumus pieņem tikai šajā valūtā:",
+		"Makseid võetakse vastu ainult selles valuutas:",
+		"Plačila sprejemamo samo v tej valuti:",
+		"Payments are accepted only in this currency:"},
 }
 
 // Extra reasons the adapters use that the core does not raise.
@@ -185,6 +190,7 @@ const (
 	NotOnLoanCheckedIn core.Reason = "not_on_loan_checked_in"
 	SystemError        core.Reason = "system_error"
 	NotSupported       core.Reason = "not_supported"
+	WrongCurrency      core.Reason = "wrong_currency" // the text is followed by the currency code
 )
 
 // For returns the text for reason in lang (English when lang is unknown;

@@ -47,7 +47,12 @@ func TestLoginThrottle(t *testing.T) {
 	if got := c.send("9300CNkiosk1|COs3cret|"); got != "940" {
 		t.Errorf("right password from a locked address: %q", got)
 	}
-	if got := metricValue(t, fx.reg, "bibgate_sip2_requests_total", "login", OutcomeLoginThrottled); got != 1 {
+	// The server counts a request after writing its answer: wait for it.
+	var got float64
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline) && got != 1; time.Sleep(5 * time.Millisecond) {
+		got = metricValue(t, fx.reg, "bibgate_sip2_requests_total", "login", OutcomeLoginThrottled)
+	}
+	if got != 1 {
 		t.Errorf("throttled logins counted %v", got)
 	}
 	if !strings.Contains(fx.logs.String(), "too many failed logins") {

@@ -228,7 +228,7 @@ func (s *Service) BlockPatron(ctx context.Context, patronID, reason string) (err
 		if err != nil {
 			return err
 		}
-		p.Blocked, p.BlockReason = true, reason
+		p.Blocked, p.BlockReason, p.BlockedBy = true, reason, ""
 		return t.putRecord(bPatron, p.ID, p)
 	})
 }
@@ -243,7 +243,7 @@ func (s *Service) EnablePatron(ctx context.Context, patronID string) (err error)
 		if err != nil {
 			return err
 		}
-		p.Blocked, p.BlockReason = false, ""
+		p.Blocked, p.BlockReason, p.BlockedBy = false, "", ""
 		return t.putRecord(bPatron, p.ID, p)
 	})
 }

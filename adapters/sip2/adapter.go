@@ -32,6 +32,10 @@ const (
 	// OptionAllowEID lets patrons identify with an eID personal code in AA
 	// (no PIN needed: the card reader authenticated them).
 	OptionAllowEID = "allow_eid"
+	// OptionPatronEnable says which blocks 25 (patron enable) lifts:
+	// "selfcheck" (default) only a block a selfcheck set with 01, "any"
+	// every manual block, staff blocks too, "none" no block.
+	OptionPatronEnable = "patron_enable"
 )
 
 // Backend opens sessions on a core.Service.

@@ -56,25 +56,34 @@ func (s *Session) BlockPatron(ctx context.Context, req *sip2.BlockPatronRequest)
 		if why == "" {
 			why = "blocked by selfcheck"
 		}
-		err = s.svc.BlockPatron(ctx, card, why)
+		err = s.svc.BlockPatronBy(ctx, card, why, core.BlockedBySelfcheck)
 	}
 	st, name, valid, _, fee, af := s.patronStatus(ctx, req.PatronID, nil)
 	if err != nil {
-		af = append(af, s.text(reason(err)))
+		af = appendOnce(af, s.text(reason(err)))
 	}
 	return &sip2.PatronStatusResponse{PatronStatus: st, Language: sip2.LanguageUnknown, PatronID: req.PatronID,
 		PersonalName: name, ValidPatron: valid, Currency: s.currency(), FeeAmount: fee, ScreenMessages: af}, nil
 }
 
-// PatronEnable answers 25: a manual block is lifted.
+// PatronEnable answers 25: a manual block is lifted, as far as the
+// account allows (OptionPatronEnable): by default only a block a selfcheck
+// set; a block staff set ("card reported stolen") stays.
 func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableRequest) (*sip2.PatronEnableResponse, error) {
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
 	if err == nil {
-		err = s.svc.EnablePatron(ctx, pa.card)
+		switch s.acct.Options[OptionPatronEnable] {
+		case "any":
+			err = s.svc.EnablePatron(ctx, pa.card)
+		case "none":
+			err = &core.Error{Reason: screentext.NotSupported}
+		default:
+			err = s.svc.EnablePatronBy(ctx, pa.card, core.BlockedBySelfcheck)
+		}
 	}
 	st, name, valid, pin, _, af := s.patronStatus(ctx, req.PatronID, req.PatronPassword)
 	if err != nil {
-		af = append(af, s.text(reason(err)))
+		af = appendOnce(af, s.text(reason(err)))
 	}
 	return &sip2.PatronEnableResponse{PatronStatus: st, Language: sip2.LanguageUnknown, PatronID: req.PatronID,
 		PersonalName: name, ValidPatron: valid, ValidPatronPassword: pin, ScreenMessages: af}, nil
@@ -520,4 +529,15 @@ func (s *Session) FeePaid(ctx context.Context, req *sip2.FeePaidRequest) (*sip2.
 		resp.ScreenMessages = []string{s.text(reason(err))}
 	}
 	return resp, nil
+}
+
+// appendOnce appends a screen message unless it is already there (a
+// refusal that says what the status already said).
+func appendOnce(af []string, msg string) []string {
+	for _, m := range af {
+		if m == msg {
+			return af
+		}
+	}
+	return append(af, msg)
 }

@@ -84,6 +84,12 @@ func sip2Account(ca config.SIP2Account) (*sip2server.Account, error) {
 	acct.PatronStatus.AlwaysPermitLoans = ca.AlwaysPermitLoans
 	acct.HideFields = ca.HideFields
 	acct.ReplayWindow = ca.ReplayWindow.Duration
+	switch ca.PatronEnable {
+	case "", "selfcheck", "any", "none":
+		acct.Options[sip2adapter.OptionPatronEnable] = ca.PatronEnable
+	default:
+		return nil, fmt.Errorf("sip2 account %q: patron_enable %q (selfcheck, any or none)", ca.Login, ca.PatronEnable)
+	}
 	// bibgate answers 19 (item status update): say so in 98 as BX does.
 	pol := sip2server.DefaultACSPolicy()
 	pol.StatusUpdateOK = true

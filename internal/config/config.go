@@ -161,6 +161,9 @@ type SIP2Account struct {
 	// byte within this time is answered from the stored response (default:
 	// only a repeated AY is replayed).
 	ReplayWindow Duration `toml:"replay_window"`
+	// PatronEnable: which blocks 25 lifts: "selfcheck" (default, only a
+	// block a selfcheck set with 01), "any" (staff blocks too) or "none".
+	PatronEnable string `toml:"patron_enable"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.

@@ -254,7 +254,18 @@ func statusFlags(sum *core.PatronSummary) sip2.PatronStatus {
 			st[sip2.TooManyItemsOverdue] = true
 		case policy.PatronFeesOverLimit:
 			deny(true, true, true)
-			st[sip2.ExcessiveOutstandingFines] = true
+			// Fines are what lateness costs; damage, loss, processing and
+			// service charges are fees (SIP2 positions 11 and 12).
+			for _, f := range sum.Fees {
+				if f.Outstanding() <= 0 {
+					continue
+				}
+				if f.Kind == core.FeeOverdue || f.Kind == core.FeeReminder {
+					st[sip2.ExcessiveOutstandingFines] = true
+				} else {
+					st[sip2.ExcessiveOutstandingFees] = true
+				}
+			}
 		case policy.LoanLimitReached:
 			deny(true, false, false)
 			st[sip2.TooManyItemsCharged] = true
@@ -349,4 +360,13 @@ func (s *Session) personalName(name string) string {
 		first, last = name[:i], name[i+1:]
 	}
 	return strings.TrimSpace(strings.NewReplacer("{first}", first, "{last}", last).Replace(f))
+}
+
+// language is the SIP2 code of the language the screen messages are in:
+// English has one; Latvian, Estonian and Slovenian have none (000).
+func (s *Session) language() sip2.Language {
+	if s.lang == screentext.English {
+		return sip2.LanguageEnglish
+	}
+	return sip2.LanguageUnknown
 }

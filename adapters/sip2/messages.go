@@ -39,7 +39,7 @@ func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2
 // PatronStatus answers 23.
 func (s *Session) PatronStatus(ctx context.Context, req *sip2.PatronStatusRequest) (*sip2.PatronStatusResponse, error) {
 	st, name, valid, pin, fee, af := s.patronStatus(ctx, req.PatronID, req.PatronPassword)
-	return &sip2.PatronStatusResponse{PatronStatus: st, Language: req.Language, PatronID: req.PatronID,
+	return &sip2.PatronStatusResponse{PatronStatus: st, Language: s.language(), PatronID: req.PatronID,
 		PersonalName: name, ValidPatron: valid, ValidPatronPassword: pin, Currency: s.currency(), FeeAmount: fee,
 		ScreenMessages: af}, nil
 }
@@ -95,7 +95,7 @@ func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableReques
 // confidential: lists are sent only to a patron authenticated by PIN or
 // eID.
 func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInformationRequest) (*sip2.PatronInformationResponse, error) {
-	resp := &sip2.PatronInformationResponse{Language: req.Language, PatronID: req.PatronID, Currency: s.currency()}
+	resp := &sip2.PatronInformationResponse{Language: s.language(), PatronID: req.PatronID, Currency: s.currency()}
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
 	resp.ValidPatronPassword = pa.validPIN
 	if err != nil {
@@ -121,7 +121,13 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 		if h.Status == core.HoldReady {
 			ready = append(ready, s.listItem(h.ItemID, h.Title))
 		} else {
-			waiting = append(waiting, s.listItem(h.RecordID, h.Title))
+			// A waiting hold is on a title: its copy, once one is
+			// trapped, or else the title (never the hold's record id).
+			id := h.ItemID
+			if id == "" {
+				id = h.Title
+			}
+			waiting = append(waiting, s.listItem(id, h.Title))
 		}
 	}
 	var charged, overdue, fines []string
@@ -152,8 +158,16 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 		}
 		resp.HomeAddress, resp.EmailAddress, resp.HomePhone = "", sum.Patron.Email, sum.Patron.Phone
 	}
-	if pa.locked {
+	switch {
+	case pa.locked:
 		resp.ScreenMessages = append(resp.ScreenMessages, s.text(core.ReasonPINLocked))
+	case !authenticated && req.Summary.List() != sip2.SummaryNone:
+		// A list was asked for and is not sent: say why, not nothing.
+		why := screentext.PINRequired
+		if pa.validPIN != nil {
+			why = core.ReasonBadPIN
+		}
+		resp.ScreenMessages = append(resp.ScreenMessages, s.text(why))
 	}
 	for _, b := range sum.Blocks {
 		resp.ScreenMessages = append(resp.ScreenMessages, s.text(b))
@@ -482,6 +496,12 @@ func (s *Session) Hold(ctx context.Context, req *sip2.HoldRequest) (*sip2.HoldRe
 			return fail(err)
 		}
 		resp.OK, resp.PickupLocation, resp.TitleID = true, h.PickupLibrary, h.Title
+		// The same rule as for +: available when the hold's copy waits on
+		// the hold shelf or the copy asked about is on the shelf.
+		resp.Available = h.Status == core.HoldReady
+		if is, err := s.svc.Item(ctx, req.ItemID); err == nil && is.Item.Status == core.ItemAvailable {
+			resp.Available = true
+		}
 	default:
 		h, err := s.svc.PlaceHold(ctx, core.HoldRequest{PatronID: pa.card, ItemID: req.ItemID, PickupLibrary: pickup})
 		if err != nil {

@@ -154,6 +154,9 @@ type Authentication struct {
 	ByEID bool
 	// PINChecked and PINValid report the PIN check, when a PIN was given.
 	PINChecked, PINValid bool
+	// PINLocked: the card had too many wrong PINs (or this one was the
+	// last allowed); its PIN is refused for a while (DefaultPINLockout).
+	PINLocked bool
 }
 
 // Authenticate resolves what a terminal sent (a card number, or an eID
@@ -185,10 +188,7 @@ func (s *Service) Authenticate(ctx context.Context, id string, pin *string, allo
 		return a, err
 	}
 	a.PINChecked = true
-	if *pin == "" || hash == "" {
-		return a, nil
-	}
-	a.PINValid, err = s.pins.check(ctx, hash, *pin)
+	a.PINValid, a.PINLocked, err = s.checkPIN(ctx, a.Card, hash, *pin)
 	return a, err
 }
 
@@ -210,12 +210,12 @@ func (s *Service) VerifyPatron(ctx context.Context, patronID, pin string) (err e
 	if err != nil {
 		return err
 	}
-	if hash == "" || pin == "" {
-		return refuse(ReasonBadPIN, "patron %s", patronID)
-	}
-	ok, err := s.pins.check(ctx, hash, pin)
+	ok, locked, err := s.checkPIN(ctx, patronID, hash, pin)
 	if err != nil {
 		return err
+	}
+	if locked {
+		return refuse(ReasonPINLocked, "patron %s", patronID)
 	}
 	if !ok {
 		return refuse(ReasonBadPIN, "patron %s", patronID)
@@ -233,7 +233,7 @@ func (s *Service) BlockPatron(ctx context.Context, patronID, reason string) (err
 		if err != nil {
 			return err
 		}
-		p.Blocked, p.BlockReason = true, reason
+		p.Blocked, p.BlockReason, p.BlockedBy = true, reason, ""
 		return t.putRecord(bPatron, p.ID, p)
 	})
 }
@@ -248,7 +248,7 @@ func (s *Service) EnablePatron(ctx context.Context, patronID string) (err error)
 		if err != nil {
 			return err
 		}
-		p.Blocked, p.BlockReason = false, ""
+		p.Blocked, p.BlockReason, p.BlockedBy = false, "", ""
 		return t.putRecord(bPatron, p.ID, p)
 	})
 }

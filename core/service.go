@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/throttle"
 	"github.com/bibgate/bibgate/store"
 )
 
@@ -64,6 +65,10 @@ type Options struct {
 	// refusal reason ("" on success, "error" on a failure that is not a
 	// refusal) and its duration. Metrics hang here.
 	Observe func(op string, reason Reason, d time.Duration)
+	// PINLockout says after how many wrong PINs a card's PIN is locked and
+	// for how long; zero means DefaultPINLockout, a negative Limit never
+	// locks.
+	PINLockout throttle.Settings
 }
 
 // Service is the circulation core. It is safe for concurrent use; all state
@@ -76,6 +81,7 @@ type Service struct {
 	observe func(string, Reason, time.Duration)
 	pins    *pinCache
 	eidKey  []byte
+	pinLock *throttle.Throttle
 }
 
 // NewService returns a Service over st for the consortium c.
@@ -83,7 +89,8 @@ func NewService(st store.Store, c *Consortium, opts Options) (*Service, error) {
 	if len(c.Libraries) == 0 {
 		return nil, errors.New("core: consortium has no libraries")
 	}
-	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000)}
+	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000),
+		pinLock: newPINLockout(opts.PINLockout)}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}

@@ -63,10 +63,13 @@ type Patron struct {
 	// only.
 	Resident bool `json:"resident"`
 	// Blocked is a manual block by staff or a selfcheck, with its reason.
-	Blocked     bool      `json:"blocked,omitempty"`
-	BlockReason string    `json:"block_reason,omitempty"`
-	ValidUntil  time.Time `json:"valid_until,omitzero"`
-	Language    string    `json:"language,omitempty"`
+	Blocked     bool   `json:"blocked,omitempty"`
+	BlockReason string `json:"block_reason,omitempty"`
+	// BlockedBy says who set the block: "" staff, BlockedBySelfcheck a
+	// selfcheck (SIP2 01).
+	BlockedBy  string    `json:"blocked_by,omitempty"`
+	ValidUntil time.Time `json:"valid_until,omitzero"`
+	Language   string    `json:"language,omitempty"`
 	// Counters kept in step with the loans, holds and fees records.
 	LoansOut   int       `json:"loans_out"`
 	Holds      int       `json:"holds"`

@@ -77,7 +77,8 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF, EIDKey: eidKey})
+	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF, EIDKey: eidKey,
+		PINLockout: a.cfg.SIP2.Throttle.PatronPIN.Settings()})
 	if err != nil {
 		st.Close()
 		return nil, err

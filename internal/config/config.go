@@ -152,6 +152,8 @@ type SIP2 struct {
 	// at the cap the one that has waited longest is closed. 0: a quarter
 	// of max_conns; negative: no cap.
 	MaxUnauthenticated int `toml:"max_unauthenticated"`
+
+	Throttle SIP2Throttle `toml:"throttle"`
 }
 
 // SIP2Account is one selfcheck login and its per-account settings.
@@ -187,6 +189,13 @@ type SIP2Account struct {
 	HideFields  []string `toml:"hide_fields"`
 	RequirePIN  *bool    `toml:"require_pin"`
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// ReplayWindow: a request without AY repeating the last one byte for
+	// byte within this time is answered from the stored response (default:
+	// only a repeated AY is replayed).
+	ReplayWindow Duration `toml:"replay_window"`
+	// PatronEnable: which blocks 25 lifts: "selfcheck" (default, only a
+	// block a selfcheck set with 01), "any" (staff blocks too) or "none".
+	PatronEnable string `toml:"patron_enable"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.

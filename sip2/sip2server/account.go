@@ -40,6 +40,11 @@ type Account struct {
 	// DisableReplay turns off duplicate replay (a retransmitted request is
 	// answered from the stored response instead of being run again).
 	DisableReplay bool
+	// ReplayWindow: a request without AY that repeats the last one byte for
+	// byte within this time, and has side effects (11, 09, 37, ...), is
+	// taken for a retransmission and replayed. Zero or negative: requests
+	// without AY are never replayed (with AY, the same AY is replayed).
+	ReplayWindow time.Duration
 
 	// Policy gives the fixed fields of 98; nil means DefaultACSPolicy.
 	Policy *ACSPolicy

@@ -17,6 +17,9 @@ func FuzzDecodePDU(f *testing.F) {
 	if b, err := os.ReadFile("testdata/yaz-client-init-charset.bin"); err == nil {
 		f.Add(b)
 	}
+	for _, b := range idAuthSeeds() {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		p, err := Unmarshal(raw, ber.Limits{MaxSize: 1 << 16, MaxDepth: 40})
 		if err != nil {

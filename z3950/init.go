@@ -71,9 +71,13 @@ func (f *fields) auth(n *ber.Node) *IDAuthentication {
 	}
 	a := &IDAuthentication{}
 	switch {
-	case v.Class == ber.Universal && v.Tag == ber.TagSequence:
+	case v.Class == ber.Universal && v.Tag == ber.TagSequence && v.Constructed:
 		a.Kind = AuthIDPass
 		for _, c := range v.Children {
+			if !plainString(c) {
+				f.fail("idAuthentication idPass: a field is not a string")
+				return nil
+			}
 			switch {
 			case isCtx(c, 0):
 				a.GroupID = f.str(c, "groupId")
@@ -88,11 +92,42 @@ func (f *fields) auth(n *ber.Node) *IDAuthentication {
 	case v.Class == ber.Universal && v.Tag == ber.TagExternal:
 		a.Kind = AuthOther
 		a.Other = f.external(v, "idAuthentication other")
-	default: // open: VisibleString, but accept any string type
+	case v.Class == ber.Universal && isStringTag(v.Tag) && plainString(v):
+		// open: VisibleString, but any string type is accepted
 		a.Kind = AuthOpen
 		a.Open = f.str(v, "idAuthentication open")
+	default:
+		// A stray wrapper or any other type is not the open form: reading
+		// its bytes as "user/password" would run together what it wraps
+		// (the user and the password) and log them as a user name.
+		f.fail("idAuthentication: not open, idPass, anonymous or other")
+		return nil
 	}
 	return a
+}
+
+func isStringTag(tag int) bool {
+	switch tag {
+	case ber.TagOctetString, ber.TagUTF8String, ber.TagPrintableString, ber.TagIA5String, ber.TagGraphicString,
+		ber.TagVisibleString, ber.TagGeneralString:
+		return true
+	}
+	return false
+}
+
+// plainString reports a string value: primitive, or constructed from
+// OCTET STRING segments only (X.690 8.23.6), never a wrapper of other
+// values.
+func plainString(n *ber.Node) bool {
+	if !n.Constructed {
+		return true
+	}
+	for _, c := range n.Children {
+		if c.Class != ber.Universal || c.Tag != ber.TagOctetString || !plainString(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // InitializeRequest is the initRequest APDU [20].

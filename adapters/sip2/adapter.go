@@ -311,6 +311,8 @@ func (s *Session) date(t time.Time) string {
 	}
 	if s.loc != nil {
 		t = t.In(s.loc)
+	} else {
+		t = t.UTC() // no zone: UTC, written with "Z" (the server's rule)
 	}
 	if s.acct.DueDateFormat != "" {
 		return t.Format(s.acct.DueDateFormat)

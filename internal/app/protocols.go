@@ -146,9 +146,10 @@ func (a *App) sip2Servers() ([]server, error) {
 	}
 	backend := &sip2adapter.Backend{Svc: a.svc, ConnectionPIN: c.Throttle.ConnectionPIN.Settings(),
 		AddressPIN: c.Throttle.AddressPIN.Settings()}
+	preLogin := preLoginAccount(accts)
 	newServer := func(tlsCfg *tls.Config) *sip2server.Server {
 		return &sip2server.Server{
-			TLSConfig: tlsCfg, Backend: backend, Accounts: accts, Default: def, TrustedNetworks: trusted,
+			TLSConfig: tlsCfg, Backend: backend, Accounts: accts, Default: def, TrustedNetworks: trusted, PreLogin: preLogin,
 			MaxConns: c.MaxConns, MaxMessageSize: c.MaxMessage, Logger: a.log.With().Str("protocol", "sip2").Logger(),
 			Metrics: metrics, ConnMetrics: connMetrics, Now: a.svc.Now,
 			LoginTimeout: c.LoginTimeout.Duration, MaxUnauthenticated: c.MaxUnauthenticated,

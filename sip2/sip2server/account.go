@@ -193,12 +193,33 @@ func (a *Account) Supported() sip2.SupportedMessages {
 // StatusResponse is the 98 the account's policy gives; the server sends it
 // for 99 before login, and a Session may return it as its own answer.
 func (a *Account) StatusResponse(now time.Time) *sip2.ACSStatusResponse {
-	if a.TimeZone != nil {
-		now = now.In(a.TimeZone) // the date/time sync is in the library's zone, like every other date
+	if !now.IsZero() {
+		now = a.inZone(now) // the date/time sync follows the rule of every other date
 	}
 	p := a.policy()
 	return &sip2.ACSStatusResponse{OnLine: p.OnLine, CheckinOK: p.CheckinOK, CheckoutOK: p.CheckoutOK,
 		RenewalPolicy: p.RenewalPolicy, StatusUpdateOK: p.StatusUpdateOK, OfflineOK: p.OfflineOK,
 		TimeoutPeriod: p.TimeoutPeriod, RetriesAllowed: p.RetriesAllowed, DateTimeSync: now, ProtocolVersion: "2.00",
 		InstitutionID: a.Institution, LibraryName: a.LibraryName, Supported: a.Supported(), TerminalLocation: a.Location}
+}
+
+// inZone is the one rule for every date the server writes, before and after
+// login: the account's time zone (sent with a blank zone field, as local
+// time), or UTC when the account has none (sent with "Z" in the zone
+// field, so the selfcheck knows).
+func (a *Account) inZone(t time.Time) time.Time {
+	if a.TimeZone != nil {
+		return t.In(a.TimeZone)
+	}
+	return t.UTC()
+}
+
+// language is the SIP2 language code of the account's screen messages:
+// English has one (001); Latvian, Estonian and Slovenian have none (000).
+func (a *Account) language() sip2.Language {
+	switch a.ScreenLanguage {
+	case "", "en":
+		return sip2.LanguageEnglish
+	}
+	return sip2.LanguageUnknown
 }

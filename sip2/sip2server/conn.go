@@ -46,6 +46,9 @@ type conn struct {
 func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 	acct := s.Default
 	if acct == nil {
+		acct = s.PreLogin
+	}
+	if acct == nil {
 		acct = &Account{}
 	}
 	c := &conn{srv: s, nc: nc, acct: acct, codec: acct.codec(),

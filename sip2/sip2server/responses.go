@@ -17,10 +17,14 @@ func unknownPatron() sip2.PatronStatus {
 }
 
 // failure is the well-formed negative response to req with one AF. SIP2
-// has no error message; every request gets its own response type.
+// has no error message; every request gets its own response type. It never
+// says whether the patron is valid (no BL): the request was not run, so
+// nothing is known about the card, and a kiosk reads BLN as "invalid card".
+// The language is the one of the AF.
 func failure(req sip2.Message, acct *Account, af string) sip2.Message {
 	screen := []string{af}
-	no := sip2.Bool(false)
+	var no *bool
+	lang := acct.language()
 	switch r := req.(type) {
 	case *sip2.LoginRequest:
 		return &sip2.LoginResponse{}
@@ -30,16 +34,16 @@ func failure(req sip2.Message, acct *Account, af string) sip2.Message {
 		resp.ScreenMessages = screen
 		return resp
 	case *sip2.PatronStatusRequest:
-		return &sip2.PatronStatusResponse{PatronStatus: unknownPatron(), Language: r.Language, InstitutionID: r.InstitutionID,
+		return &sip2.PatronStatusResponse{PatronStatus: unknownPatron(), Language: lang, InstitutionID: r.InstitutionID,
 			PatronID: r.PatronID, ValidPatron: no, ScreenMessages: screen}
 	case *sip2.BlockPatronRequest:
-		return &sip2.PatronStatusResponse{PatronStatus: unknownPatron(), Language: sip2.LanguageUnknown, InstitutionID: r.InstitutionID,
+		return &sip2.PatronStatusResponse{PatronStatus: unknownPatron(), Language: lang, InstitutionID: r.InstitutionID,
 			PatronID: r.PatronID, ValidPatron: no, ScreenMessages: screen}
 	case *sip2.PatronInformationRequest:
-		return &sip2.PatronInformationResponse{PatronStatus: unknownPatron(), Language: r.Language, InstitutionID: r.InstitutionID,
+		return &sip2.PatronInformationResponse{PatronStatus: unknownPatron(), Language: lang, InstitutionID: r.InstitutionID,
 			PatronID: r.PatronID, ValidPatron: no, ScreenMessages: screen}
 	case *sip2.PatronEnableRequest:
-		return &sip2.PatronEnableResponse{PatronStatus: unknownPatron(), Language: sip2.LanguageUnknown, InstitutionID: r.InstitutionID,
+		return &sip2.PatronEnableResponse{PatronStatus: unknownPatron(), Language: lang, InstitutionID: r.InstitutionID,
 			PatronID: r.PatronID, ValidPatron: no, ScreenMessages: screen}
 	case *sip2.CheckoutRequest:
 		return &sip2.CheckoutResponse{MagneticMedia: sip2.Unknown, Desensitize: sip2.No, InstitutionID: r.InstitutionID,
@@ -117,9 +121,7 @@ func hadPatronPassword(req sip2.Message) bool {
 // (server clock, account time zone), AO/AA/AB echoes, BX and version of 98,
 // the patron status mapping, CQ only after an AD, AG fitted to the print width.
 func (c *conn) finish(req, resp sip2.Message, now time.Time) {
-	if tz := c.acct.TimeZone; tz != nil {
-		now = now.In(tz)
-	}
+	now = c.acct.inZone(now)
 	rf, qf := sip2.FieldsOf(resp), sip2.FieldsOf(req)
 	if d := rf.TransactionDate(); d != nil && d.IsZero() {
 		*d = now

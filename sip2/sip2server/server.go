@@ -29,6 +29,10 @@ type Server struct {
 	// TrustedNetworks, who may skip the 93.
 	Default         *Account
 	TrustedNetworks []netip.Prefix
+	// PreLogin gives the wire settings, time zone and screen language of a
+	// connection before its 93 when Default is nil (nil: UTF-8, "|", CR,
+	// auto error detection, UTC, English). It is never logged in with.
+	PreLogin *Account
 
 	MaxConns       int // connection cap; 0 = none
 	MaxMessageSize int // bytes; default 64 KiB

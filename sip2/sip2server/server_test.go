@@ -321,7 +321,7 @@ func TestLoginPhase(t *testing.T) {
 
 	// A request before 93: its own failure response, the backend is not reached.
 	r := parse(t, c.send(status23)).(*sip2.PatronStatusResponse)
-	if r.ValidPatron == nil || *r.ValidPatron || r.ScreenMessages[0] != "Not logged in" || r.PatronID != "P100" {
+	if r.ValidPatron != nil || r.ScreenMessages[0] != "Not logged in" || r.PatronID != "P100" {
 		t.Errorf("23 before login: %+v", r)
 	}
 	// 99 before login is answered from the default policy.

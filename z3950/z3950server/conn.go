@@ -265,7 +265,6 @@ func (c *conn) handleInit(ctx context.Context, p *z3950.InitializeRequest) (z395
 		Anonymous:             p.Auth == nil || p.Auth.Kind == z3950.AuthAnonymous,
 	}
 	info.User, info.Group, info.Password = p.Auth.Credentials()
-	c.user = info.User
 
 	var charsetAnswered bool
 	if prop, ok := z3950.FindCharsetProposal(p.OtherInfo); ok && c.version == 3 {
@@ -293,7 +292,12 @@ func (c *conn) handleInit(ctx context.Context, p *z3950.InitializeRequest) (z395
 		resp.Result = false
 		resp.OtherInfo = nil
 		resp.UserInformationField = z3950.InitRefusal(d, c.version)
-		return resp, event{outcome: "refused", diag: d}, false
+		// The log gets the condition only: the addinfo of a refused init
+		// may be what the client sent as its user, and that may hold its
+		// password.
+		logged := *d
+		logged.AddInfo = ""
+		return resp, event{outcome: "refused", diag: &logged}, false
 	}
 	if sess == nil {
 		d := z3950.NewDiagnostic(z3950.DiagInitRefused, "")
@@ -303,6 +307,7 @@ func (c *conn) handleInit(ctx context.Context, p *z3950.InitializeRequest) (z395
 	}
 	c.session = sess
 	c.inited = true
+	c.user = info.User // logged from now on: a user the backend accepted, never before
 	c.named = p.Options.At(z3950.OptNamedResultSets)
 
 	offered := []int{z3950.OptSearch, z3950.OptPresent, z3950.OptDelSet, z3950.OptNamedResultSets, z3950.OptQueryType104}

@@ -65,7 +65,8 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	addr := fs.String("addr", "127.0.0.1:6001", "SIP2 server address")
 	conns := fs.Int("conns", 10, "connections, each logged in and driven in a closed loop")
 	duration := fs.Duration("duration", 10*time.Second, "how long to drive the load")
-	warmup := fs.Duration("warmup", 0, "drive the load this long first, unmeasured (PINs verified, caches warm)")
+	warmup := fs.Duration("warmup", 0, "drive the load at least this long first, unmeasured, and until every connection has had an answer (PINs verified, caches warm)")
+	warmupMax := fs.Duration("warmup-max", 0, "give up waiting for every connection's first answer after this long (default 10 × --warmup, at least 1m)")
 	rate := fs.Float64("rate", 0, "pace the load at this many messages/s in all instead of a closed loop (latency from when each was due)")
 	mix := fs.String("mix", "iteminfo", "checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status")
 	user := fs.String("user", "demo", "93 login user")
@@ -96,7 +97,7 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if il, err = expandIDs(*items); err != nil {
 		return fmt.Errorf("%w: --items: %v", errUsage, err)
 	}
-	res, err := sip2bench.Run(ctx, sip2bench.Options{Addr: *addr, Conns: *conns, Duration: *duration, Warmup: *warmup, Rate: *rate, Mix: *mix,
+	res, err := sip2bench.Run(ctx, sip2bench.Options{Addr: *addr, Conns: *conns, Duration: *duration, Warmup: *warmup, WarmupMax: *warmupMax, Rate: *rate, Mix: *mix,
 		User: *user, Password: *password, Location: *location, Patrons: pl, Items: il, PIN: *pin,
 		Institution: *institution, TLS: *useTLS, ErrorDetection: *checksums, Charset: cs})
 	if err != nil {
@@ -109,12 +110,18 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *asJSON && len(res.Reasons) > 0 {
 		labels["denied_reasons"] = res.Reasons
 	}
+	if *asJSON && *warmup > 0 {
+		labels["warmup_s"] = res.Warmup.Seconds()
+	}
 	if err := printBench(stdout, *asJSON, labels,
 		res.Messages, res.Errors, res.Denied, res.Elapsed, res.Throughput, res.P50, res.P99, res.Max); err != nil {
 		return err
 	}
 	if !*asJSON {
 		printReasons(stdout, res.Reasons)
+		if res.Warmup > *warmup {
+			fmt.Fprintf(stdout, "warm-up    %v (until every connection had an answer)\n", res.Warmup.Round(time.Millisecond))
+		}
 	}
 	return nil
 }

@@ -18,11 +18,18 @@ import (
 // port and returns that address.
 func startDemoSIP2(t *testing.T) string {
 	t.Helper()
+	return startDemo(t).Addr("sip2").String()
+}
+
+// startDemo runs the demo server in-process with SIP2 and Z39.50 on
+// loopback ports.
+func startDemo(t *testing.T) *app.App {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Store.Backend = "memory"
 	cfg.DataDir = t.TempDir()
-	cfg.Admin.Listen, cfg.Z3950.Listen = "", ""
-	cfg.SIP2.Listen = "127.0.0.1:0"
+	cfg.Admin.Listen = ""
+	cfg.SIP2.Listen, cfg.Z3950.Listen = "127.0.0.1:0", "127.0.0.1:0"
 	a, err := app.New(cfg, zerolog.Nop(), app.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +50,7 @@ func startDemoSIP2(t *testing.T) string {
 		cancel()
 		<-done
 	})
-	return a.Addr("sip2").String()
+	return a
 }
 
 // TestBenchSIP2OnDemoData: bibgate bench sip2 with its defaults against

@@ -37,13 +37,19 @@ type Options struct {
 	// when a message was due to be sent, so a slow answer that delays the
 	// next message counts against the server (no coordinated omission).
 	Rate float64
-	// Warmup drives the mix this long before measuring: patrons' PINs get
+	// Warmup drives the mix at least this long before measuring, and
+	// until every connection has had an answer (at most WarmupMax): each
+	// patron's first PIN check costs the server a KDF run, and those queue
+	// behind one another, so a fixed duration can end with connections
+	// still waiting for their first answer. Not counted. Patrons' PINs get
 	// verified once, connections reach steady state. Not counted.
-	Warmup   time.Duration
-	Mix      string // checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status
-	User     string // 93 CN; no login when empty
-	Password string // 93 CO
-	Location string // 93 CP
+	Warmup time.Duration
+	// WarmupMax caps the warm-up (default 10 × Warmup, at least a minute).
+	WarmupMax time.Duration
+	Mix       string // checkout|checkin|checkoutcheckin|iteminfo|patroninfo|status
+	User      string // 93 CN; no login when empty
+	Password  string // 93 CO
+	Location  string // 93 CP
 	// Patrons and Items are used round robin; each connection takes its own
 	// share of Items so that checkout/checkin pairs do not collide.
 	Patrons     []string
@@ -65,6 +71,9 @@ type Result struct {
 	Throughput float64 // messages per second
 	P50, P99   time.Duration
 	Max        time.Duration
+	// Warmup is how long the warm-up took: Options.Warmup, or longer when
+	// connections were still waiting for their first answer.
+	Warmup time.Duration
 	// Reasons counts the refusals by what the server said (the screen
 	// message of the answer), so a run that is mostly refused says why.
 	Reasons map[string]int
@@ -84,6 +93,8 @@ type worker struct {
 	denied  int
 	reasons map[string]int
 	step    int
+	// answered, when set, is called once, at the first answer.
+	answered func()
 }
 
 // Run drives the server for opts.Duration (or until ctx ends) and reports.
@@ -129,8 +140,33 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if slices.IndexFunc(clients, func(c *wireConn) bool { return c != nil }) < 0 {
 		return Result{}, fmt.Errorf("sip2bench: no connection: %w", setupErr)
 	}
+	var warmedUp time.Duration
 	if opts.Warmup > 0 {
-		warmCtx, cancel := context.WithTimeout(ctx, opts.Warmup)
+		limit := opts.WarmupMax
+		if limit <= 0 {
+			limit = max(10*opts.Warmup, time.Minute)
+		}
+		warmStart := time.Now()
+		warmCtx, cancel := context.WithTimeout(ctx, max(limit, opts.Warmup))
+		// Ends the warm-up once its time is up and every connection has
+		// had an answer.
+		var pending sync.WaitGroup
+		for i, w := range workers {
+			if clients[i] != nil {
+				pending.Add(1)
+				w.answered = sync.OnceFunc(pending.Done)
+			}
+		}
+		go func() {
+			pending.Wait()
+			if wait := opts.Warmup - time.Since(warmStart); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-warmCtx.Done():
+				}
+			}
+			cancel()
+		}()
 		var wg sync.WaitGroup
 		for i, w := range workers {
 			if clients[i] == nil {
@@ -140,14 +176,18 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 			go func() {
 				defer wg.Done()
 				w.loop(warmCtx, clients[i])
+				if w.answered != nil { // never answered: do not wait for it
+					w.answered()
+				}
 			}()
 		}
 		wg.Wait()
 		cancel()
+		warmedUp = time.Since(warmStart)
 		// The loops closed their connections (a request may have been cut
 		// off mid-flight): measure on fresh ones.
 		for i, w := range workers {
-			w.samples, w.errors, w.denied, w.reasons = w.samples[:0], 0, 0, nil
+			w.samples, w.errors, w.denied, w.reasons, w.answered = w.samples[:0], 0, 0, nil, nil
 			clients[i] = nil
 			if c, err := w.connect(ctx); err == nil {
 				clients[i] = c
@@ -172,7 +212,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	var res Result
+	res := Result{Warmup: warmedUp}
 	var all []time.Duration
 	for _, w := range workers {
 		all = append(all, w.samples...)
@@ -269,6 +309,10 @@ func (w *worker) loop(ctx context.Context, c *wireConn) {
 			var denied bool
 			if denied, err = verdict(req.code, line); err == nil {
 				w.samples = append(w.samples, time.Since(begin))
+				if w.answered != nil {
+					w.answered()
+					w.answered = nil
+				}
 				if denied {
 					w.denied++
 					if w.reasons == nil {

@@ -640,3 +640,28 @@ func (s *Service) illOnCheckin(t tx, l *Loan, now time.Time) error {
 	}
 	return t.illSave(x, queued)
 }
+
+// illIsInstitution reports whether card is a partner's institutional
+// patron.
+func (s *Service) illIsInstitution(card string) bool {
+	for _, p := range s.cons.ILL.Partners {
+		if card == p.Patron || (p.Patron == "" && card == InstitutionCard(p.Symbol)) {
+			return true
+		}
+	}
+	return false
+}
+
+// illReadyForPartner traps a returned copy for a partner's queued ILL
+// request: it waits for staff to ship it, with no pickup deadline and no
+// notice (the ILL timers watch the request).
+func (s *Service) illReadyForPartner(t tx, h *Hold, it *Item) error {
+	if h.Status == HoldReady && !h.Expires.IsZero() {
+		if err := t.Delete(bHoldExpiry, timeKey(h.Expires)+"/"+h.ID); err != nil {
+			return err
+		}
+	}
+	h.Status, h.ItemID, h.Expires = HoldReady, it.ID, time.Time{}
+	it.Status, it.TransitTo, it.HoldID = ItemOnHold, "", h.ID
+	return t.putRecord(bHold, h.ID, h)
+}

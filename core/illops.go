@@ -340,6 +340,9 @@ func (s *Service) illEffects(t tx, x *ILLTransaction, e *ILLEvent, now time.Time
 		}
 		return nil, nil
 	}
+	if x.State == illstate.NotSupplied || x.State == illstate.Cancelled {
+		return nil, s.illTellNotSupplied(t, x, e, now)
+	}
 	switch e.Service {
 	case illstate.ShippedService:
 		if !e.Date.IsZero() {
@@ -664,4 +667,16 @@ func (s *Service) illReadyForPartner(t tx, h *Hold, it *Item) error {
 	h.Status, h.ItemID, h.Expires = HoldReady, it.ID, time.Time{}
 	it.Status, it.TransitTo, it.HoldID = ItemOnHold, "", h.ID
 	return t.putRecord(bHold, h.ID, h)
+}
+
+// illTellNotSupplied tells our patron that the request ended without the
+// item (ill.md §5: not supplied → the next supplier, or notify).
+func (s *Service) illTellNotSupplied(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) error {
+	p, err := t.patron(x.PatronID)
+	if err != nil {
+		return err
+	}
+	_, err = t.addNotice(Notice{ID: "ill_not_supplied/" + x.ID, Kind: NoticeILLNotSupplied, PatronID: p.ID, To: s.recipient(p, now),
+		Language: p.Language, Library: x.PickupLibrary, Title: x.Item.Title, Due: e.Date, Created: now})
+	return err
 }

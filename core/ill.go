@@ -50,6 +50,10 @@ const FeeILL FeeKind = "ill"
 // has arrived. (A returnable item arriving is a hold_ready notice.)
 const NoticeILLArrived NoticeKind = "ill_arrived"
 
+// NoticeILLNotSupplied tells a patron that the partner will not supply
+// what they asked for (unfilled, retry later, expired, cancelled).
+const NoticeILLNotSupplied NoticeKind = "ill_not_supplied"
+
 // ILLRole is the side of a transaction: requester (our patron borrows) or
 // responder (we lend).
 type ILLRole = illstate.Role
@@ -140,6 +144,10 @@ type ILLEventInput struct {
 	// ItemID is a barcode staff scanned: the copy to ship, or the label of
 	// a temporary copy.
 	ItemID string
+	// ServiceTime is the sender's service-date-time of an APDU, in its
+	// zone as the partner's configuration says (kept beside our clock's
+	// time of arrival).
+	ServiceTime time.Time
 }
 
 // ILLEvent is one event of a transaction's history.
@@ -160,6 +168,7 @@ type ILLEvent struct {
 	QueuePosition int                `json:"queue_position,omitempty"`
 	ReturnAddress string             `json:"return_address,omitempty"`
 	ItemID        string             `json:"item_id,omitempty"`
+	ServiceTime   time.Time          `json:"service_time,omitzero"`
 	// Send: an APDU goes to the partner; Sent is when it went.
 	Send bool      `json:"send,omitempty"`
 	Sent time.Time `json:"sent,omitzero"`
@@ -411,7 +420,7 @@ func (s *Service) illStep(t tx, x *ILLTransaction, in ILLEventInput, now time.Ti
 	e := ILLEvent{
 		Seq: len(x.Events) + 1, At: now, Origin: in.Origin, Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier,
 		From: x.State, To: res.To, Crossing: res.Row.Crossing, Note: in.Note, Reason: in.Reason, Date: in.Date, Amount: in.Amount,
-		QueuePosition: in.QueuePosition, ItemID: in.ItemID,
+		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime,
 		Send: in.Dir == illstate.Outgoing && in.Service.HasAPDU(),
 	}
 	if e.Origin == "" {

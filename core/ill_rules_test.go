@@ -248,3 +248,36 @@ func TestILLDeskCheckin(t *testing.T) {
 		})
 	}
 }
+
+// TestILLRequesterNotSupplied: the patron is told when the partner will
+// not supply, whatever the way (unfilled, retry, expired, cancelled), once.
+func TestILLRequesterNotSupplied(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		events []core.ILLEventInput
+		state  illstate.State
+	}{
+		{"unfilled", []core.ILLEventInput{{Service: illstate.ILLAnswer, Dir: illstate.Incoming, Qualifier: illstate.QUnfilled, Reason: "not-owned"}}, illstate.NotSupplied},
+		{"retry", []core.ILLEventInput{{Service: illstate.ILLAnswer, Dir: illstate.Incoming, Qualifier: illstate.QRetry,
+			Date: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)}}, illstate.NotSupplied},
+		{"expired", []core.ILLEventInput{{Service: illstate.Expired, Dir: illstate.Incoming}}, illstate.NotSupplied},
+		{"cancelled", []core.ILLEventInput{{Service: illstate.Cancel, Dir: illstate.Outgoing},
+			{Service: illstate.CancelReply, Dir: illstate.Incoming, Qualifier: illstate.QYes}}, illstate.Cancelled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newILLFixture(t, memstore.New())
+			x, err := f.svc.ILLRequest(f.ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Partner: partnerQueue, Item: core.ILLItem{Title: "Kalevipoeg"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range tc.events {
+				x = f.apply(x, e)
+			}
+			x = f.apply(x, core.ILLEventInput{Service: illstate.Message, Dir: illstate.Incoming, Note: "sorry"})
+			notices, _ := f.svc.Notices(f.ctx, demo.PatronGood)
+			if x.State != tc.state || len(notices) != 1 || notices[0].Kind != core.NoticeILLNotSupplied || notices[0].Title != "Kalevipoeg" {
+				t.Fatalf("state %s notices %+v", x.State, notices)
+			}
+		})
+	}
+}

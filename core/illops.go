@@ -340,6 +340,9 @@ func (s *Service) illEffects(t tx, x *ILLTransaction, e *ILLEvent, now time.Time
 		}
 		return nil, nil
 	}
+	if x.State == illstate.NotSupplied || x.State == illstate.Cancelled {
+		return nil, s.illTellNotSupplied(t, x, e, now)
+	}
 	switch e.Service {
 	case illstate.ShippedService:
 		if !e.Date.IsZero() {
@@ -639,4 +642,41 @@ func (s *Service) illOnCheckin(t tx, l *Loan, now time.Time) error {
 		return err
 	}
 	return t.illSave(x, queued)
+}
+
+// illIsInstitution reports whether card is a partner's institutional
+// patron.
+func (s *Service) illIsInstitution(card string) bool {
+	for _, p := range s.cons.ILL.Partners {
+		if card == p.Patron || (p.Patron == "" && card == InstitutionCard(p.Symbol)) {
+			return true
+		}
+	}
+	return false
+}
+
+// illReadyForPartner traps a returned copy for a partner's queued ILL
+// request: it waits for staff to ship it, with no pickup deadline and no
+// notice (the ILL timers watch the request).
+func (s *Service) illReadyForPartner(t tx, h *Hold, it *Item) error {
+	if h.Status == HoldReady && !h.Expires.IsZero() {
+		if err := t.Delete(bHoldExpiry, timeKey(h.Expires)+"/"+h.ID); err != nil {
+			return err
+		}
+	}
+	h.Status, h.ItemID, h.Expires = HoldReady, it.ID, time.Time{}
+	it.Status, it.TransitTo, it.HoldID = ItemOnHold, "", h.ID
+	return t.putRecord(bHold, h.ID, h)
+}
+
+// illTellNotSupplied tells our patron that the request ended without the
+// item (ill.md §5: not supplied → the next supplier, or notify).
+func (s *Service) illTellNotSupplied(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) error {
+	p, err := t.patron(x.PatronID)
+	if err != nil {
+		return err
+	}
+	_, err = t.addNotice(Notice{ID: "ill_not_supplied/" + x.ID, Kind: NoticeILLNotSupplied, PatronID: p.ID, To: s.recipient(p, now),
+		Language: p.Language, Library: x.PickupLibrary, Title: x.Item.Title, Due: e.Date, Created: now})
+	return err
 }

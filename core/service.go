@@ -478,6 +478,9 @@ func (s *Service) route(t tx, it *Item, here string, now time.Time, res *Checkin
 
 // readyHold puts an item on the hold shelf for h and tells the patron.
 func (s *Service) readyHold(t tx, p *Patron, h *Hold, it *Item, now time.Time) error {
+	if s.illIsInstitution(p.ID) {
+		return s.illReadyForPartner(t, h, it)
+	}
 	lib, err := s.library(h.PickupLibrary)
 	if err != nil {
 		return err

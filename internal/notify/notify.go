@@ -135,6 +135,20 @@ func text(n core.Notice, lang, library string) (subject, body string) {
 			"sl": {"Rezervacija je potekla", fmt.Sprintf("Pozdravljeni!\n\nRezerviranega gradiva \"%s\" niste prevzeli pravočasno, rezervacija je preklicana.\n\n%s", n.Title, library)},
 			"en": {"Your hold has expired", fmt.Sprintf("Hello,\n\n\"%s\" was not collected in time; the hold has been cancelled.\n\n%s", n.Title, library)},
 		}
+	case core.NoticeILLArrived:
+		m = map[string]t{
+			"lv": {"Starpbibliotēku abonementa pasūtījums ir saņemts", fmt.Sprintf("Labdien!\n\nPēc Jūsu pasūtījuma saņemts \"%s\". To var saņemt:\n%s", n.Title, library)},
+			"et": {"RVL tellimus on saabunud", fmt.Sprintf("Tere!\n\nTeie tellitud \"%s\" on saabunud. Selle saab kätte:\n%s", n.Title, library)},
+			"sl": {"Medknjižnično naročeno gradivo je prispelo", fmt.Sprintf("Pozdravljeni!\n\nGradivo \"%s\", ki ste ga naročili, je prispelo. Prevzamete ga lahko:\n%s", n.Title, library)},
+			"en": {"Your interlibrary loan has arrived", fmt.Sprintf("Hello,\n\n\"%s\", which you ordered by interlibrary loan, has arrived. Collect it at:\n%s", n.Title, library)},
+		}
+	case core.NoticeILLNotSupplied:
+		m = map[string]t{
+			"lv": {"Starpbibliotēku abonementa pasūtījumu nevar izpildīt", fmt.Sprintf("Labdien!\n\nDiemžēl \"%s\" no partnerbibliotēkas saņemt nav iespējams. Lūdzu, sazinieties ar bibliotēku.\n\n%s", n.Title, library)},
+			"et": {"RVL tellimust ei saa täita", fmt.Sprintf("Tere!\n\nKahjuks ei saa \"%s\" partnerraamatukogust tellida. Palun võtke ühendust raamatukoguga.\n\n%s", n.Title, library)},
+			"sl": {"Medknjižničnega naročila ni mogoče izpolniti", fmt.Sprintf("Pozdravljeni!\n\nGradiva \"%s\" žal ni mogoče dobiti iz druge knjižnice. Prosimo, obrnite se na knjižnico.\n\n%s", n.Title, library)},
+			"en": {"Your interlibrary loan request cannot be filled", fmt.Sprintf("Hello,\n\nUnfortunately \"%s\" cannot be supplied by the partner library. Please contact the library.\n\n%s", n.Title, library)},
+		}
 	default:
 		m = map[string]t{
 			"lv": {"Termiņa pagarinājums izskatīts", fmt.Sprintf("Labdien!\n\nJūsu pieprasījums pagarināt \"%s\" ir izskatīts. Nodošanas termiņš: %s.\n\n%s", n.Title, due, library)},

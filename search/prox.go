@@ -17,6 +17,12 @@ import (
 // steps from the end of the one to the start of the other (0 when they
 // overlap). Ordered asks that Left come before Right.
 //
+// Positions count within one field: words of a 245 and a 246 are never
+// near each other. (Zebra numbers words across the whole record, so it
+// also matches those; on the test titles of rpnquery's TestProximity it
+// agrees otherwise: same counts for <=3 ordered and unordered, <=2, =7,
+// phrase.)
+//
 // Both sides are *Term or *Prox, every Term in the same text index. Word
 // positions are not stored: the index finds the records that match both
 // sides and checks the positions in their stored fields.

@@ -52,7 +52,7 @@ func (ix *Index) checkFormat(ctx context.Context) (rebuilt int, err error) {
 		if have == want {
 			return nil
 		}
-		if b.keys.Stats().KeyN == 0 && getCounter(b.meta, metaRecords) == 0 {
+		if k, _ := b.keys.Cursor().First(); k == nil && getCounter(b.meta, metaRecords) == 0 {
 			return putFormat(b.meta, want)
 		}
 		need = true

@@ -20,7 +20,9 @@
 //     (so are every other APDU's, the other way round);
 //   - ILL-String is written as GeneralString carrying UTF-8 and read from
 //     GeneralString or EDIFACTString (VisibleString); bytes that are not
-//     UTF-8 are read as ISO-8859-1.
+//     UTF-8 are read as ISO-8859-1, which Latin1 reports for a warning;
+//   - requester-CHECKED-IN is read under [2] as well as [3], for peers built
+//     on pre-2000 copies of the module.
 //
 // Decode reports undecodable input as a *DecodeError carrying the
 // Status-Or-Error-Report general-problem code a server answers with.

@@ -381,6 +381,20 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// Pre-2000 copies of the module tag requester-CHECKED-IN [2] instead of
+// [3]; requests from systems built on them are read too.
+func TestOldRequesterCheckedInTag(t *testing.T) {
+	for _, msgs := range []string{"ab{800101 810100 820101 830102}", "ab{800101 810100 820101 820102}"} {
+		a, err := Decode(tlv(t, "61{30{800102 a1{a1{1b0147} a2{1b0151}} a2{a0{80083230323631323033}} a9{0a0101} "+msgs+" b0{a4{1b0158}}}}"))
+		if err != nil {
+			t.Fatalf("%s: %v", msgs, err)
+		}
+		if m := a.(*Request).RequesterOptionalMessages; m != (RequesterOptionalMessages{true, false, Requires, Desires}) {
+			t.Errorf("%s: %+v", msgs, m)
+		}
+	}
+}
+
 func TestVersions(t *testing.T) {
 	// Version 1 APDUs decode and encode; version-2 fields are refused in
 	// them on output.

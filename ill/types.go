@@ -149,8 +149,8 @@ const (
 type RequesterOptionalMessages struct {
 	CanSendReceived    bool `ber:"0"`
 	CanSendReturned    bool `ber:"1"`
-	RequesterShipped   int  `ber:"2"` // Requires, Desires or Neither
-	RequesterCheckedIn int  `ber:"3"`
+	RequesterShipped   int  `ber:"2"`       // Requires, Desires or Neither
+	RequesterCheckedIn int  `ber:"3,alt=2"` // [2] in pre-2000 copies of the module
 }
 
 // ResponderOptionalMessages mirrors RequesterOptionalMessages.

@@ -15,6 +15,8 @@ package ber
 //	                without it a numbered tag replaces the value's own (IMPLICIT)
 //	lax             on decode also accept the other tagging mode (for a field
 //	                that peers encode both ways)
+//	alt=M           on decode also accept tag number M (for a field that old
+//	                copies of a module number differently)
 //	optional        OPTIONAL: a nil pointer or nil slice is absent, and an
 //	                absent field decodes to nil
 //	default=V       DEFAULT V (an integer, true or false): an absent field
@@ -205,6 +207,7 @@ type field struct {
 	tagged     bool
 	class      Class
 	tag        int
+	alt        int // another tag number accepted on decode, or -1
 	explicit   bool
 	lax        bool
 	optional   bool
@@ -235,7 +238,7 @@ var (
 )
 
 func (c *compiler) field(t reflect.Type, name, spec string) (*field, error) {
-	f := &field{name: name, class: Context}
+	f := &field{name: name, class: Context, alt: -1}
 	classSet := false
 	var typeOpts []string
 	if spec != "" {
@@ -255,6 +258,12 @@ func (c *compiler) field(t reflect.Type, name, spec string) (*field, error) {
 				f.class, classSet = Universal, true
 			case p == "private":
 				f.class, classSet = Private, true
+			case strings.HasPrefix(p, "alt="):
+				v, err := strconv.Atoi(strings.TrimPrefix(p, "alt="))
+				if err != nil || v < 0 || v > 1<<28-1 {
+					return nil, fmt.Errorf("ber: field %s: bad alt %q", name, p)
+				}
+				f.alt = v
 			case strings.HasPrefix(p, "default="):
 				f.hasDefault = true
 				d := strings.TrimPrefix(p, "default=")
@@ -282,8 +291,8 @@ func (c *compiler) field(t reflect.Type, name, spec string) (*field, error) {
 			}
 		}
 	}
-	if !f.tagged && (classSet || f.explicit || f.lax) {
-		return nil, fmt.Errorf("ber: field %s: class, explicit or lax without a tag number", name)
+	if !f.tagged && (classSet || f.explicit || f.lax || f.alt >= 0) {
+		return nil, fmt.Errorf("ber: field %s: class, explicit, lax or alt without a tag number", name)
 	}
 	cd, err := c.codec(t, strings.Join(typeOpts, ","))
 	if err != nil {
@@ -436,7 +445,7 @@ func (c *compiler) codec(t reflect.Type, opts string) (*codec, error) {
 // matches reports whether n can be the encoding of f.
 func (f *field) matches(n *Node) bool {
 	if f.tagged {
-		return n.Class == f.class && n.Tag == f.tag
+		return n.Class == f.class && (n.Tag == f.tag || n.Tag == f.alt)
 	}
 	return f.c.matches(n)
 }

@@ -322,3 +322,23 @@ func TestSchemaEmbeddedHeader(t *testing.T) {
 		t.Errorf("decoded %+v, %v", back, err)
 	}
 }
+
+// alt=M accepts a second tag number on decode and writes the first.
+type mapAlt struct {
+	Shipped   int `ber:"2"`
+	CheckedIn int `ber:"3,alt=2"`
+}
+
+func TestSchemaAltTag(t *testing.T) {
+	s := MustCompile(mapAlt{}, "")
+	for _, in := range []string{"30{820101 830102}", "30{820101 820102}"} {
+		var v mapAlt
+		if err := s.Unmarshal(tlv(t, in), Limits{}, &v); err != nil || v != (mapAlt{1, 2}) {
+			t.Errorf("%s: %+v %v", in, v, err)
+		}
+	}
+	got, _ := s.Marshal(&mapAlt{1, 2}, EncodeOptions{})
+	if hex.EncodeToString(got) != "3006820101830102" {
+		t.Errorf("wrote %X", got)
+	}
+}

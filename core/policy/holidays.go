@@ -72,7 +72,7 @@ type holiday struct {
 }
 
 func fixed(m time.Month, d int) holiday { return holiday{month: m, day: d} }
-func easter(off int) holiday           { return holiday{easter: off, relEaster: true} }
+func easter(off int) holiday            { return holiday{easter: off, relEaster: true} }
 
 // holidays are the rules of each country, see PublicHolidays.
 var holidays = map[string][]holiday{

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // TestMain lets the test binary act as the bibgate command, so the tests
@@ -201,4 +203,49 @@ func TestImportIntoRunningServer(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("stop: %v", err)
 	}
+}
+
+// TestServePostgresCreatesDataDir: with backend = "postgres" the data
+// directory (which holds the catalogue) is created on first start, as it is
+// with the bolt backend.
+func TestServePostgresCreatesDataDir(t *testing.T) {
+	dsn := os.Getenv("BIBGATE_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Skipf("no PostgreSQL server at %s: %v", dsn, err)
+	}
+	schema := fmt.Sprintf("bibgate_datadir_%d", time.Now().UnixNano())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		conn.Close(ctx)
+	})
+	dir := t.TempDir()
+	cfg := dir + "/pg.toml"
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir = %q\n[store]\nbackend = \"postgres\"\npostgres_dsn = %q\npostgres_schema = %q\n[demo]\nload = true\n",
+		dir+"/not/yet/there", dsn, schema)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd, logs := bibgate(t, dir, "serve", "--config", cfg, "--admin", "127.0.0.1:0", "--sip2", "off", "--z3950", "off", "--log-format", "json")
+	addr := waitListening(t, logs, "admin")
+	go func() {
+		for logs.Scan() {
+		}
+	}()
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := os.Stat(dir + "/not/yet/there/catalogue.db"); err != nil {
+		t.Errorf("catalogue not created in the new data dir: %v", err)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	_ = cmd.Wait()
 }

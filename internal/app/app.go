@@ -107,6 +107,11 @@ func (a *App) openCatalog() (*catalog.Catalogue, error) {
 		}
 		dir, a.tmpDir = tmp, tmp
 	}
+	// The catalogue lives in the data directory whatever the circulation
+	// backend: with PostgreSQL nothing else creates it.
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
 	return catalog.Open(filepath.Join(dir, "catalogue.db"), a.svc)
 }
 

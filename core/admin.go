@@ -21,9 +21,6 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 		if p.ID == "" {
 			return refuse(ReasonBadRequest, "patron %d has no card number", i)
 		}
-		if p.PersonalCode != "" && !isEIDHash(p.PersonalCode) {
-			p.PersonalCode = s.eidHash(p.PersonalCode) // never stored in plain text
-		}
 		if np.PIN != "" {
 			h, err := HashPIN(np.PIN, s.kdf)
 			if err != nil {
@@ -37,6 +34,9 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 	return s.update(ctx, func(t tx) error {
 		for i := range hashed {
 			p := hashed[i]
+			if p.PersonalCode != "" && !isEIDHash(p.PersonalCode) {
+				p.PersonalCode = s.eidHash(p.PersonalCode) // never stored in plain text
+			}
 			var old Patron
 			ok, err := t.getRecord(bPatron, p.ID, &old)
 			if err != nil {

@@ -19,15 +19,13 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 	if err != nil {
 		return err
 	}
-	for i := range hashed {
-		if pc := hashed[i].PersonalCode; pc != "" && !isEIDHash(pc) {
-			hashed[i].PersonalCode = s.eidHash(pc) // never stored in plain text
-		}
-	}
 	now := s.clock.Now()
 	return s.update(ctx, func(t tx) error {
 		for i := range hashed {
 			p := hashed[i]
+			if p.PersonalCode != "" && !isEIDHash(p.PersonalCode) {
+				p.PersonalCode = s.eidHash(p.PersonalCode) // never stored in plain text
+			}
 			var old Patron
 			ok, err := t.getRecord(bPatron, p.ID, &old)
 			if err != nil {

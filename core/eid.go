@@ -24,12 +24,14 @@ const (
 
 func normalisePersonalCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
 
-// IsPersonalCodeHash reports whether s is a personal code in its stored,
-// keyed-hash form (as an export writes it), which imports accept as is.
-func IsPersonalCodeHash(s string) bool { return isEIDHash(s) }
-
 // isEIDHash reports whether a stored personal code is already hashed.
 func isEIDHash(s string) bool { return strings.HasPrefix(s, eidHashPrefix) }
+
+// IsPersonalCodeHash reports whether s is a personal code in its stored
+// form (a patron read back, or exported, carries it so). Registering a
+// patron with it keeps it as is: it finds the patron only in the
+// installation whose key made it.
+func IsPersonalCodeHash(s string) bool { return isEIDHash(s) }
 
 // eidHash is the stored form of a personal code (any spelling: dashes and
 // spaces are ignored).

@@ -300,6 +300,9 @@ func (s *Service) PurgeInactivePatrons(ctx context.Context) (int, error) {
 		if !policy.Inactive(r, p.LastActive, now, policy.PatronState{LoansOut: p.LoansOut, Holds: p.Holds, Owed: p.Owed}) {
 			return true, 0, nil
 		}
+		if open, err := t.keys(bPatronFees, p.ID+"/"); err != nil || len(open) > 0 {
+			return err == nil, 0, err // charges and credits that cancel out are still to settle
+		}
 		return true, 1, s.deletePatron(t, &p)
 	})
 	return n, wrapJob("purge inactive patrons", err)

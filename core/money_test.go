@@ -101,6 +101,9 @@ func TestMoneyCases(t *testing.T) {
 			it := f.item(demo.Central, ordinaryBook)
 			loan := f.checkout(demo.Central, demo.PatronGood, it.ID)
 			tt.run(t, f, it, loan)
+			if problems, err := f.svc.Verify(f.ctx); err != nil || len(problems) > 0 {
+				t.Errorf("invariants: %v %v", err, problems)
+			}
 		})
 	}
 }

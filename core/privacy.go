@@ -79,6 +79,11 @@ func (s *Service) DeletePatron(ctx context.Context, card string) (d Deletion, er
 		case p.Owed < 0:
 			return refuse(ReasonPatronCredit, "the library owes patron %s a refund of %v EUR: pay it out first", p.ID, -p.Owed)
 		}
+		if open, err := t.keys(bPatronFees, p.ID+"/"); err != nil {
+			return err
+		} else if len(open) > 0 {
+			return refuse(ReasonPatronOwes, "patron %s has %d open charges and credits that cancel out: settle them first", p.ID, len(open))
+		}
 		holds, err := t.keys(bPatronHolds, p.ID+"/")
 		if err != nil {
 			return err

@@ -211,6 +211,26 @@ func TestDeletePatronRefusedWhileObligations(t *testing.T) {
 			f.checkin(demo.Central, it.ID) // found: the value is refunded as a credit
 			return demo.PatronGood
 		}, core.ReasonPatronCredit},
+		{"a charge and a credit that cancel out", func(f *fixture) string {
+			it := f.item(demo.Central, ordinaryBook)
+			f.checkout(demo.Central, demo.PatronGood, it.ID)
+			fees, err := f.svc.DeclareLost(f.ctx, it.ID)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			var total core.Money
+			for _, fee := range fees {
+				total += fee.Amount
+			}
+			if _, err := f.svc.PayFee(f.ctx, core.Payment{PatronID: demo.PatronGood, Amount: total}); err != nil {
+				f.t.Fatal(err)
+			}
+			f.checkin(demo.Central, it.ID) // a credit of the value
+			if _, err := f.svc.Charge(f.ctx, demo.PatronGood, core.FeeDamage, it.Value, it.ID, "water damage"); err != nil {
+				f.t.Fatal(err)
+			}
+			return demo.PatronGood
+		}, core.ReasonPatronOwes},
 		{"unknown card", func(f *fixture) string { return "NOSUCH" }, core.ReasonPatronNotFound},
 	}
 	for _, tt := range tests {

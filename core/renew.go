@@ -159,7 +159,7 @@ func (s *Service) RenewAll(ctx context.Context, library, patronID string) (out [
 
 // DecideRenewal approves or rejects a pending renewal request; the patron
 // is told either way. An approval is re-checked against every renewal rule
-// as things stand at the decision (R11): when one now refuses it, the
+// as things stand at the decision: when one now refuses it, the
 // request is rejected, the patron told, and the refusal returned with the
 // loan. A decision after the due date keeps the lateness: the fine for the
 // days between the due date and the decision is charged.

@@ -76,11 +76,11 @@ type Options struct {
 type Service struct {
 	st      store.Store
 	cons    *Consortium
+	eidKey  []byte // HMAC key for eID personal codes
 	clock   Clock
 	kdf     KDFParams
 	observe func(string, Reason, time.Duration)
 	pins    *pinCache
-	eidKey  []byte
 	pinLock *throttle.Throttle
 }
 

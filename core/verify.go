@@ -10,7 +10,9 @@ import (
 // returns every violation found (empty: consistent): an item on loan has
 // exactly one open loan and it is that item's; no other item has an open
 // loan; every patron's loan count matches their open loans and both loan
-// indexes agree; every patron's hold count matches their active holds.
+// indexes agree; every patron's hold count matches their active holds;
+// every patron's balance is the sum of what is outstanding on their fees,
+// and no fee without a patron (anonymised) is outstanding.
 func (s *Service) Verify(ctx context.Context) (problems []string, err error) {
 	err = s.view(ctx, func(t tx) error {
 		problems = problems[:0]
@@ -78,6 +80,21 @@ func (s *Service) Verify(ctx context.Context) (problems []string, err error) {
 		if err := s.verifyILL(t, bad); err != nil {
 			return err
 		}
+		balance := map[string]Money{}
+		err = t.Scan(bFee, "", func(_ string, v []byte) error {
+			var f Fee
+			if err := decode(v, &f); err != nil {
+				return err
+			}
+			if f.PatronID == "" && f.Outstanding() != 0 {
+				bad("fee %s has %v outstanding and no patron", f.ID, f.Outstanding())
+			}
+			balance[f.PatronID] += f.Outstanding()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 		return t.Scan(bPatron, "", func(_ string, v []byte) error {
 			var p Patron
 			if err := decode(v, &p); err != nil {
@@ -88,6 +105,9 @@ func (s *Service) Verify(ctx context.Context) (problems []string, err error) {
 			}
 			if p.Holds != activeHolds[p.ID] {
 				bad("patron %s counts %d holds, has %d active", p.ID, p.Holds, activeHolds[p.ID])
+			}
+			if p.Owed != balance[p.ID] {
+				bad("patron %s owes %v but their fees add up to %v", p.ID, p.Owed, balance[p.ID])
 			}
 			return nil
 		})

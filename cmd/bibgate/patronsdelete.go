@@ -126,6 +126,8 @@ func obligations(sum core.PatronSummary) string {
 		return fmt.Sprintf("owes %v EUR; it must be paid or written off first", sum.Owed)
 	case sum.Owed < 0:
 		return fmt.Sprintf("the library owes the patron a refund of %v EUR; pay it out first", -sum.Owed)
+	case len(sum.Fees) > 0:
+		return fmt.Sprintf("%d open charges and credits cancel out but are not settled; settle them first", len(sum.Fees))
 	}
 	return ""
 }

@@ -55,6 +55,96 @@ func (d Date) String() string {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
 }
 
+// holiday is one rule of a country's calendar.
+type holiday struct {
+	month time.Month
+	day   int
+	// easter, when set, places the day relative to Easter Sunday instead.
+	easter    int
+	relEaster bool
+	// mondayIfWeekend adds the Monday after the day when it falls on a
+	// Saturday or Sunday.
+	mondayIfWeekend bool
+	// secondSunday is the second Sunday of month (Mother's Day).
+	secondSunday bool
+	// notFrom..notTo are years the rule did not apply (0: always applies).
+	notFrom, notTo int
+}
+
+func fixed(m time.Month, d int) holiday { return holiday{month: m, day: d} }
+func easter(off int) holiday            { return holiday{easter: off, relEaster: true} }
+
+// holidays are the rules of each country, see PublicHolidays.
+var holidays = map[string][]holiday{
+	CountryLatvia: {
+		fixed(time.January, 1), easter(-2), easter(0), easter(1), fixed(time.May, 1),
+		{month: time.May, day: 4, mondayIfWeekend: true}, {month: time.May, secondSunday: true}, easter(49),
+		fixed(time.June, 23), fixed(time.June, 24), {month: time.November, day: 18, mondayIfWeekend: true},
+		fixed(time.December, 24), fixed(time.December, 25), fixed(time.December, 26), fixed(time.December, 31),
+	},
+	CountryEstonia: {
+		fixed(time.January, 1), fixed(time.February, 24), easter(-2), easter(0), fixed(time.May, 1), easter(49),
+		fixed(time.June, 23), fixed(time.June, 24), fixed(time.August, 20),
+		fixed(time.December, 24), fixed(time.December, 25), fixed(time.December, 26),
+	},
+	CountrySlovenia: {
+		fixed(time.January, 1), {month: time.January, day: 2, notFrom: 2013, notTo: 2016}, fixed(time.February, 8),
+		easter(0), easter(1), fixed(time.April, 27), fixed(time.May, 1), fixed(time.May, 2), easter(49),
+		fixed(time.June, 25), fixed(time.August, 15), fixed(time.October, 31), fixed(time.November, 1),
+		fixed(time.December, 25), fixed(time.December, 26),
+	},
+}
+
+// dates are the days rule h gives in year (one, or two with a moved Monday).
+func (h holiday) dates(year int, e Date) []Date {
+	if h.notFrom != 0 && year >= h.notFrom && year <= h.notTo {
+		return nil
+	}
+	switch {
+	case h.relEaster:
+		return []Date{e.Add(h.easter)}
+	case h.secondSunday:
+		return []Date{secondSunday(year, h.month)}
+	}
+	d := Date{year, h.month, h.day}
+	if h.mondayIfWeekend {
+		switch d.Weekday() {
+		case time.Saturday:
+			return []Date{d, d.Add(2)}
+		case time.Sunday:
+			return []Date{d, d.Add(1)}
+		}
+	}
+	return []Date{d}
+}
+
+// matches reports whether d is a day of rule h, without allocating (due
+// dates ask for every checkout).
+func (h holiday) matches(d Date, e func() Date) bool {
+	if h.notFrom != 0 && d.Year >= h.notFrom && d.Year <= h.notTo {
+		return false
+	}
+	switch {
+	case h.relEaster:
+		return e().Add(h.easter) == d
+	case h.secondSunday:
+		return d.Month == h.month && d.Day >= 8 && d.Day <= 14 && d.Weekday() == time.Sunday
+	}
+	if d.Month == h.month && d.Day == h.day {
+		return true
+	}
+	if h.mondayIfWeekend && d.Weekday() == time.Monday {
+		day := Date{d.Year, h.month, h.day}
+		switch day.Weekday() {
+		case time.Saturday:
+			return day.Add(2) == d
+		case time.Sunday:
+			return day.Add(1) == d
+		}
+	}
+	return false
+}
+
 // PublicHolidays returns the public holidays of country in year, in date
 // order, computed (not listed): fixed days, the days that hang on Easter,
 // and the days a holiday on a weekend moves to. Unknown countries have
@@ -76,39 +166,9 @@ func (d Date) String() string {
 //     26 December. Good Friday is a working day in Slovenia.
 func PublicHolidays(country string, year int) []Date {
 	e := Easter(year)
-	fixed := func(m time.Month, d int) Date { return Date{year, m, d} }
-	// mondayIfWeekend adds the Monday after a holiday on Saturday or Sunday.
-	mondayIfWeekend := func(d Date) []Date {
-		switch d.Weekday() {
-		case time.Saturday:
-			return []Date{d, d.Add(2)}
-		case time.Sunday:
-			return []Date{d, d.Add(1)}
-		}
-		return []Date{d}
-	}
 	var out []Date
-	switch strings.ToUpper(country) {
-	case CountryLatvia:
-		out = append(out, fixed(time.January, 1), e.Add(-2), e, e.Add(1), fixed(time.May, 1))
-		out = append(out, mondayIfWeekend(fixed(time.May, 4))...)
-		out = append(out, secondSunday(year, time.May), e.Add(49),
-			fixed(time.June, 23), fixed(time.June, 24))
-		out = append(out, mondayIfWeekend(fixed(time.November, 18))...)
-		out = append(out, fixed(time.December, 24), fixed(time.December, 25), fixed(time.December, 26),
-			fixed(time.December, 31))
-	case CountryEstonia:
-		out = append(out, fixed(time.January, 1), fixed(time.February, 24), e.Add(-2), e, fixed(time.May, 1),
-			e.Add(49), fixed(time.June, 23), fixed(time.June, 24), fixed(time.August, 20),
-			fixed(time.December, 24), fixed(time.December, 25), fixed(time.December, 26))
-	case CountrySlovenia:
-		out = append(out, fixed(time.January, 1))
-		if year < 2013 || year > 2016 {
-			out = append(out, fixed(time.January, 2))
-		}
-		out = append(out, fixed(time.February, 8), e, e.Add(1), fixed(time.April, 27), fixed(time.May, 1),
-			fixed(time.May, 2), e.Add(49), fixed(time.June, 25), fixed(time.August, 15), fixed(time.October, 31),
-			fixed(time.November, 1), fixed(time.December, 25), fixed(time.December, 26))
+	for _, h := range holidays[strings.ToUpper(country)] {
+		out = append(out, h.dates(year, e)...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].before(out[j]) })
 	// Two rules can name one day (a moved holiday on another holiday).
@@ -126,8 +186,19 @@ func IsPublicHoliday(country string, d Date) bool {
 	if country == "" {
 		return false
 	}
-	for _, h := range PublicHolidays(country, d.Year) {
-		if h == d {
+	rules, ok := holidays[country]
+	if !ok {
+		rules = holidays[strings.ToUpper(country)]
+	}
+	var e Date
+	easterOf := func() Date {
+		if e.Year == 0 {
+			e = Easter(d.Year)
+		}
+		return e
+	}
+	for _, h := range rules {
+		if h.matches(d, easterOf) {
 			return true
 		}
 	}

@@ -585,3 +585,22 @@ func TestDueDateNeverOnGoodFriday(t *testing.T) {
 		}
 	}
 }
+
+// TestHolidayListAndCheckAgree: the list (PublicHolidays) and the check
+// due dates use (IsPublicHoliday) give the same days, every day of
+// 2000-2040 in each country.
+func TestHolidayListAndCheckAgree(t *testing.T) {
+	for _, c := range []string{CountryLatvia, CountryEstonia, CountrySlovenia} {
+		for y := 2000; y <= 2040; y++ {
+			listed := map[Date]bool{}
+			for _, d := range PublicHolidays(c, y) {
+				listed[d] = true
+			}
+			for d := (Date{y, time.January, 1}); d.Year == y; d = d.Add(1) {
+				if got := IsPublicHoliday(c, d); got != listed[d] {
+					t.Errorf("%s %s: check %v, list %v", c, d, got, listed[d])
+				}
+			}
+		}
+	}
+}

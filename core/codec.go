@@ -197,6 +197,7 @@ func (it *Item) encode(w *wbuf) {
 	w.time(it.LostPaidAt)
 	w.str(it.LostBy)
 	w.str(it.Properties)
+	it.encodeAccounting(w)
 }
 
 func (it *Item) decode(r *rbuf) {
@@ -214,6 +215,7 @@ func (it *Item) decode(r *rbuf) {
 	it.LostPaidAt = r.time()
 	it.LostBy = r.str()
 	it.Properties = r.str()
+	it.decodeAccounting(r)
 }
 
 func (l *Loan) encode(w *wbuf) {

@@ -25,11 +25,15 @@ type LoanInfo struct {
 type PatronSummary struct {
 	Patron Patron
 	// Blocks lists why the patron may not borrow now (empty: may borrow).
-	Blocks   []Reason
-	Loans    []LoanInfo
-	Holds    []Hold
-	Fees     []Fee
+	Blocks []Reason
+	Loans  []LoanInfo
+	Holds  []Hold
+	Fees   []Fee
+	// Owed is the unpaid balance of fees charged; Accruing is the overdue
+	// fine accruing on loans still out (charged at return). A selfcheck
+	// shows both (SIP2 BV), and the fee limit counts both.
 	Owed     Money
+	Accruing Money
 	FeeLimit Money
 	MaxLoans int
 	MaxHolds int
@@ -88,7 +92,10 @@ func (s *Service) Patron(ctx context.Context, patronID string) (sum PatronSummar
 				info.Title = it.Title
 			}
 			if info.Overdue {
-				info.Accrued = policy.OverdueFine(s.rules(l.Library, p.Category, l.Material), l.Due, now)
+				if info.Accrued, err = s.accruing(t, p, l.ID, now); err != nil {
+					return err
+				}
+				sum.Accruing += info.Accrued
 			}
 			sum.Loans = append(sum.Loans, info)
 		}
@@ -129,7 +136,7 @@ func (s *Service) ResolvePatron(ctx context.Context, id string, allowEID bool) (
 			return err
 		}
 		if allowEID {
-			if v, ok, err := t.Get(bPatronEID, normalisePersonalCode(id)); err != nil || ok {
+			if v, ok, err := t.Get(bPatronEID, s.eidHash(id)); err != nil || ok {
 				card = string(v)
 				return err
 			}
@@ -138,8 +145,6 @@ func (s *Service) ResolvePatron(ctx context.Context, id string, allowEID bool) (
 	})
 	return card, err
 }
-
-func normalisePersonalCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
 
 // Authentication is what Authenticate found out.
 type Authentication struct {
@@ -166,7 +171,7 @@ func (s *Service) Authenticate(ctx context.Context, id string, pin *string, allo
 	err = s.view(ctx, func(t tx) error {
 		p, err := t.patron(id)
 		if err != nil && allowEID && ReasonOf(err) == ReasonPatronNotFound {
-			if v, ok, gerr := t.Get(bPatronEID, normalisePersonalCode(id)); gerr != nil {
+			if v, ok, gerr := t.Get(bPatronEID, s.eidHash(id)); gerr != nil {
 				return gerr
 			} else if ok {
 				a.ByEID = true

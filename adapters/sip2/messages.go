@@ -33,7 +33,7 @@ func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2
 	for _, b := range sum.Blocks {
 		af = append(af, s.text(b))
 	}
-	return statusFlags(&sum), s.personalName(sum.Patron.Name), sip2.Bool(true), pa.validPIN, s.amount(sum.Owed), af
+	return statusFlags(&sum), s.personalName(sum.Patron.Name), sip2.Bool(true), pa.validPIN, s.amount(sum.Owed + sum.Accruing), af
 }
 
 // PatronStatus answers 23.
@@ -112,7 +112,7 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 	resp.PatronStatus = statusFlags(&sum)
 	resp.PersonalName = s.personalName(sum.Patron.Name)
 	resp.ValidPatron = sip2.Bool(true)
-	resp.FeeAmount = s.amount(sum.Owed)
+	resp.FeeAmount = s.amount(sum.Owed + sum.Accruing) // the fine accruing on items still out shows too
 	resp.FeeLimit = s.amount(sum.FeeLimit)
 	resp.HoldItemsLimit = fmt.Sprintf("%04d", sum.MaxHolds)
 	resp.ChargedItemsLimit = fmt.Sprintf("%04d", sum.MaxLoans)

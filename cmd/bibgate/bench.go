@@ -21,10 +21,13 @@ import (
 // runBench drives load against any server of a protocol.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "Usage: bibgate bench sip2|sip2-echo|sip2-idle|z3950|sru [flags]")
-		return fmt.Errorf("%w: which protocol?", errUsage)
+		benchUsage(stderr)
+		return fmt.Errorf("%w: which bench?", errUsage)
 	}
 	switch args[0] {
+	case "-h", "--help", "help":
+		benchUsage(stdout)
+		return nil
 	case "sip2":
 		return benchSIP2(ctx, args[1:], stdout, stderr)
 	case "sip2-echo":
@@ -37,6 +40,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchSRU(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("%w: unknown bench %q", errUsage, args[0])
+}
+
+// benches are the load generators of bibgate bench, for its --help.
+var benches = []struct{ name, summary string }{
+	{"sip2", "closed-loop or paced SIP2 load against any SIP2 server (bibgate serve or another ACS)"},
+	{"sip2-echo", "a plain server answering every line at once: the load generator's own ceiling"},
+	{"sip2-idle", "hold many idle logged-in SIP2 connections and check they still answer"},
+	{"z3950", "Z39.50 search and present load against any Z39.50 server"},
+	{"sru", "SRU searchRetrieve load against any SRU server"},
+}
+
+func benchUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: bibgate bench BENCH [flags]\n\nBenches:")
+	for _, b := range benches {
+		fmt.Fprintf(w, "  %-10s %s\n", b.name, b.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'bibgate bench BENCH --help' for a bench's flags.")
 }
 
 func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -52,7 +72,7 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	password := fs.String("password", "demo", "93 login password")
 	location := fs.String("location", "", "93 location")
 	patrons := fs.String("patrons", "P0009-P0100", "patron cards: a comma-separated list of cards and ranges")
-	items := fs.String("items", "", "item barcodes: list and ranges (default: the demo's lendable items)")
+	items := fs.String("items", "", "item barcodes: list and ranges (default: the demo's lendable copies at the central library, where the demo account is)")
 	pin := fs.String("pin", demo.PIN, "patron PIN (AD)")
 	institution := fs.String("institution", "", "AO to send")
 	useTLS := fs.Bool("tls", false, "connect with TLS (certificate not verified)")
@@ -60,7 +80,7 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	charset := fs.String("charset", "utf-8", "wire character set")
 	asJSON := fs.Bool("json", false, "print one JSON object with the figures")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cs, err := sip2.ParseCharset(*charset)
 	if err != nil {
@@ -86,8 +106,17 @@ func benchSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *rate > 0 {
 		labels["rate"] = *rate
 	}
-	return printBench(stdout, *asJSON, labels,
-		res.Messages, res.Errors, res.Denied, res.Elapsed, res.Throughput, res.P50, res.P99, res.Max)
+	if *asJSON && len(res.Reasons) > 0 {
+		labels["denied_reasons"] = res.Reasons
+	}
+	if err := printBench(stdout, *asJSON, labels,
+		res.Messages, res.Errors, res.Denied, res.Elapsed, res.Throughput, res.P50, res.P99, res.Max); err != nil {
+		return err
+	}
+	if !*asJSON {
+		printReasons(stdout, res.Reasons)
+	}
+	return nil
 }
 
 // printBench prints the figures as text or as one JSON object.
@@ -117,7 +146,7 @@ func benchSIP2Echo(ctx context.Context, args []string, stdout, stderr io.Writer)
 	listen := fs.String("listen", "127.0.0.1:6101", "address to serve on")
 	mix := fs.String("mix", "iteminfo", "the mix whose response size to imitate")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -170,11 +199,16 @@ func expandIDs(s string) ([]string, error) {
 	return out, nil
 }
 
-// lendableDemoItems are the demo copies an ordinary patron may borrow.
+// lendableDemoItems are the demo copies an ordinary patron may borrow at
+// the central library, where the demo account checks out and in: a copy
+// of another library checked in there would go in transit home and be
+// refused at its next checkout. The copies the demo lends to P0003 are
+// left out too.
 func lendableDemoItems() []string {
 	var out []string
+	onLoan := demoLoans()
 	for _, it := range demo.Items() {
-		if it.ReadingRoomOnly || it.ILL || it.Material == policy.MaterialReference {
+		if it.Library != demo.Central || it.ReadingRoomOnly || it.ILL || it.Material == policy.MaterialReference || onLoan[it.ID] {
 			continue
 		}
 		out = append(out, it.ID)

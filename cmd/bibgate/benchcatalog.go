@@ -77,7 +77,7 @@ func benchZ3950(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	password := fs.String("password", "", "Init password")
 	asJSON := fs.Bool("json", false, "print one JSON object with the figures")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	switch *syntax {
 	case "usmarc", "marc21", "xml", "sutrs", "opac":
@@ -129,7 +129,7 @@ func benchSRU(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	version := fs.String("version", "1.2", "SRU version: 1.1, 1.2 or 2.0")
 	asJSON := fs.Bool("json", false, "print one JSON object with the figures")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if *conns < 1 || *duration <= 0 || *records < 0 {
 		return fmt.Errorf("%w: --conns, --duration and --records must be positive", errUsage)

@@ -34,7 +34,7 @@ func benchSIP2Idle(ctx context.Context, args []string, stdout, stderr io.Writer)
 	parallel := fs.Int("parallel", 64, "connections opened at once")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	rssBefore, _ := serverRSS(ctx, *metricsURL)
 	clients := make([]*sip2client.Client, *conns)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/internal/gencat"
+	"github.com/bibgate/bibgate/internal/holdings"
 	"github.com/bibgate/bibgate/marc"
 	"github.com/bibgate/bibgate/search"
 	"github.com/bibgate/bibgate/search/cqlquery"
@@ -75,21 +76,29 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: bibgate import [--data-dir DIR] FILE...\n\n"+
 			"Loads ISO 2709 or MARCXML records (detected; MARC-8 converted to UTF-8) into the\n"+
-			"catalogue; a record whose 001 is already there is replaced. \"-\" reads standard input.\n\nFlags:")
+			"catalogue; a record whose 001 is already there is replaced. \"-\" reads standard input.\n"+
+			"Copies in the records' holdings fields (Koha 952 by default; MARC 21 852/876 or a\n"+
+			"custom layout with [holdings] in the config) are created or updated; a copy on loan\n"+
+			"stays on loan. Copies that cannot be mapped are listed with record, field and reason.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	cfgPath, dataDir := catalogueFlags(fs)
 	batch := fs.Int("batch", 5000, "records indexed per transaction")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	noCopies := fs.Bool("no-copies", false, "records only: do not create copies from their holdings fields (952, 852/876, [holdings])")
 	server := fs.String("server", "", "import into a running bibgate serve through its admin listener, e.g. http://127.0.0.1:9100")
+	token := fs.String("token", "", "the server's admin token (default: $"+adminTokenEnv+")")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: which files? (bibgate import FILE...)", errUsage)
 	}
 	if *server != "" {
-		return importToServer(ctx, *server, fs.Args(), stdout)
+		if *token == "" {
+			*token = os.Getenv(adminTokenEnv)
+		}
+		return importToServer(ctx, *server, *token, fs.Args(), stdout)
 	}
 	if *batch <= 0 {
 		return fmt.Errorf("%w: --batch must be positive", errUsage)
@@ -102,9 +111,18 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	dir, err := catalogueDir(*cfgPath, *dataDir)
+	cfg, err := toolConfig(*cfgPath, *dataDir)
 	if err != nil {
 		return err
+	}
+	dir := cfg.DataDir
+	var copies *holdings.Importer
+	if !*noCopies {
+		var closeCore func()
+		if copies, closeCore, err = copyImporter(ctx, cfg); err != nil {
+			return err
+		}
+		defer closeCore()
 	}
 	cat, err := openCatalogue(dir, true)
 	if err != nil {
@@ -113,16 +131,25 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer cat.Close()
 	var total catalog.ImportReport
 	for _, name := range fs.Args() {
-		rep, err := importFile(ctx, cat, name, *batch, !*quiet && isTerminal(stderr), stderr)
+		var stored func(context.Context, []int, []*marc.Record) error
+		if copies != nil {
+			copies.Report = holdings.Report{}
+			stored = copies.Batch
+		}
+		rep, err := importFile(ctx, cat, name, *batch, !*quiet && isTerminal(stderr), stderr, stored)
 		if err != nil {
 			return err
 		}
 		printImport(stdout, name, rep)
+		if copies != nil {
+			printCopies(stdout, copies.Report)
+		}
 		total.Records += rep.Records
 		total.Dropped += rep.Dropped
 		total.Repaired += rep.Repaired
 		total.Reencoded += rep.Reencoded
 		total.NoKey += rep.NoKey
+		total.Replaced += rep.Replaced
 		total.Elapsed += rep.Elapsed
 	}
 	st, err := cat.Stats(ctx)
@@ -137,26 +164,40 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // importToServer sends each file to a running server's admin listener.
-func importToServer(ctx context.Context, server string, names []string, stdout io.Writer) error {
+func importToServer(ctx context.Context, server, token string, names []string, stdout io.Writer) error {
 	for _, name := range names {
 		var body io.Reader = os.Stdin
+		size := int64(-1)
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
 				return err
 			}
 			defer f.Close()
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				size = st.Size()
+			}
 			body = f
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(server, "/")+"/catalogue/import", body)
 		if err != nil {
 			return fmt.Errorf("%w: --server: %v", errUsage, err)
 		}
+		if size >= 0 {
+			// The server refuses an import over its limit before reading it.
+			req.ContentLength = size
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return fmt.Errorf("import %s into %s: %w", name, server, err)
 		}
-		var rep catalog.ImportReport
+		var rep struct {
+			catalog.ImportReport
+			Copies *holdings.Report `json:"copies"`
+		}
 		if resp.StatusCode != http.StatusOK {
 			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
@@ -167,12 +208,16 @@ func importToServer(ctx context.Context, server string, names []string, stdout i
 		if err != nil {
 			return fmt.Errorf("import %s into %s: reading the report: %w", name, server, err)
 		}
-		printImport(stdout, name, rep)
+		printImport(stdout, name, rep.ImportReport)
+		if rep.Copies != nil {
+			printCopies(stdout, *rep.Copies)
+		}
 	}
 	return nil
 }
 
-func importFile(ctx context.Context, cat *catalog.Catalogue, name string, batch int, bar bool, stderr io.Writer) (catalog.ImportReport, error) {
+func importFile(ctx context.Context, cat *catalog.Catalogue, name string, batch int, bar bool, stderr io.Writer,
+	stored func(context.Context, []int, []*marc.Record) error) (catalog.ImportReport, error) {
 	var in io.Reader = os.Stdin
 	expect := int64(-1)
 	if name != "-" {
@@ -189,7 +234,7 @@ func importFile(ctx context.Context, cat *catalog.Catalogue, name string, batch 
 			}
 		}
 	}
-	opts := catalog.ImportOptions{Batch: batch}
+	opts := catalog.ImportOptions{Batch: batch, Stored: stored}
 	if bar {
 		pb := progressbar.NewOptions64(expect,
 			progressbar.OptionSetWriter(stderr),
@@ -255,6 +300,7 @@ func printImport(w io.Writer, name string, rep catalog.ImportReport) {
 		rate = float64(rep.Records) / s
 	}
 	fmt.Fprintf(w, "%s: %d records stored in %s (%.0f records/s)\n", name, rep.Records, rep.Elapsed.Round(time.Millisecond), rate)
+	printReplaced(w, rep)
 	if rep.Dropped+rep.Repaired+rep.Reencoded+rep.NoKey == 0 {
 		return
 	}
@@ -277,10 +323,13 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asXML := fs.Bool("xml", false, "write a MARCXML collection instead of ISO 2709")
 	out := fs.StringP("output", "o", "-", "output file (\"-\" is standard output)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if *out == "-" && !*asXML && isTerminal(stdout) {
+		return fmt.Errorf("%w: ISO 2709 is binary: give -o FILE, --xml, or redirect standard output", errUsage)
 	}
 	dir, err := catalogueDir(*cfgPath, *dataDir)
 	if err != nil {
@@ -342,7 +391,8 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := pflag.NewFlagSet("search", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: bibgate search [--data-dir DIR] [--pqf] [--json] [--limit N] QUERY\n\n"+
+		fmt.Fprintln(stderr, "Usage: bibgate search [--data-dir DIR] [--pqf] [--json] [--limit N] QUERY\n"+
+			"       bibgate search --indexes [--json]\n\n"+
 			"QUERY is CQL (dc.creator = berzins and dc.date >= 2000 sortBy dc.title), or with --pqf\n"+
 			"a Z39.50 PQF query (@and @attr 1=1003 berzins @attr 1=4 dzejoli).\n\nFlags:")
 		fs.PrintDefaults()
@@ -351,8 +401,12 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	pqf := fs.Bool("pqf", false, "the query is PQF (Z39.50 prefix notation), not CQL")
 	asJSON := fs.Bool("json", false, `print one JSON object {"hits": N, "records": [...]}`)
 	limit := fs.Int("limit", 10, "records to show")
+	indexes := fs.Bool("indexes", false, "list the indexes with their Bib-1 use attributes and CQL names, and exit")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if *indexes {
+		return printIndexes(stdout, *asJSON)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("%w: no query", errUsage)
@@ -528,13 +582,16 @@ func runGenCatalogue(_ context.Context, args []string, stdout, stderr io.Writer)
 	out := fs.StringP("output", "o", "-", "output file, ISO 2709 (\"-\" is standard output)")
 	seed := fs.Int64("seed", 1, "random seed; the same seed and count give the same file")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	if *n < 0 {
 		return fmt.Errorf("%w: -n must not be negative", errUsage)
+	}
+	if *out == "-" && isTerminal(stdout) {
+		return fmt.Errorf("%w: ISO 2709 is binary: give -o FILE or redirect standard output", errUsage)
 	}
 	w, finish, err := createOutput(*out, stdout)
 	if err != nil {

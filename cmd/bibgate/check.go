@@ -22,7 +22,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfgPath := fs.String("config", "", "TOML configuration file (default: the embedded demo configuration)")
 	dataDir := fs.String("data-dir", "", "directory of the data files (overrides data_dir)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // library calendars need their time zone on any machine
+
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -23,10 +25,12 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{
+	return withPatronsDelete([]command{
 		{"serve", "run the gateway (embedded demo default without --config)", runServe},
 		{"import", "import MARC records (ISO 2709 or MARCXML, MARC-8 converted) into the catalogue", runImport},
 		{"export", "export the catalogue as ISO 2709 or MARCXML", runExport},
+		{"patrons", "import or export patrons as CSV: patrons import FILE.csv, patrons export", runPatrons},
+		{"items", "import, export or show copies: items import FILE.csv, items export, items show BARCODE", runItems},
 		{"search", "search the catalogue with CQL (or PQF with --pqf)", runSearch},
 		{"gen-catalogue", "write a deterministic benchmark catalogue derived from real records", runGenCatalogue},
 		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
@@ -37,7 +41,7 @@ func commands() []command {
 			fmt.Fprintln(stdout, "bibgate", version)
 			return nil
 		}},
-	}
+	})
 }
 
 // errUsage marks errors that are the caller's: exit status 2.
@@ -61,7 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if c.name == args[0] {
 			err := c.run(ctx, args[1:], stdout, stderr)
 			switch {
-			case err == nil:
+			case err == nil, errors.Is(err, pflag.ErrHelp):
+				// --help printed the flags: asking for help is not an error.
 				return 0
 			case errors.Is(err, errUsage):
 				fmt.Fprintf(stderr, "bibgate %s: %v\n", c.name, err)

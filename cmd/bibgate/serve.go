@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/bibgate/bibgate/internal/app"
 	"github.com/bibgate/bibgate/internal/config"
@@ -40,7 +41,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	benchPatrons := fs.Int("bench-patrons", 0, "add this many load-test patrons B00001… (PIN 1234)")
 	benchItems := fs.Int("bench-items", 0, "add this many load-test books X0000001… at the central library")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -61,6 +62,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	override(&cfg.SRU.Listen, *sruAddr)
 	override(&cfg.Log.Format, *logFormat)
 	override(&cfg.Log.Level, *logLevel)
+	if err := adminTokenFromEnv(cfg); err != nil {
+		return err
+	}
+	// The flags may have changed what the file said: check again, before
+	// anything is opened.
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
 
 	// A gateway holds little live heap; collecting less often trades a
 	// little memory for steadier latency. GOGC in the environment wins.
@@ -106,11 +115,9 @@ func newLogger(c config.Log, w io.Writer) (zerolog.Logger, error) {
 	return zerolog.New(out).Level(level).With().Timestamp().Logger(), nil
 }
 
+// isTerminal reports whether w is a terminal (not a pipe, a file or
+// /dev/null).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -162,6 +162,8 @@ func TestVersion(t *testing.T) {
 // While bibgate serve runs, bibgate import --server loads records through
 // the admin listener, and SRU on the Z39.50 port finds them at once.
 func TestImportIntoRunningServer(t *testing.T) {
+	// The server and bibgate import --server both read the token here.
+	t.Setenv(adminTokenEnv, "a-token-for-this-test-only")
 	dir := t.TempDir()
 	cmd, logs := bibgate(t, dir, "serve", "--admin", "127.0.0.1:0", "--sip2", "off", "--z3950", "127.0.0.1:0", "--log-format", "json")
 	admin := waitListening(t, logs, "admin")
@@ -191,7 +193,11 @@ func TestImportIntoRunningServer(t *testing.T) {
 	if !strings.Contains(before, "<zs:numberOfRecords>47</zs:numberOfRecords>") {
 		t.Fatalf("demo catalogue: %s", before)
 	}
-	var out strings.Builder
+	var out, errOut strings.Builder
+	if code := run(context.Background(), []string{"import", "--server", "http://" + admin, "--token", "not-the-token-at-all", file}, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "401 Unauthorized") {
+		t.Fatalf("import --server with a wrong token: exit %d: %s", code, errOut.String())
+	}
 	if code := run(context.Background(), []string{"import", "--server", "http://" + admin, file}, &out, io.Discard); code != 0 ||
 		!strings.Contains(out.String(), "50 records stored") {
 		t.Fatalf("import --server: exit %d: %s", code, out.String())

@@ -42,7 +42,7 @@ func runSIP2(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	raw := fs.Bool("raw", false, "print the response as it came on the wire, not field by field")
 	timeout := fs.Duration("timeout", 30*time.Second, "time allowed for each response")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	msgs := fs.Args()
 	if *script != "" {

@@ -152,6 +152,7 @@ func (a *App) sip2Servers() ([]server, error) {
 			TLSConfig: tlsCfg, Backend: backend, Accounts: accts, Default: def, TrustedNetworks: trusted, PreLogin: preLogin,
 			MaxConns: c.MaxConns, MaxMessageSize: c.MaxMessage, Logger: a.log.With().Str("protocol", "sip2").Logger(),
 			Metrics: metrics, ConnMetrics: connMetrics, Now: a.svc.Now,
+			LoginTimeout: c.LoginTimeout.Duration, MaxUnauthenticated: c.MaxUnauthenticated,
 			LoginThrottle: c.Throttle.AddressLogin.Settings(), MaxLoginFailures: c.Throttle.ConnectionLogins,
 		}
 	}

@@ -4,7 +4,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/holdings"
 )
 
 // Config is the whole file.
@@ -33,8 +33,15 @@ type Config struct {
 	SIP2       SIP2       `toml:"sip2"`
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
-	path       string
-	src        string
+	// Holdings maps the copies in imported MARC records (see
+	// internal/holdings).
+	Holdings holdings.Config `toml:"holdings"`
+	path     string
+	src      string
+
+	// DrainTimeout is how long a shutdown waits for requests in flight to
+	// be answered before it closes what is left (0: 10s).
+	DrainTimeout Duration `toml:"drain_timeout"`
 }
 
 // Log configures logging.
@@ -43,10 +50,23 @@ type Log struct {
 	Level  string `toml:"level"`  // debug | info | warn | error
 }
 
-// Admin is the observability listener: /metrics, /healthz, /readyz.
+// Admin is the observability listener: /metrics, /healthz, /readyz for
+// anyone who reaches it; profiles and catalogue import only with the token.
 type Admin struct {
 	Listen string `toml:"listen"`
+	// Token is the bearer token for everything but /metrics, /healthz and
+	// /readyz (BIBGATE_ADMIN_TOKEN in the environment sets it too). Without
+	// one those endpoints are refused.
+	Token string `toml:"token"`
+	// MaxImport is the largest catalogue import accepted, in bytes.
+	MaxImport int64 `toml:"max_import"`
 }
+
+// MinAdminToken is the shortest admin token accepted.
+const MinAdminToken = 16
+
+// DefaultMaxImport is the default admin.max_import: 512 MiB.
+const DefaultMaxImport = 512 << 20
 
 // Store chooses the storage backend.
 type Store struct {
@@ -54,6 +74,9 @@ type Store struct {
 	NoSync      bool   `toml:"nosync"`  // bolt: skip fsync (not durable; benchmarks only)
 	MaxBatch    int    `toml:"max_batch"`
 	PostgresDSN string `toml:"postgres_dsn"`
+	// EIDKeyFile holds the key eID personal codes are hashed with
+	// (default DATA_DIR/eid.key, created on first start).
+	EIDKeyFile string `toml:"eid_key_file"`
 	// PostgresSchema holds bibgate's tables (created if missing); empty
 	// means the connection's current schema.
 	PostgresSchema string `toml:"postgres_schema"`
@@ -86,8 +109,11 @@ type Demo struct {
 
 // Consortium names the consortium and its shared calendar.
 type Consortium struct {
-	Name     string   `toml:"name"`
-	Timezone string   `toml:"timezone"`
+	Name     string `toml:"name"`
+	Timezone string `toml:"timezone"`
+	// Country (LV, EE or SI) closes every library on that country's public
+	// holidays, computed for any year; Holidays adds closed dates.
+	Country  string   `toml:"country"`
 	Holidays []string `toml:"holidays"`
 }
 
@@ -121,7 +147,13 @@ type SIP2 struct {
 	TrustedSubnets []string      `toml:"trusted_subnets"`
 	TrustedAccount string        `toml:"trusted_account"`
 	Accounts       []SIP2Account `toml:"account"`
-	Throttle       SIP2Throttle  `toml:"throttle"`
+
+	// MaxUnauthenticated caps the connections that have not logged in yet;
+	// at the cap the one that has waited longest is closed. 0: a quarter
+	// of max_conns; negative: no cap.
+	MaxUnauthenticated int `toml:"max_unauthenticated"`
+
+	Throttle SIP2Throttle `toml:"throttle"`
 }
 
 // SIP2Account is one selfcheck login and its per-account settings.
@@ -203,24 +235,26 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // Default is the embedded default: data in ./bibgate-data, the demo
-// consortium with demo data, SIP2 on :6001 with account demo/demo, Z39.50
-// and SRU on :2100, admin on 127.0.0.1:9100.
+// consortium with demo data, SIP2 on 127.0.0.1:6001 with account
+// demo/demo, Z39.50 and SRU on 127.0.0.1:2100, admin on 127.0.0.1:9100.
+// Every listener is on loopback: the demo's passwords are published, so
+// other machines reach it only when an address is given.
 func Default() *Config {
 	return &Config{
 		DataDir: "./bibgate-data",
 		Log:     Log{Format: "console", Level: "info"},
-		Admin:   Admin{Listen: "127.0.0.1:9100"},
+		Admin:   Admin{Listen: "127.0.0.1:9100", MaxImport: DefaultMaxImport},
 		Store:   Store{Backend: "bolt"},
 		Jobs:    Jobs{Interval: Duration{time.Hour}},
 		Demo:    Demo{Load: true},
 		SIP2: SIP2{
-			Listen: ":6001", MaxConns: 20000, MaxMessage: 4096,
+			Listen: "127.0.0.1:6001", MaxConns: 20000, MaxMessage: 4096,
 			IdleTimeout: Duration{20 * time.Minute}, LoginTimeout: Duration{30 * time.Second},
 			Accounts: []SIP2Account{{Login: "demo", Password: "demo", Library: demo.Central, Institution: demo.Central,
 				Location: demo.Central, Charset: "utf-8", ErrorDetection: "accept", Terminator: "cr", Delimiter: "|",
 				Language: "lv", AllowEID: true}},
 		},
-		Z3950: Z3950{Listen: ":2100", Database: "Default", MaxConns: 2000},
+		Z3950: Z3950{Listen: "127.0.0.1:2100", Database: "Default", MaxConns: 2000},
 	}
 }
 
@@ -242,11 +276,7 @@ func Parse(path, src string) (*Config, error) {
 	c.path, c.src = path, src
 	md, err := toml.Decode(src, c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, c.decodeError(err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
@@ -267,6 +297,9 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	if e.File == "" { // the embedded default, changed on the command line
+		return fmt.Sprintf("%s: %s", e.Key, e.Msg)
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
 	}
@@ -291,7 +324,7 @@ func locate(src, key string) int {
 		table = append(table, p)
 	}
 	want, leaf := strings.Join(table, "."), parts[len(parts)-1]
-	cur, curIndex, seen := "", -1, map[string]int{}
+	cur, curIndex, seen, array := "", -1, map[string]int{}, ""
 	for i, line := range strings.Split(src, "\n") {
 		l := strings.TrimSpace(line)
 		switch {
@@ -299,11 +332,15 @@ func locate(src, key string) int {
 			cur = strings.TrimSpace(strings.Trim(l, "[] \t"))
 			curIndex = seen[cur]
 			seen[cur]++
+			array = cur
 			if cur == key {
 				return i + 1
 			}
 		case strings.HasPrefix(l, "["):
-			cur, curIndex = strings.TrimSpace(strings.Trim(l, "[] \t")), -1
+			cur = strings.TrimSpace(strings.Trim(l, "[] \t"))
+			if array == "" || !strings.HasPrefix(cur, array+".") { // a sub-table keeps its array entry's index
+				curIndex, array = -1, ""
+			}
 			if cur == key {
 				return i + 1
 			}
@@ -321,6 +358,12 @@ var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "
 	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
 func (c *Config) validate() error {
+	if err := c.validateAdmin(); err != nil {
+		return err
+	}
+	if err := c.validateListeners(); err != nil {
+		return err
+	}
 	switch c.Store.Backend {
 	case "bolt", "memory":
 	case "postgres":
@@ -347,6 +390,12 @@ func (c *Config) validate() error {
 		if _, err := time.Parse("2006-01-02", h); err != nil {
 			return c.errorf("consortium.holidays", "%q is not a date (YYYY-MM-DD)", h)
 		}
+	}
+	if c.Consortium.Country != "" && !policy.KnownCountry(c.Consortium.Country) {
+		return c.errorf("consortium.country", "%q: public holidays are known for LV, EE and SI", c.Consortium.Country)
+	}
+	if err := c.validateRules(); err != nil {
+		return err
 	}
 	ids := map[string]bool{}
 	for i, l := range c.Libraries {
@@ -418,7 +467,7 @@ func (c *Config) validate() error {
 			return c.errorf(fmt.Sprintf("rules.override.%d.library", i), "no library %q in the consortium", o.Library)
 		}
 	}
-	return nil
+	return c.validateHoldings(libOK)
 }
 
 // Consortium builds the core consortium: the configured libraries, or the
@@ -442,7 +491,8 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 		}
 		cons = &core.Consortium{Name: c.Consortium.Name, Rules: policy.DefaultRuleSet()}
 		for _, l := range c.Libraries {
-			cal := policy.Calendar{Location: loc, Closed: append([]policy.Date(nil), holidays...)}
+			cal := policy.Calendar{Location: loc, Closed: append([]policy.Date(nil), holidays...),
+				Country: strings.ToUpper(c.Consortium.Country)}
 			open := l.Open
 			if len(open) == 0 {
 				open = []string{"mon", "tue", "wed", "thu", "fri"}
@@ -457,8 +507,8 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 			cons.Libraries = append(cons.Libraries, core.Library{ID: l.ID, Name: l.Name, Address: l.Address,
 				Email: l.Email, Phone: l.Phone, Calendar: cal})
 		}
-	} else if c.Consortium.Name != "" {
-		cons.Name = c.Consortium.Name
+	} else {
+		c.applyDemoCalendar(cons)
 	}
 	c.Rules.Partial.ApplyTo(&cons.Rules.Default)
 	cons.Rules.Overrides = append(cons.Rules.Overrides, c.Rules.Override...)

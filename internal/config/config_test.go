@@ -65,7 +65,7 @@ func TestParseGood(t *testing.T) {
 	if m := cons.Rules.Resolve("ROZ", "adult", "magazine"); m.LoanPeriod.Days != 14 {
 		t.Errorf("override %+v", m.LoanPeriod)
 	}
-	if c.SIP2.Listen != ":6001" || len(c.SIP2.Accounts) != 1 || c.SIP2.Accounts[0].Charset != "windows-1257" {
+	if c.SIP2.Listen != "127.0.0.1:6001" || len(c.SIP2.Accounts) != 1 || c.SIP2.Accounts[0].Charset != "windows-1257" {
 		t.Errorf("sip2 %+v", c.SIP2)
 	}
 }
@@ -105,7 +105,7 @@ func TestDefaultIsValidDemo(t *testing.T) {
 	if err != nil || len(cons.Libraries) != 9 {
 		t.Fatalf("demo consortium: %v %d", err, len(cons.Libraries))
 	}
-	if c.SIP2.Accounts[0].Login != "demo" || c.SIP2.Listen != ":6001" || c.Z3950.Listen != ":2100" {
+	if c.SIP2.Accounts[0].Login != "demo" || c.SIP2.Listen != "127.0.0.1:6001" || c.Z3950.Listen != "127.0.0.1:2100" {
 		t.Errorf("demo listeners %+v", c)
 	}
 }

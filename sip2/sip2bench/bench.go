@@ -6,15 +6,14 @@ package sip2bench
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/bibgate/bibgate/sip2"
-	"github.com/bibgate/bibgate/sip2/sip2client"
 )
 
 // Mixes Run knows.
@@ -66,6 +65,9 @@ type Result struct {
 	Throughput float64 // messages per second
 	P50, P99   time.Duration
 	Max        time.Duration
+	// Reasons counts the refusals by what the server said (the screen
+	// message of the answer), so a run that is mostly refused says why.
+	Reasons map[string]int
 }
 
 func (r Result) String() string {
@@ -80,6 +82,7 @@ type worker struct {
 	samples []time.Duration
 	errors  int
 	denied  int
+	reasons map[string]int
 	step    int
 }
 
@@ -104,7 +107,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("sip2bench: mix %s needs items", opts.Mix)
 	}
 	workers := make([]*worker, opts.Conns)
-	clients := make([]*sip2client.Client, opts.Conns)
+	clients := make([]*wireConn, opts.Conns)
 	var setupErr error
 	for i := range workers {
 		w := &worker{opts: opts, n: i}
@@ -123,7 +126,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 		clients[i] = c
 	}
-	if slices.IndexFunc(clients, func(c *sip2client.Client) bool { return c != nil }) < 0 {
+	if slices.IndexFunc(clients, func(c *wireConn) bool { return c != nil }) < 0 {
 		return Result{}, fmt.Errorf("sip2bench: no connection: %w", setupErr)
 	}
 	if opts.Warmup > 0 {
@@ -144,7 +147,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		// The loops closed their connections (a request may have been cut
 		// off mid-flight): measure on fresh ones.
 		for i, w := range workers {
-			w.samples, w.errors, w.denied = w.samples[:0], 0, 0
+			w.samples, w.errors, w.denied, w.reasons = w.samples[:0], 0, 0, nil
 			clients[i] = nil
 			if c, err := w.connect(ctx); err == nil {
 				clients[i] = c
@@ -175,6 +178,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		all = append(all, w.samples...)
 		res.Errors += w.errors
 		res.Denied += w.denied
+		for r, n := range w.reasons {
+			if res.Reasons == nil {
+				res.Reasons = map[string]int{}
+			}
+			res.Reasons[r] += n
+		}
 	}
 	res.Messages = len(all)
 	res.Elapsed = elapsed
@@ -198,32 +207,29 @@ func needsItem(mix string) bool {
 	return mix == MixCheckout || mix == MixCheckin || mix == MixCheckoutCheckin || mix == MixItemInfo
 }
 
-func (w *worker) connect(ctx context.Context) (*sip2client.Client, error) {
-	o := sip2client.Options{Charset: w.opts.Charset, ErrorDetection: w.opts.ErrorDetection}
-	if w.opts.TLS {
-		o.TLS = &tls.Config{InsecureSkipVerify: true}
-	}
+func (w *worker) connect(ctx context.Context) (*wireConn, error) {
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	c, err := sip2client.Dial(dctx, w.opts.Addr, o)
-	if err != nil {
-		return nil, err
-	}
-	if w.opts.User != "" {
-		if err := c.Login(dctx, w.opts.User, w.opts.Password, w.opts.Location); err != nil {
-			c.Close()
-			return nil, err
-		}
-	}
-	return c, nil
+	return dialWire(dctx, w.opts)
 }
 
-func (w *worker) loop(ctx context.Context, c *sip2client.Client) {
+func (w *worker) loop(ctx context.Context, c *wireConn) {
+	// The run's end is the connection's deadline, set once; a cancelled
+	// run (Ctrl-C) unblocks a request in flight by moving it to the past.
+	var unblock func() bool
+	arm := func(c *wireConn) {
+		if dl, ok := ctx.Deadline(); ok {
+			c.nc.SetDeadline(dl)
+		}
+		unblock = context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
+	}
 	defer func() {
 		if c != nil {
+			unblock()
 			c.Close()
 		}
 	}()
+	arm(c)
 	var interval time.Duration
 	var due time.Time
 	if w.opts.Rate > 0 {
@@ -240,6 +246,7 @@ func (w *worker) loop(ctx context.Context, c *sip2client.Client) {
 				}
 				return
 			}
+			arm(c)
 		}
 		req := w.next()
 		begin := time.Now()
@@ -254,36 +261,57 @@ func (w *worker) loop(ctx context.Context, c *sip2client.Client) {
 			begin = due
 			due = due.Add(interval)
 		}
-		resp, err := c.Send(ctx, req)
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
-				return // the run ended mid-request
+		line, err := c.send(&w.opts, req, begin)
+		if ctx.Err() != nil || (err != nil && errors.Is(err, os.ErrDeadlineExceeded) && runOver(ctx)) {
+			return // the run ended mid-request
+		}
+		if err == nil {
+			var denied bool
+			if denied, err = verdict(req.code, line); err == nil {
+				w.samples = append(w.samples, time.Since(begin))
+				if denied {
+					w.denied++
+					if w.reasons == nil {
+						w.reasons = map[string]int{}
+					}
+					w.reasons[reason(req.code, line)]++
+				}
+				continue
 			}
-			w.errors++
-			c.Close()
-			c = nil
-			continue
 		}
-		w.samples = append(w.samples, time.Since(begin))
-		if refused(resp) {
-			w.denied++
+		w.errors++
+		if errors.Is(err, errChecksum) || errors.Is(err, errAnswer) {
+			continue // a bad answer, but the stream is still in step
 		}
+		unblock()
+		c.Close()
+		c = nil
 	}
+}
+
+// runOver reports whether ctx's deadline has passed: the connection's
+// deadline may fire a moment before the context notices.
+func runOver(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }
 
 func (w *worker) pick(list []string) string {
 	return list[(w.step/2)%len(list)]
 }
 
-// next builds the next request of the mix.
-func (w *worker) next() sip2.Message {
+// request names the next request of the mix: its code and the patron and
+// item it is about. The same request within one second encodes to the
+// same bytes, which the connection keeps (see wireConn.send).
+type request struct {
+	code         string
+	patron, item string
+}
+
+// next picks the next request of the mix.
+func (w *worker) next() request {
 	defer func() { w.step++ }()
 	o := w.opts
-	now := time.Now()
-	var pin *string
-	if o.PIN != "" {
-		pin = sip2.String(o.PIN)
-	}
 	// Each connection keeps its own patron when there are enough, so that
 	// checkouts are never refused for the loan limit; otherwise patrons
 	// rotate.
@@ -293,14 +321,10 @@ func (w *worker) next() sip2.Message {
 		}
 		return o.Patrons[(w.n+w.step/2)%len(o.Patrons)]
 	}
-	checkout := func() sip2.Message {
-		return &sip2.CheckoutRequest{TransactionDate: now, InstitutionID: o.Institution, PatronID: patron(), ItemID: w.pick(w.items),
-			PatronPassword: pin}
+	checkout := func() request {
+		return request{code: sip2.CodeCheckoutRequest, patron: patron(), item: w.pick(w.items)}
 	}
-	checkin := func() sip2.Message {
-		return &sip2.CheckinRequest{TransactionDate: now, ReturnDate: now, InstitutionID: o.Institution, ItemID: w.pick(w.items),
-			CurrentLocation: o.Location}
-	}
+	checkin := func() request { return request{code: sip2.CodeCheckinRequest, item: w.pick(w.items)} }
 	switch o.Mix {
 	case MixCheckout:
 		w.step++ // a new item every time
@@ -315,31 +339,34 @@ func (w *worker) next() sip2.Message {
 		return checkin()
 	case MixItemInfo:
 		w.step++
-		return &sip2.ItemInformationRequest{TransactionDate: now, InstitutionID: o.Institution, ItemID: w.pick(w.items)}
+		return request{code: sip2.CodeItemInformationRequest, item: w.pick(w.items)}
 	case MixPatronInfo:
 		w.step++
-		return &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown, TransactionDate: now, InstitutionID: o.Institution,
-			PatronID: patron(), PatronPassword: pin, Summary: sip2.Summary{2: true}}
+		return request{code: sip2.CodePatronInformationRequest, patron: patron()}
 	}
-	return &sip2.SCStatusRequest{StatusCode: "0", ProtocolVersion: "2.00"}
+	return request{code: sip2.CodeSCStatusRequest}
 }
 
-func refused(m sip2.Message) bool {
-	switch r := m.(type) {
-	case *sip2.CheckoutResponse:
-		return !r.OK
-	case *sip2.CheckinResponse:
-		return !r.OK
-	case *sip2.PatronInformationResponse:
-		return r.ValidPatron != nil && !*r.ValidPatron
-	case *sip2.ItemInformationResponse:
-		return r.TitleID == ""
-	case *sip2.ACSStatusResponse:
-		return !r.OnLine
-	case *sip2.SCResendRequest:
-		return true
+// build makes the message of a request, dated now.
+func (o *Options) build(r request, now time.Time) sip2.Message {
+	var pin *string
+	if o.PIN != "" {
+		pin = sip2.String(o.PIN)
 	}
-	return false
+	switch r.code {
+	case sip2.CodeCheckoutRequest:
+		return &sip2.CheckoutRequest{TransactionDate: now, InstitutionID: o.Institution, PatronID: r.patron, ItemID: r.item,
+			PatronPassword: pin}
+	case sip2.CodeCheckinRequest:
+		return &sip2.CheckinRequest{TransactionDate: now, ReturnDate: now, InstitutionID: o.Institution, ItemID: r.item,
+			CurrentLocation: o.Location}
+	case sip2.CodeItemInformationRequest:
+		return &sip2.ItemInformationRequest{TransactionDate: now, InstitutionID: o.Institution, ItemID: r.item}
+	case sip2.CodePatronInformationRequest:
+		return &sip2.PatronInformationRequest{Language: sip2.LanguageUnknown, TransactionDate: now, InstitutionID: o.Institution,
+			PatronID: r.patron, PatronPassword: pin, Summary: sip2.Summary{2: true}}
+	}
+	return &sip2.SCStatusRequest{StatusCode: "0", ProtocolVersion: "2.00"}
 }
 
 // rotation moves patron-information requests over all patrons; checkout

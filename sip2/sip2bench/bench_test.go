@@ -105,6 +105,8 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
+// TestEchoCeiling: the echo server answers the load generator with and
+// without checksums (bibgate bench sip2 sends them by default).
 func TestEchoCeiling(t *testing.T) {
 	resp := EchoResponse(MixCheckout)
 	echo := NewEchoServer(resp)
@@ -115,14 +117,16 @@ func TestEchoCeiling(t *testing.T) {
 	go echo.Serve(ln)
 	defer echo.Close()
 	_, patrons, items := fixtureData(8)
-	res, err := Run(context.Background(), Options{Addr: ln.Addr().String(), Conns: 2, Duration: 300 * time.Millisecond,
-		Mix: MixCheckout, User: "bench", Password: "pw", Patrons: patrons, Items: items})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("echo: %v (%d-byte response)", res, len(resp))
-	if res.Messages < 10 || res.Errors != 0 || res.Denied != 0 {
-		t.Errorf("%v", res)
+	for _, checksums := range []bool{false, true} {
+		res, err := Run(context.Background(), Options{Addr: ln.Addr().String(), Conns: 2, Duration: 300 * time.Millisecond,
+			Mix: MixCheckout, User: "bench", Password: "pw", Patrons: patrons, Items: items, ErrorDetection: checksums})
+		if err != nil {
+			t.Fatalf("checksums=%v: %v", checksums, err)
+		}
+		t.Logf("echo, checksums=%v: %v (%d-byte response)", checksums, res, len(resp))
+		if res.Messages < 10 || res.Errors != 0 || res.Denied != 0 {
+			t.Errorf("checksums=%v: %v", checksums, res)
+		}
 	}
 }
 

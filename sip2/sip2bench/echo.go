@@ -2,6 +2,7 @@ package sip2bench
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -11,9 +12,13 @@ import (
 
 // EchoServer is the ceiling of a benchmark: plain TCP, one goroutine per
 // connection, it reads CR-terminated lines and answers each with a fixed
-// response ("941" for a login), doing no parsing and no work.
+// response ("941" for a login), doing no parsing and no work; a request
+// with a checksum gets the response with its sequence number and checksum.
 type EchoServer struct {
 	response []byte
+	// checked[n] and loginChecked[n] carry AYn and AZ, for requests sent
+	// with error detection (a client that requires checksums gets them).
+	checked, loginChecked [10][]byte
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -28,7 +33,36 @@ func NewEchoServer(response []byte) *EchoServer {
 	if len(r) == 0 || r[len(r)-1] != '\r' {
 		r = append(r, '\r')
 	}
-	return &EchoServer{response: r, conns: map[net.Conn]struct{}{}}
+	e := &EchoServer{response: r, conns: map[net.Conn]struct{}{}}
+	for n := range 10 {
+		e.checked[n] = withTrailer(r, n)
+		e.loginChecked[n] = withTrailer([]byte("941\r"), n)
+	}
+	return e
+}
+
+// withTrailer is a CR-terminated response with AYn and its AZ checksum.
+func withTrailer(resp []byte, seq int) []byte {
+	b := append([]byte(nil), resp[:len(resp)-1]...)
+	b = append(b, 'A', 'Y', byte('0'+seq), 'A', 'Z')
+	b = fmt.Appendf(b, "%04X\r", sip2.Checksum(b))
+	return b
+}
+
+// trailerSeq returns the AY sequence number of a request line (CR
+// included) that carries an AZ checksum, or -1.
+func trailerSeq(line []byte) int {
+	n := len(line)
+	if n > 0 && line[n-1] == '\r' {
+		n--
+	}
+	if n < 8 || line[n-6] != 'A' || line[n-5] != 'Z' {
+		return -1
+	}
+	if n >= 11 && line[n-9] == 'A' && line[n-8] == 'Y' && line[n-7] >= '0' && line[n-7] <= '9' {
+		return int(line[n-7] - '0')
+	}
+	return 0
 }
 
 // EchoResponse is a response of realistic size for a mix, as the real
@@ -93,8 +127,14 @@ func (e *EchoServer) serve(c net.Conn) {
 		if len(line) > 0 && line[0] == '\n' {
 			line = line[1:]
 		}
+		login93 := len(line) >= 2 && line[0] == '9' && line[1] == '3'
 		out := e.response
-		if len(line) >= 2 && line[0] == '9' && line[1] == '3' {
+		switch seq := trailerSeq(line); {
+		case seq >= 0 && login93:
+			out = e.loginChecked[seq]
+		case seq >= 0:
+			out = e.checked[seq]
+		case login93:
 			out = login
 		}
 		if _, err := c.Write(out); err != nil {

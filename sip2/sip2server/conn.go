@@ -2,6 +2,7 @@ package sip2server
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
@@ -28,6 +29,7 @@ type conn struct {
 	log      zerolog.Logger
 
 	loginDeadline time.Time
+	pending       *list.Element // in srv.pending while not logged in
 	printWidth    int
 	lastReq       []byte       // raw bytes of the last request run
 	lastReqAt     time.Time    // when it was answered
@@ -52,10 +54,19 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 	c := &conn{srv: s, nc: nc, acct: acct, codec: acct.codec(),
 		rd: sip2.NewReader(nc, s.maxMessageSize()), trusted: s.trusted(nc.RemoteAddr()),
 		log: s.Logger.With().Str("remote", addrString(nc.RemoteAddr())).Logger()}
-	if d := acct.loginTimeout(); d > 0 {
+	if d := s.loginTimeout(); d > 0 {
 		c.loginDeadline = time.Now().Add(d)
 	}
 	defer c.endSession()
+	waiting := !c.trusted // for a login, counted in s.pending
+	if waiting {
+		if old := s.pending.add(c, s.maxUnauthenticated()); old != nil {
+			old.log.Info().Int("max_unauthenticated", s.maxUnauthenticated()).
+				Msg("sip2: closing the connection that waited longest for its login: too many not logged in")
+			old.nc.Close()
+		}
+		defer s.pending.remove(c)
+	}
 	for !c.closing {
 		if ctx.Err() != nil {
 			return
@@ -70,13 +81,17 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 				c.badRequest(s.now(), sip2.Frame{}, pe, OutcomeTooLong)
 				continue
 			}
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() && !netsrv.ShuttingDown(ctx) {
 				c.log.Info().Str("account", c.acct.name()).Bool("logged_in", c.sess != nil).Msg("sip2: connection timed out")
 			}
 			return
 		}
 		netsrv.MarkBusy(ctx)
 		c.handle(ctx, line)
+		if waiting && c.sess != nil {
+			s.pending.remove(c)
+			waiting = false
+		}
 	}
 }
 
@@ -124,7 +139,10 @@ func (c *conn) record(start time.Time, code string, m sip2.Message, outcome stri
 		mt.requests.WithLabelValues(name, outcome).Inc()
 		mt.latency.WithLabelValues(name).Observe(lat.Seconds())
 	}
-	lvl := zerolog.InfoLevel
+	// One line per request is a busy selfcheck's whole day: ordinary
+	// requests are logged at debug (the metrics count them), failures at
+	// warn.
+	lvl := zerolog.DebugLevel
 	if outcome == OutcomeError || outcome == OutcomeBadRequest || outcome == OutcomeTooLong {
 		lvl = zerolog.WarnLevel
 	}
@@ -132,7 +150,8 @@ func (c *conn) record(start time.Time, code string, m sip2.Message, outcome stri
 	if ev == nil {
 		return
 	}
-	ev = ev.Str("account", c.acct.name()).Str("message", name).Str("outcome", outcome).Dur("latency", lat)
+	// "message" is the log line's own text: the SIP2 message is sip2_message.
+	ev = ev.Str("account", c.acct.name()).Str("sip2_message", name).Str("outcome", outcome).Dur("latency", lat)
 	if err != nil {
 		ev = ev.Err(err)
 	}

@@ -39,6 +39,15 @@ type Server struct {
 	// WriteTimeout bounds writing one response (default 30s).
 	WriteTimeout time.Duration
 
+	// LoginTimeout is the time from connect to a successful 93 (default
+	// 60s; negative: none). The Default account's LoginTimeout, when set,
+	// takes precedence.
+	LoginTimeout time.Duration
+	// MaxUnauthenticated caps the connections that have not logged in
+	// (trusted clients do not count). When it is reached, the connection
+	// that has waited longest for its login is closed to make room. 0
+	// means a quarter of MaxConns (none without MaxConns); negative, none.
+	MaxUnauthenticated int
 	// LoginThrottle locks out 93 logins from a source address that failed
 	// too often (zero: DefaultLoginThrottle; a negative Limit: never).
 	// While locked every 93 from it gets 940 unchecked.
@@ -56,6 +65,8 @@ type Server struct {
 	mu     sync.Mutex
 	net    *netsrv.Server
 	logins *throttle.Throttle
+
+	pending pendingConns // connections waiting for their login
 }
 
 // DefaultLoginThrottle refuses 93 logins from an address for 5 minutes
@@ -151,7 +162,8 @@ func (s *Server) ListenAndServe() error { return s.netServer().ListenAndServe() 
 func (s *Server) Serve(ln net.Listener) error { return s.netServer().Serve(ln) }
 
 // Shutdown stops accepting, closes idle connections, lets requests in
-// flight finish and waits for their connections to close, or for ctx.
+// flight finish with their normal answers and waits for their connections
+// to close, or for ctx; the Session's context is cancelled only then.
 func (s *Server) Shutdown(ctx context.Context) error { return s.netServer().Shutdown(ctx) }
 
 // Close closes the listeners and every connection at once.

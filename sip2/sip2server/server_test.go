@@ -618,7 +618,9 @@ func TestTimeouts(t *testing.T) {
 	}
 }
 
-// TestLogging: one line per request; secrets never, the patron id only at debug.
+// TestLogging: a line per request only at debug (metrics count them at
+// every level), one "message" per line; secrets never, the patron id only
+// at debug.
 func TestLogging(t *testing.T) {
 	for _, lvl := range []zerolog.Level{zerolog.InfoLevel, zerolog.DebugLevel} {
 		fx := newFixture(t, func(s *Server) { s.Logger = s.Logger.Level(lvl) })
@@ -626,7 +628,9 @@ func TestLogging(t *testing.T) {
 		login(t, c, "kiosk1", "s3cret")
 		c.send(checkout)
 		c.send(status23)
-		fx.waitLogs(t, "\"message\":\"patron_status\"")
+		if lvl == zerolog.DebugLevel {
+			fx.waitLogs(t, "\"sip2_message\":\"patron_status\"")
+		}
 		logs := fx.logs.String()
 		for _, secret := range []string{"s3cret", "pin4321"} {
 			if strings.Contains(logs, secret) {
@@ -636,9 +640,20 @@ func TestLogging(t *testing.T) {
 		if got := strings.Contains(logs, "P100"); got != (lvl == zerolog.DebugLevel) {
 			t.Errorf("%v: patron id logged = %v", lvl, got)
 		}
-		lines := strings.Count(logs, "\"message\":\"checkout\"")
-		if lines != 1 || !strings.Contains(logs, "\"account\":\"kiosk1\"") || !strings.Contains(logs, "\"latency\"") {
-			t.Errorf("%v: log lines:\n%s", lvl, logs)
+		for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+			if line != "" && strings.Count(line, "\"message\":") != 1 {
+				t.Errorf("%v: not one message in %s", lvl, line)
+			}
+		}
+		lines := strings.Count(logs, "\"sip2_message\":\"checkout\"")
+		if lvl == zerolog.InfoLevel && lines != 0 {
+			t.Errorf("info: ordinary requests logged:\n%s", logs)
+		}
+		if lvl == zerolog.DebugLevel && (lines != 1 || !strings.Contains(logs, "\"account\":\"kiosk1\"") || !strings.Contains(logs, "\"latency\"")) {
+			t.Errorf("debug: log lines:\n%s", logs)
+		}
+		if n := metricValue(t, fx.reg, "bibgate_sip2_requests_total", "checkout", OutcomeOK); n != 1 {
+			t.Errorf("%v: %v checkouts counted, want 1", lvl, n)
 		}
 	}
 }

@@ -421,7 +421,7 @@ func TestAmounts(t *testing.T) {
 			t.Errorf("ParseAmount(%q) = %d, %v", in, got, err)
 		}
 	}
-	for _, bad := range []string{"", "EUR 5", "1.2.3x", "1e5"} {
+	for _, bad := range []string{"", "EUR 5", "1.2.3x", "1e5", "-", "+", ".", "-,"} {
 		if _, err := ParseAmount(bad); err == nil {
 			t.Errorf("ParseAmount(%q) accepted", bad)
 		}

@@ -326,6 +326,10 @@ func ParseAmount(s string) (int64, error) {
 	if i := strings.LastIndexAny(t, ".,"); i >= 0 {
 		whole, frac = t[:i], t[i+1:]
 	}
+	if whole == "" && frac == "" {
+		// "-", "+", "." alone: no digit, no amount
+		return 0, fmt.Errorf("sip2: amount %q: not a number", s)
+	}
 	if whole == "" {
 		whole = "0"
 	}

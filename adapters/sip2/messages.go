@@ -62,7 +62,7 @@ func (s *Session) BlockPatron(ctx context.Context, req *sip2.BlockPatronRequest)
 	if err != nil {
 		af = appendOnce(af, s.text(reason(err)))
 	}
-	return &sip2.PatronStatusResponse{PatronStatus: st, Language: sip2.LanguageUnknown, PatronID: req.PatronID,
+	return &sip2.PatronStatusResponse{PatronStatus: st, Language: s.language(), PatronID: req.PatronID,
 		PersonalName: name, ValidPatron: valid, Currency: s.currency(), FeeAmount: fee, ScreenMessages: af}, nil
 }
 
@@ -71,7 +71,13 @@ func (s *Session) BlockPatron(ctx context.Context, req *sip2.BlockPatronRequest)
 // set; a block staff set ("card reported stolen") stays.
 func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableRequest) (*sip2.PatronEnableResponse, error) {
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
-	if err == nil {
+	switch {
+	case err != nil:
+	case pa.locked:
+		err = &core.Error{Reason: core.ReasonPINLocked}
+	case pa.validPIN != nil && !*pa.validPIN:
+		err = &core.Error{Reason: core.ReasonBadPIN} // a wrong PIN lifts nothing
+	default:
 		switch s.acct.Options[OptionPatronEnable] {
 		case "any":
 			err = s.svc.EnablePatron(ctx, pa.card)
@@ -81,12 +87,14 @@ func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableReques
 			err = s.svc.EnablePatronBy(ctx, pa.card, core.BlockedBySelfcheck)
 		}
 	}
-	st, name, valid, pin, _, af := s.patronStatus(ctx, req.PatronID, req.PatronPassword)
+	// The PIN was checked once, above: checking it again would count a
+	// wrong one twice.
+	st, name, valid, _, _, af := s.patronStatus(ctx, req.PatronID, nil)
 	if err != nil {
 		af = appendOnce(af, s.text(reason(err)))
 	}
-	return &sip2.PatronEnableResponse{PatronStatus: st, Language: sip2.LanguageUnknown, PatronID: req.PatronID,
-		PersonalName: name, ValidPatron: valid, ValidPatronPassword: pin, ScreenMessages: af}, nil
+	return &sip2.PatronEnableResponse{PatronStatus: st, Language: s.language(), PatronID: req.PatronID,
+		PersonalName: name, ValidPatron: valid, ValidPatronPassword: pa.validPIN, ScreenMessages: af}, nil
 }
 
 // PatronInformation answers 63 with counts, limits and the one summary

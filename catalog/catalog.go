@@ -148,6 +148,12 @@ type ImportReport struct {
 	// NoKey counts records without a 001, stored under a key derived from
 	// their content (so a re-import updates them).
 	NoKey int
+	// Replaced counts stored records that took the place of another with
+	// the same 001, one already in the catalogue or one earlier in the
+	// input: the catalogue grew by Records - Replaced.
+	Replaced int
+	// ReplacedKeys lists the first of those 001s (up to MaxListedDefects).
+	ReplacedKeys []string `json:",omitempty"`
 	// Defects lists the first defects in full (record number, offset,
 	// reason).
 	Defects []marc.Defect
@@ -163,11 +169,16 @@ type ImportOptions struct {
 	Batch int
 	// Progress is called after each batch with the records read so far.
 	Progress func(records int)
+	// Stored is called after each batch is stored with the records and
+	// their positions in the file (1-based): the copies in their holdings
+	// fields are imported from here. An error stops the import.
+	Stored func(ctx context.Context, numbers []int, recs []*marc.Record) error
 }
 
 // Import reads ISO 2709 or MARCXML (detected) from r, converting MARC-8,
 // and stores every readable record under its 001; a record whose 001 is
-// already there replaces it in place.
+// already there (or came earlier in r) replaces it in place, and the
+// report counts and names it.
 func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions) (ImportReport, error) {
 	start := time.Now()
 	var rep ImportReport
@@ -179,15 +190,33 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 		return rep, fmt.Errorf("catalog: import: %w", err)
 	}
 	var batch []boltindex.Doc
+	var nums []int
+	var recs []*marc.Record
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := c.idx.PutBatch(ctx, batch); err != nil {
+		put, err := c.idx.PutBatchReport(ctx, batch)
+		if err != nil {
 			return fmt.Errorf("catalog: import: %w", err)
 		}
+		if opts.Stored != nil {
+			recs = recs[:0]
+			for i := range batch {
+				recs = append(recs, batch[i].Record)
+			}
+			if err := opts.Stored(ctx, nums, recs); err != nil {
+				return fmt.Errorf("catalog: import: %w", err)
+			}
+		}
 		rep.Records += len(batch)
-		batch = batch[:0]
+		rep.Replaced += len(put.Replaced)
+		for _, k := range put.Replaced {
+			if len(rep.ReplacedKeys) < MaxListedDefects {
+				rep.ReplacedKeys = append(rep.ReplacedKeys, k)
+			}
+		}
+		batch, nums = batch[:0], nums[:0]
 		if opts.Progress != nil {
 			opts.Progress(rep.Records + rep.Dropped)
 		}
@@ -255,6 +284,7 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 			continue
 		}
 		batch = append(batch, boltindex.Doc{Key: key, Record: rec, Raw: raw})
+		nums = append(nums, n)
 		if len(batch) >= opts.Batch {
 			if err := flush(); err != nil {
 				return rep, err

@@ -15,20 +15,14 @@ type NewPatron struct {
 // RegisterPatrons creates or updates patrons (registration desk, demo data,
 // imports). Circulation counters of an existing patron are kept.
 func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
-	hashed := make([]Patron, len(ps))
-	for i, np := range ps {
-		p := np.Patron
-		if p.ID == "" {
-			return refuse(ReasonBadRequest, "patron %d has no card number", i)
+	hashed, err := s.hashNewPatrons(ctx, ps)
+	if err != nil {
+		return err
+	}
+	for i := range hashed {
+		if pc := hashed[i].PersonalCode; pc != "" && !isEIDHash(pc) {
+			hashed[i].PersonalCode = s.eidHash(pc) // never stored in plain text
 		}
-		if np.PIN != "" {
-			h, err := HashPIN(np.PIN, s.kdf)
-			if err != nil {
-				return err
-			}
-			p.PINHash = h
-		}
-		hashed[i] = p
 	}
 	now := s.clock.Now()
 	return s.update(ctx, func(t tx) error {
@@ -56,7 +50,9 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 				p.LastActive = now
 			}
 			if p.PersonalCode != "" {
-				p.PersonalCode = normalisePersonalCode(p.PersonalCode)
+				if err := s.checkEIDKey(t); err != nil {
+					return err
+				}
 				if err := t.Put(bPatronEID, p.PersonalCode, []byte(p.ID)); err != nil {
 					return err
 				}

@@ -156,6 +156,7 @@ func (p *Patron) encode(w *wbuf) {
 	w.int(int64(p.Owed))
 	w.time(p.Registered)
 	w.time(p.LastActive)
+	w.str(p.BlockedBy) // added last: records written before it end here
 }
 
 func (p *Patron) decode(r *rbuf) {
@@ -177,6 +178,9 @@ func (p *Patron) decode(r *rbuf) {
 	p.Owed = r.money()
 	p.Registered = r.time()
 	p.LastActive = r.time()
+	if r.err == nil && len(r.b) > 0 {
+		p.BlockedBy = r.str()
+	}
 }
 
 func (it *Item) encode(w *wbuf) {
@@ -193,6 +197,7 @@ func (it *Item) encode(w *wbuf) {
 	w.time(it.LostPaidAt)
 	w.str(it.LostBy)
 	w.str(it.Properties)
+	it.encodeAccounting(w)
 }
 
 func (it *Item) decode(r *rbuf) {
@@ -210,6 +215,7 @@ func (it *Item) decode(r *rbuf) {
 	it.LostPaidAt = r.time()
 	it.LostBy = r.str()
 	it.Properties = r.str()
+	it.decodeAccounting(r)
 }
 
 func (l *Loan) encode(w *wbuf) {

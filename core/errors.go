@@ -20,6 +20,7 @@ const (
 	ReasonLoanNotFound    Reason = "loan_not_found"
 	ReasonNotOnLoan       Reason = "item_not_on_loan"
 	ReasonBadPIN          Reason = "invalid_pin"
+	ReasonPINLocked       Reason = "pin_locked" // too many wrong PINs: the card's PIN is locked for a while
 	ReasonBadRequest      Reason = "bad_request"
 	ReasonNothingOwed     Reason = "nothing_owed"
 	ReasonItemUnusable    Reason = "item_lost_missing_or_withdrawn"

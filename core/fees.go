@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/bibgate/bibgate/core/policy"
@@ -136,7 +137,8 @@ func (s *Service) settleLost(t tx, p *Patron, f *Fee) error {
 }
 
 // DeclareLost marks a patron's loaned item lost: the loan ends and the
-// patron is charged the item's value plus the processing fee.
+// patron is charged the overdue fine accrued so far, the item's value and
+// the processing fee.
 func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, err error) {
 	start := time.Now()
 	defer func() { s.done("declare_lost", start, err) }()
@@ -158,12 +160,16 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 		if err != nil {
 			return err
 		}
+		r := s.rules(l.Library, p.Category, l.Material)
+		// The overdue fine accrued until the loss is declared stays owed.
+		overdue := policy.OverdueFine(r, it.Value, l.Due, now)
 		if err := t.closeLoan(l, now); err != nil {
 			return err
 		}
-		r := s.rules(l.Library, p.Category, l.Material)
 		value, processing := policy.LostCharge(r, it.Value)
 		for _, f := range []Fee{
+			{Kind: FeeOverdue, Amount: overdue, Created: now, ItemID: it.ID, LoanID: l.ID,
+				Description: fmt.Sprintf("%d days overdue", policy.DaysOverdue(l.Due, now))},
 			{Kind: FeeLost, Amount: value, Created: now, ItemID: it.ID, LoanID: l.ID, Description: "lost item: " + it.Title},
 			{Kind: FeeProcessing, Amount: processing, Created: now, ItemID: it.ID, LoanID: l.ID, Description: "lost item processing"},
 		} {
@@ -178,6 +184,9 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 		}
 		p.LoansOut--
 		it.Status, it.LoanID, it.LostBy = ItemLost, "", p.ID
+		if err := t.trail(p.ID, trailItem, it.ID); err != nil {
+			return err
+		}
 		if err := t.putRecord(bItem, it.ID, it); err != nil {
 			return err
 		}

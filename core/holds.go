@@ -114,6 +114,9 @@ func (s *Service) PlaceHold(ctx context.Context, req HoldRequest) (res HoldResul
 		if err := t.putRecord(bHold, id, &h); err != nil {
 			return err
 		}
+		if err := t.trail(p.ID, trailHold, id); err != nil {
+			return err
+		}
 		if err := t.Put(bRecordHolds, record+"/"+id, nil); err != nil {
 			return err
 		}

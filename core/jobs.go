@@ -21,6 +21,7 @@ type JobReport struct {
 	RemindersSent   int
 	LoansAnonymised int
 	PatronsDeleted  int
+	ILL             ILLJobReport
 }
 
 // RunJobs runs every background job once: expire uncollected holds, write
@@ -38,6 +39,9 @@ func (s *Service) RunJobs(ctx context.Context) (JobReport, error) {
 		return r, err
 	}
 	if r.LoansAnonymised, err = s.AnonymiseLoans(ctx); err != nil {
+		return r, err
+	}
+	if r.ILL, err = s.RunILLJobs(ctx); err != nil {
 		return r, err
 	}
 	r.PatronsDeleted, err = s.PurgeInactivePatrons(ctx)
@@ -254,6 +258,9 @@ func (s *Service) AnonymiseLoans(ctx context.Context) (int, error) {
 		if err != nil || owes {
 			return true, 0, err
 		}
+		if err := t.untrail(l.PatronID, trailLoan, l.ID); err != nil {
+			return false, 0, err
+		}
 		l.PatronID, l.Anonymised = "", true
 		if err := t.putRecord(bLoan, l.ID, l); err != nil {
 			return false, 0, err
@@ -296,26 +303,6 @@ func (s *Service) PurgeInactivePatrons(ctx context.Context) (int, error) {
 		return true, 1, s.deletePatron(t, &p)
 	})
 	return n, wrapJob("purge inactive patrons", err)
-}
-
-func (s *Service) deletePatron(t tx, p *Patron) error {
-	for _, b := range []string{bPatronLoans, bPatronHolds, bPatronFees} {
-		keys, err := t.keys(b, p.ID+"/")
-		if err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if err := t.Delete(b, p.ID+"/"+k); err != nil {
-				return err
-			}
-		}
-	}
-	if p.PersonalCode != "" {
-		if err := t.Delete(bPatronEID, p.PersonalCode); err != nil {
-			return err
-		}
-	}
-	return t.Delete(bPatron, p.ID)
 }
 
 // Notifier delivers notices (e-mail, SMS gateway, print queue).

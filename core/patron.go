@@ -25,11 +25,15 @@ type LoanInfo struct {
 type PatronSummary struct {
 	Patron Patron
 	// Blocks lists why the patron may not borrow now (empty: may borrow).
-	Blocks   []Reason
-	Loans    []LoanInfo
-	Holds    []Hold
-	Fees     []Fee
+	Blocks []Reason
+	Loans  []LoanInfo
+	Holds  []Hold
+	Fees   []Fee
+	// Owed is the unpaid balance of fees charged; Accruing is the overdue
+	// fine accruing on loans still out (charged at return). A selfcheck
+	// shows both (SIP2 BV), and the fee limit counts both.
 	Owed     Money
+	Accruing Money
 	FeeLimit Money
 	MaxLoans int
 	MaxHolds int
@@ -88,7 +92,10 @@ func (s *Service) Patron(ctx context.Context, patronID string) (sum PatronSummar
 				info.Title = it.Title
 			}
 			if info.Overdue {
-				info.Accrued = policy.OverdueFine(s.rules(l.Library, p.Category, l.Material), l.Due, now)
+				if info.Accrued, err = s.accruing(t, p, l.ID, now); err != nil {
+					return err
+				}
+				sum.Accruing += info.Accrued
 			}
 			sum.Loans = append(sum.Loans, info)
 		}
@@ -129,7 +136,7 @@ func (s *Service) ResolvePatron(ctx context.Context, id string, allowEID bool) (
 			return err
 		}
 		if allowEID {
-			if v, ok, err := t.Get(bPatronEID, normalisePersonalCode(id)); err != nil || ok {
+			if v, ok, err := t.Get(bPatronEID, s.eidHash(id)); err != nil || ok {
 				card = string(v)
 				return err
 			}
@@ -139,8 +146,6 @@ func (s *Service) ResolvePatron(ctx context.Context, id string, allowEID bool) (
 	return card, err
 }
 
-func normalisePersonalCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
-
 // Authentication is what Authenticate found out.
 type Authentication struct {
 	// Card is the patron's card number.
@@ -149,6 +154,9 @@ type Authentication struct {
 	ByEID bool
 	// PINChecked and PINValid report the PIN check, when a PIN was given.
 	PINChecked, PINValid bool
+	// PINLocked: the card had too many wrong PINs (or this one was the
+	// last allowed); its PIN is refused for a while (DefaultPINLockout).
+	PINLocked bool
 }
 
 // Authenticate resolves what a terminal sent (a card number, or an eID
@@ -163,7 +171,7 @@ func (s *Service) Authenticate(ctx context.Context, id string, pin *string, allo
 	err = s.view(ctx, func(t tx) error {
 		p, err := t.patron(id)
 		if err != nil && allowEID && ReasonOf(err) == ReasonPatronNotFound {
-			if v, ok, gerr := t.Get(bPatronEID, normalisePersonalCode(id)); gerr != nil {
+			if v, ok, gerr := t.Get(bPatronEID, s.eidHash(id)); gerr != nil {
 				return gerr
 			} else if ok {
 				a.ByEID = true
@@ -180,10 +188,7 @@ func (s *Service) Authenticate(ctx context.Context, id string, pin *string, allo
 		return a, err
 	}
 	a.PINChecked = true
-	if *pin == "" || hash == "" {
-		return a, nil
-	}
-	a.PINValid, err = s.pins.check(ctx, hash, *pin)
+	a.PINValid, a.PINLocked, err = s.checkPIN(ctx, a.Card, hash, *pin)
 	return a, err
 }
 
@@ -205,12 +210,12 @@ func (s *Service) VerifyPatron(ctx context.Context, patronID, pin string) (err e
 	if err != nil {
 		return err
 	}
-	if hash == "" || pin == "" {
-		return refuse(ReasonBadPIN, "patron %s", patronID)
-	}
-	ok, err := s.pins.check(ctx, hash, pin)
+	ok, locked, err := s.checkPIN(ctx, patronID, hash, pin)
 	if err != nil {
 		return err
+	}
+	if locked {
+		return refuse(ReasonPINLocked, "patron %s", patronID)
 	}
 	if !ok {
 		return refuse(ReasonBadPIN, "patron %s", patronID)
@@ -228,7 +233,7 @@ func (s *Service) BlockPatron(ctx context.Context, patronID, reason string) (err
 		if err != nil {
 			return err
 		}
-		p.Blocked, p.BlockReason = true, reason
+		p.Blocked, p.BlockReason, p.BlockedBy = true, reason, ""
 		return t.putRecord(bPatron, p.ID, p)
 	})
 }
@@ -243,7 +248,7 @@ func (s *Service) EnablePatron(ctx context.Context, patronID string) (err error)
 		if err != nil {
 			return err
 		}
-		p.Blocked, p.BlockReason = false, ""
+		p.Blocked, p.BlockReason, p.BlockedBy = false, "", ""
 		return t.putRecord(bPatron, p.ID, p)
 	})
 }

@@ -39,7 +39,13 @@ func HashPIN(pin string, p KDFParams) (string, error) {
 }
 
 // CheckPIN reports whether pin matches an encoded hash from HashPIN.
+//
+// Hashes imported from an earlier system in another accepted format (see
+// CheckPINHash) are verified the same way.
 func CheckPIN(encoded, pin string) (bool, error) {
+	if isBcrypt(encoded) {
+		return checkBcrypt(encoded, pin)
+	}
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, fmt.Errorf("core: unknown PIN hash format")

@@ -158,11 +158,18 @@ func (s *Service) RenewAll(ctx context.Context, library, patronID string) (out [
 }
 
 // DecideRenewal approves or rejects a pending renewal request; the patron
-// is told either way.
+// is told either way. An approval is re-checked against every renewal rule
+// as things stand at the decision (R11): when one now refuses it, the
+// request is rejected, the patron told, and the refusal returned with the
+// loan. A decision after the due date keeps the lateness: the fine for the
+// days between the due date and the decision is charged.
 func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool) (loan Loan, err error) {
 	start := time.Now()
 	defer func() { s.done("decide_renewal", start, err) }()
+	var refusal error
 	err = s.update(ctx, func(t tx) error {
+		refusal = nil
+		approve := approve
 		now := s.clock.Now()
 		l, err := t.loan(loanID)
 		if err != nil {
@@ -184,11 +191,18 @@ func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool
 			return err
 		}
 		if approve {
-			r := s.rules(lib.ID, p.Category, l.Material)
-			if err := s.extend(t, l, it.RecordID, policy.DueDate(r, lib.Calendar, now, false)); err != nil {
+			var d policy.RenewDecision
+			if d, refusal, err = s.decideLate(t, p, it, l, lib, now); err != nil {
 				return err
 			}
-		} else {
+			approve = refusal == nil
+			if approve {
+				if err := s.extend(t, l, it.RecordID, d.NewDue); err != nil {
+					return err
+				}
+			}
+		}
+		if !approve {
 			l.RenewalRequested = false
 			if err := t.putRecord(bLoan, l.ID, l); err != nil {
 				return err
@@ -201,5 +215,8 @@ func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool
 		loan = *l
 		return err
 	})
+	if err == nil {
+		err = refusal
+	}
 	return loan, err
 }

@@ -213,6 +213,9 @@ func (t tx) closeLoan(l *Loan, returned time.Time) error {
 	if err := t.putRecord(bLoan, l.ID, l); err != nil {
 		return err
 	}
+	if err := t.trail(l.PatronID, trailLoan, l.ID); err != nil {
+		return err
+	}
 	return t.Put(bReturned, timeKey(returned)+"/"+l.ID, nil)
 }
 
@@ -224,6 +227,9 @@ func (t tx) addFee(p *Patron, f Fee) (*Fee, error) {
 	}
 	f.ID, f.PatronID = id, p.ID
 	if err := t.putRecord(bFee, id, &f); err != nil {
+		return nil, err
+	}
+	if err := t.trail(p.ID, trailFee, id); err != nil {
 		return nil, err
 	}
 	if f.Outstanding() != 0 {
@@ -242,6 +248,9 @@ func (t tx) addNotice(n Notice) (bool, error) {
 		return false, err
 	}
 	if err := t.putRecord(bNotice, n.ID, &n); err != nil {
+		return false, err
+	}
+	if err := t.trail(n.PatronID, trailNotice, n.ID); err != nil {
 		return false, err
 	}
 	seq, err := t.NextSequence(bOutbox)

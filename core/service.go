@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/throttle"
 	"github.com/bibgate/bibgate/store"
 )
 
@@ -56,10 +57,18 @@ type Options struct {
 	Clock Clock
 	// KDF sets the PIN hash cost; zero means DefaultKDF.
 	KDF KDFParams
+	// EIDKey is the installation's key for hashing eID personal codes
+	// (kept outside the store). Nil means a random key for this process
+	// only: fine for tests and memory stores, not for a store that lasts.
+	EIDKey []byte
 	// Observe, when set, is called after every operation with its name, the
 	// refusal reason ("" on success, "error" on a failure that is not a
 	// refusal) and its duration. Metrics hang here.
 	Observe func(op string, reason Reason, d time.Duration)
+	// PINLockout says after how many wrong PINs a card's PIN is locked and
+	// for how long; zero means DefaultPINLockout, a negative Limit never
+	// locks.
+	PINLockout throttle.Settings
 }
 
 // Service is the circulation core. It is safe for concurrent use; all state
@@ -71,6 +80,8 @@ type Service struct {
 	kdf     KDFParams
 	observe func(string, Reason, time.Duration)
 	pins    *pinCache
+	eidKey  []byte
+	pinLock *throttle.Throttle
 }
 
 // NewService returns a Service over st for the consortium c.
@@ -78,9 +89,14 @@ func NewService(st store.Store, c *Consortium, opts Options) (*Service, error) {
 	if len(c.Libraries) == 0 {
 		return nil, errors.New("core: consortium has no libraries")
 	}
-	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000)}
+	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000),
+		pinLock: newPINLockout(opts.PINLockout)}
 	if s.clock == nil {
 		s.clock = SystemClock{}
+	}
+	s.eidKey = opts.EIDKey
+	if len(s.eidKey) == 0 {
+		s.eidKey = ephemeralEIDKey()
 	}
 	if s.kdf == (KDFParams{}) {
 		s.kdf = DefaultKDF
@@ -144,6 +160,11 @@ func (s *Service) patronState(t tx, p *Patron, now time.Time) (policy.PatronStat
 	for _, l := range loans {
 		if now.After(l.Due) {
 			st.Overdue++
+			fine, err := s.accruing(t, p, l.LoanID, now)
+			if err != nil {
+				return policy.PatronState{}, nil, err
+			}
+			st.Accrued += fine
 		}
 	}
 	return st, loans, nil
@@ -194,7 +215,7 @@ func (s *Service) CheckoutItem(ctx context.Context, req CheckoutRequest) (res Ch
 			return err
 		}
 		is := policy.ItemState{
-			Material: it.Material, HighDemand: it.HighDemand, ReadingRoomOnly: it.ReadingRoomOnly, ILL: it.ILL,
+			Material: it.Material, HighDemand: it.HighDemand, ReadingRoomOnly: it.ReadingRoomOnly, ILL: it.ILL && !s.illLendsHome(it),
 			Available: it.Status == ItemAvailable,
 		}
 		var hold *Hold
@@ -222,6 +243,9 @@ func (s *Service) CheckoutItem(ctx context.Context, req CheckoutRequest) (res Ch
 		due, why := policy.Checkout(r, lib.Calendar, now, ps, is)
 		if why != policy.OK {
 			return refuse(why, "patron %s item %s", p.ID, it.ID)
+		}
+		if due, err = s.illCapDue(t, it, due); err != nil {
+			return err
 		}
 		id, err := t.newID(bLoan, "L")
 		if err != nil {
@@ -281,8 +305,11 @@ type CheckinResult struct {
 	// Loan is the loan just closed, nil if the item was not on loan.
 	Loan *Loan
 	// Fine is the overdue fine charged for this return.
-	Fine        Money
-	Refund      Money
+	Fine   Money
+	Refund Money
+	// Cancelled is the unpaid value of a lost item that came back before
+	// it was paid for: no longer owed.
+	Cancelled   Money
 	Disposition Disposition
 	// Destination is the library the item travels to (transit).
 	Destination string
@@ -328,8 +355,11 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 			if err := t.closeLoan(l, returned); err != nil {
 				return err
 			}
+			if err := s.illOnCheckin(t, l, now); err != nil {
+				return err
+			}
 			r := s.rules(l.Library, p.Category, l.Material)
-			if fine := policy.OverdueFine(r, l.Due, returned); fine > 0 {
+			if fine := policy.OverdueFine(r, it.Value, l.Due, returned); fine > 0 {
 				if _, err := t.addFee(p, Fee{Kind: FeeOverdue, Amount: fine, Created: now, ItemID: it.ID, LoanID: l.ID,
 					Description: fmt.Sprintf("%d days overdue", policy.DaysOverdue(l.Due, returned))}); err != nil {
 					return err
@@ -346,7 +376,7 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 		}
 		switch it.Status {
 		case ItemLost:
-			if err := s.refundLost(t, it, now, &res); err != nil {
+			if err := s.lostReturned(t, it, now, &res); err != nil {
 				return err
 			}
 		case ItemMissing, ItemWithdrawn:

@@ -310,6 +310,7 @@ func TestRenewalNeedsApproval(t *testing.T) {
 	f.svc.Consortium().Rules.Overrides = append(f.svc.Consortium().Rules.Overrides,
 		policy.Override{Library: demo.Central, Set: policy.Partial{RenewalNeedsApproval: &yes}})
 	loan := f.checkout(demo.Central, demo.PatronGood, "I000001")
+	f.clock.Advance(24 * time.Hour) // on the day of checkout a renewal would not move the due date
 	r, err := f.svc.Renew(f.ctx, core.RenewRequest{PatronID: demo.PatronGood, ItemID: "I000001"})
 	if err != nil || !r.Requested || !r.Loan.RenewalRequested || !r.Loan.Due.Equal(loan.Due) {
 		t.Fatalf("request: %+v %v", r, err)

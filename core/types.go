@@ -25,6 +25,8 @@ type Consortium struct {
 	Name      string
 	Libraries []Library
 	Rules     policy.RuleSet
+	// ILL is how the consortium does interlibrary loan (ill.go).
+	ILL ILLSettings
 }
 
 // Library returns the library with id, or false.
@@ -45,7 +47,9 @@ type Patron struct {
 	Phone string `json:"phone,omitempty"`
 	// PINHash is the PIN hashed with a slow KDF (see HashPIN); never the PIN.
 	PINHash string `json:"pin_hash,omitempty"`
-	// PersonalCode is the national eID personal code, for eID login.
+	// PersonalCode is the national eID personal code, for eID login. It
+	// is given in plain text and stored only as a keyed hash
+	// ("hmac-sha256:..."): a patron read back carries the hash.
 	PersonalCode string    `json:"personal_code,omitempty"`
 	Category     string    `json:"category"`
 	HomeLibrary  string    `json:"home_library"`
@@ -59,10 +63,13 @@ type Patron struct {
 	// only.
 	Resident bool `json:"resident"`
 	// Blocked is a manual block by staff or a selfcheck, with its reason.
-	Blocked     bool      `json:"blocked,omitempty"`
-	BlockReason string    `json:"block_reason,omitempty"`
-	ValidUntil  time.Time `json:"valid_until,omitzero"`
-	Language    string    `json:"language,omitempty"`
+	Blocked     bool   `json:"blocked,omitempty"`
+	BlockReason string `json:"block_reason,omitempty"`
+	// BlockedBy says who set the block: "" staff, BlockedBySelfcheck a
+	// selfcheck (SIP2 01).
+	BlockedBy  string    `json:"blocked_by,omitempty"`
+	ValidUntil time.Time `json:"valid_until,omitzero"`
+	Language   string    `json:"language,omitempty"`
 	// Counters kept in step with the loans, holds and fees records.
 	LoansOut   int       `json:"loans_out"`
 	Holds      int       `json:"holds"`
@@ -121,6 +128,10 @@ type Item struct {
 	// Properties is free text a selfcheck or sorter keeps about the item
 	// (SIP2 CH: e.g. number of pieces of a kit).
 	Properties string `json:"properties,omitempty"`
+	// Accounting is the rest of the individual record of the copy that
+	// Regulation No. 317 §19 asks for (entry date, register numbers,
+	// stocktaking marks, write-off).
+	Accounting
 }
 
 // Loan is one lending of one item. After return and once nothing is owed on

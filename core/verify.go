@@ -75,6 +75,9 @@ func (s *Service) Verify(ctx context.Context) (problems []string, err error) {
 		if err != nil {
 			return err
 		}
+		if err := s.verifyILL(t, bad); err != nil {
+			return err
+		}
 		return t.Scan(bPatron, "", func(_ string, v []byte) error {
 			var p Patron
 			if err := decode(v, &p); err != nil {

@@ -20,6 +20,9 @@
 // no pairs, to keep imports fast) are checked against the record's stored
 // fields. Word positions are not stored: this keeps postings to plain id
 // sets, which is what makes chunked roaring postings cheap to update.
+// Proximity (Prox: Z39.50 @prox, CQL prox) is answered the same way: the
+// records holding every term are read, and the word positions counted in
+// their stored fields.
 //
 // The architecture sketch names the scan result []search.Term; here Term is
 // the query leaf and a scan entry is a ScanTerm.

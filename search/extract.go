@@ -19,6 +19,13 @@ const (
 	KeyFirst KeyKind = 'a' // the first word of a field
 	KeyField KeyKind = 'f' // a whole field, words joined by single spaces
 	KeyPair  KeyKind = 'p' // two adjacent words of a field, joined by a space (Headings indexes)
+	// KeyFirstAll and KeyFieldAll file the first word and the whole field
+	// with their non-filing characters ("the", "the pragmatic programmer"),
+	// beside KeyFirst and KeyField without them, for fields that have
+	// some: a search typed with the article still finds the title, while
+	// headings and scan leave the article out.
+	KeyFirstAll KeyKind = 'b'
+	KeyFieldAll KeyKind = 'g'
 )
 
 // MaxHeading is the longest whole-field key in bytes; longer fields are
@@ -127,34 +134,44 @@ func (ix *Index) keys(rec *marc.Record, dst []Key) []Key {
 					}
 				}
 			}
-			var first bool
-			var heading strings.Builder
 			prev := ""
-			for _, sf := range f.Subfields {
+			nf := NonFiling(f)
+			skipped := false
+			var all, filing []string // the field's words with (only when there are some) and without its non-filing ones
+			for si, sf := range f.Subfields {
 				if !spec.wants(sf.Code) {
 					continue
 				}
-				for _, t := range Tokens(sf.Value) {
+				toks := Tokens(sf.Value)
+				for _, t := range toks {
 					word(t)
 					if prev != "" && ix.Headings {
 						dst = append(dst, Key{KeyPair, prev + " " + t})
 					}
 					prev = t
-					if !first {
-						first = true
-						if ix.Headings {
-							dst = append(dst, Key{KeyFirst, t})
-						}
-					} else if ix.Headings {
-						heading.WriteByte(' ')
-					}
-					if ix.Headings {
-						heading.WriteString(t)
+				}
+				if !ix.Headings {
+					continue
+				}
+				if skipped {
+					all = append(all, toks...)
+				}
+				if si == 0 && nf > 0 {
+					if rest, ok := filingWords(sf.Value, nf, toks); ok {
+						all = append(all, toks...)
+						toks, skipped = rest, true
 					}
 				}
+				filing = append(filing, toks...)
 			}
-			if first && ix.Headings {
-				dst = append(dst, Key{KeyField, CutHeading(heading.String())})
+			// The first word and the whole field are filed without the
+			// non-filing characters ("The ", "Die "); words and pairs keep
+			// them, and KeyFirstAll and KeyFieldAll file the full forms.
+			if len(filing) > 0 {
+				dst = append(dst, Key{KeyFirst, filing[0]}, Key{KeyField, CutHeading(strings.Join(filing, " "))})
+			}
+			if skipped {
+				dst = append(dst, Key{KeyFirstAll, all[0]}, Key{KeyFieldAll, CutHeading(strings.Join(all, " "))})
 			}
 			return
 		}

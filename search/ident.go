@@ -145,3 +145,30 @@ func years(s string) []string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// ISBNScanStart is where a scan of the ISBN index starts for s: the index
+// form of a complete ISBN, and for a partial one that cannot be the start
+// of an ISBN-13 ("0596", "0-596-00") the ISBN-13 prefix it stands for
+// ("9780596"), since ISBN-10s are filed in their ISBN-13 form.
+func ISBNScanStart(s string) string {
+	k, ok := NormalizeISBN(s)
+	if ok || k == "" || len(k) > 10 || !allDigitsOrX(k) {
+		return k
+	}
+	if len(k) >= 3 && (strings.HasPrefix(k, "978") || strings.HasPrefix(k, "979")) {
+		return k
+	}
+	if strings.HasPrefix("978", k) || strings.HasPrefix("979", k) {
+		return k // "9", "97": the start of either form
+	}
+	return "978" + k
+}
+
+func allDigitsOrX(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && !(s[i] == 'X' && i == len(s)-1) {
+			return false
+		}
+	}
+	return true
+}

@@ -61,17 +61,21 @@ var indexTableRows = []*Index{
 			{Tag: "130", Subfields: "anp"}, {Tag: "240", Subfields: "anp"}, {Tag: "210", Subfields: "ab"},
 			{Tag: "222", Subfields: "ab"}, {Tag: "242", Subfields: "abnp"}, {Tag: "730", Subfields: "anp"},
 			{Tag: "740", Subfields: "anp"}, {Tag: "440", Subfields: "anp"}, {Tag: "490", Subfields: "a"},
-			{Tag: "830", Subfields: "anp"}},
-		Use: []int{4, 5, 6, 33},
-		CQL: []string{"dc.title", "bath.title", "bath.keytitle", "bath.uniformtitle", "bath.seriestitle", "title"}},
+			{Tag: "830", Subfields: "anp"},
+			// The title of a name/title entry ("Strauss, Johann. $t Die
+			// Fledermaus") is a title too.
+			{Tag: "600", Subfields: "t"}, {Tag: "610", Subfields: "t"}, {Tag: "611", Subfields: "t"},
+			{Tag: "700", Subfields: "t"}, {Tag: "710", Subfields: "t"}, {Tag: "711", Subfields: "t"},
+			{Tag: "800", Subfields: "t"}, {Tag: "810", Subfields: "t"}, {Tag: "811", Subfields: "t"}},
+		Use: []int{4, 33},
+		CQL: []string{"dc.title", "bath.title", "bath.keytitle", "title"}},
 	{ID: 2, Name: "author", Kind: KindText, Headings: true,
 		Fields: []FieldSpec{{Tag: "100", Subfields: "abcdq"}, {Tag: "110", Subfields: "abcdn"},
 			{Tag: "111", Subfields: "acdnq"}, {Tag: "700", Subfields: "abcdq"}, {Tag: "710", Subfields: "abcdn"},
 			{Tag: "711", Subfields: "acdnq"}, {Tag: "800", Subfields: "abcdq"}, {Tag: "810", Subfields: "abcdn"},
 			{Tag: "811", Subfields: "acdnq"}},
-		Use: []int{1003, 1, 2, 3, 1002, 1004, 1005, 1006},
-		CQL: []string{"dc.creator", "dc.author", "dc.contributor", "bath.name", "bath.personalname",
-			"bath.corporatename", "bath.conferencename", "author", "creator"}},
+		Use: []int{1003, 1002},
+		CQL: []string{"dc.creator", "dc.author", "dc.contributor", "bath.name", "author", "creator"}},
 	{ID: 3, Name: "subject", Kind: KindText, Headings: true,
 		Fields: []FieldSpec{{Tag: "6XX"}},
 		Use:    []int{21, 1079},
@@ -128,6 +132,34 @@ var indexTableRows = []*Index{
 		Fields: []FieldSpec{{Tag: "082", Subfields: "a"}},
 		Use:    []int{13},
 		CQL:    []string{"bath.dewey", "dewey"}},
+	// The narrow Bib-1 uses each have an index of their own, so that a
+	// corporate-name search does not answer with personal names.
+	{ID: 16, Name: "personalname", Kind: KindText, Headings: true,
+		Fields: []FieldSpec{{Tag: "100", Subfields: "abcdq"}, {Tag: "700", Subfields: "abcdq"},
+			{Tag: "800", Subfields: "abcdq"}},
+		Use: []int{1, 1004},
+		CQL: []string{"bath.personalname", "personalname"}},
+	{ID: 17, Name: "corporatename", Kind: KindText, Headings: true,
+		Fields: []FieldSpec{{Tag: "110", Subfields: "abcdn"}, {Tag: "710", Subfields: "abcdn"},
+			{Tag: "810", Subfields: "abcdn"}},
+		Use: []int{2, 1005},
+		CQL: []string{"bath.corporatename", "corporatename"}},
+	{ID: 18, Name: "conferencename", Kind: KindText, Headings: true,
+		Fields: []FieldSpec{{Tag: "111", Subfields: "acdnq"}, {Tag: "711", Subfields: "acdnq"},
+			{Tag: "811", Subfields: "acdnq"}},
+		Use: []int{3, 1006},
+		CQL: []string{"bath.conferencename", "conferencename"}},
+	{ID: 19, Name: "series", Kind: KindText, Headings: true,
+		Fields: []FieldSpec{{Tag: "440", Subfields: "anp"}, {Tag: "490", Subfields: "a"},
+			{Tag: "800", Subfields: "t"}, {Tag: "810", Subfields: "t"}, {Tag: "811", Subfields: "t"},
+			{Tag: "830", Subfields: "anp"}},
+		Use: []int{5},
+		CQL: []string{"bath.seriestitle", "series", "seriestitle"}},
+	{ID: 20, Name: "uniformtitle", Kind: KindText, Headings: true,
+		Fields: []FieldSpec{{Tag: "130", Subfields: "anp"}, {Tag: "240", Subfields: "anp"},
+			{Tag: "730", Subfields: "anp"}},
+		Use: []int{6},
+		CQL: []string{"bath.uniformtitle", "uniformtitle"}},
 }
 
 // Indexes returns the index table, in storage-id order. Adapters build
@@ -278,17 +310,36 @@ func (ix *Index) visit(rec *marc.Record, fn func(spec *FieldSpec, f *marc.Field)
 // from rec, subfield by subfield; fields without words are left out. Phrase
 // and position checks run against it.
 func (ix *Index) FieldTokens(rec *marc.Record) []FieldTokens {
+	return ix.fieldTokens(rec, false)
+}
+
+// FilingTokens is FieldTokens without the non-filing characters of each
+// field (see NonFiling): what first-in-field and complete-field checks,
+// like headings, compare with.
+func (ix *Index) FilingTokens(rec *marc.Record) []FieldTokens {
+	return ix.fieldTokens(rec, true)
+}
+
+func (ix *Index) fieldTokens(rec *marc.Record, filing bool) []FieldTokens {
 	var out []FieldTokens
 	ix.visit(rec, func(spec *FieldSpec, f *marc.Field) {
 		if f.IsControl() || f.Tag == "LDR" {
 			return
 		}
 		var ft FieldTokens
-		for _, sf := range f.Subfields {
+		nf := 0
+		if filing {
+			nf = NonFiling(f)
+		}
+		for si, sf := range f.Subfields {
 			if !spec.wants(sf.Code) {
 				continue
 			}
-			if toks := Tokens(sf.Value); len(toks) > 0 {
+			toks := Tokens(sf.Value)
+			if si == 0 && nf > 0 {
+				toks, _ = filingWords(sf.Value, nf, toks)
+			}
+			if len(toks) > 0 {
 				ft = append(ft, toks)
 			}
 		}

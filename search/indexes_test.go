@@ -10,7 +10,8 @@ import (
 )
 
 func TestLookups(t *testing.T) {
-	uses := map[int]string{4: "title", 1003: "author", 1: "author", 1004: "author", 21: "subject", 7: "isbn",
+	uses := map[int]string{4: "title", 1003: "author", 1: "personalname", 1004: "personalname",
+		2: "corporatename", 3: "conferencename", 5: "series", 6: "uniformtitle", 21: "subject", 7: "isbn",
 		8: "issn", 9: "lccn", 12: "local", 1007: "stdid", 1016: "any", 0: "any", 30: "date", 31: "date",
 		1018: "publisher", 54: "language", 1031: "type", 16: "callnumber", 13: "dewey"}
 	for use, want := range uses {

@@ -38,6 +38,10 @@ func writeFolded(b *strings.Builder, r rune) {
 		b.WriteByte(byte(r))
 	case r == 'ß' || r == 'ẞ':
 		b.WriteString("ss")
+	case r == 'ı':
+		// Dotless i is a letter of its own (Turkish, Azeri): its upper
+		// case is I, but folding it through I would make it i.
+		b.WriteRune(r)
 	default:
 		b.WriteRune(unicode.ToLower(unicode.ToUpper(r)))
 	}
@@ -45,7 +49,10 @@ func writeFolded(b *strings.Builder, r rune) {
 
 // Fold removes diacritics from a normalised string: "bērziņš" becomes
 // "berzins", "øre" becomes "ore". Letters that carry no separable mark are
-// mapped by a small table (æ, œ, ø, đ, ð, ł, þ, ı, ħ, ŧ, ŋ).
+// mapped by a small table (æ, œ, ø, đ, ð, ł, þ, ħ, ŧ, ŋ). The romanisation
+// marks U+02B9 to U+02BF (soft and hard sign, alif, ayn, the ʻokina of
+// "chʻing") are dropped, so "kozlovsʹkyĭ" folds to "kozlovskyi" and
+// "qaḍāʼ" to "qada". Dotless ı stays ı: it is a letter, not a marked i.
 func Fold(s string) string {
 	if isASCII(s) {
 		return s
@@ -61,7 +68,7 @@ func Fold(s string) string {
 			b.WriteByte(byte(r))
 			continue
 		}
-		if unicode.Is(unicode.Mn, r) {
+		if unicode.Is(unicode.Mn, r) || isRomanisationMark(r) {
 			continue
 		}
 		if rep, ok := foldLetters[r]; ok {
@@ -116,9 +123,16 @@ func foldLatin(s string) (string, bool) {
 
 var foldLetters = map[rune]string{
 	'æ': "ae", 'œ': "oe", 'ø': "o", 'đ': "d", 'ð': "d", 'ł': "l", 'ŀ': "l",
-	'þ': "th", 'ı': "i", 'ħ': "h", 'ŧ': "t", 'ŋ': "n",
+	'þ': "th", 'ħ': "h", 'ŧ': "t", 'ŋ': "n",
 	'Æ': "ae", 'Œ': "oe", 'Ø': "o", 'Đ': "d", 'Ð': "d", 'Ł': "l", 'Þ': "th",
 }
+
+// isRomanisationMark reports whether r is one of the modifier letters
+// U+02B9 to U+02BF that ALA-LC romanisation (and MARC-8's specials) writes
+// inside words: prime, double prime, turned comma, apostrophe, reversed
+// comma, right and left half rings. They are word characters, so a word
+// keeps them in its exact form, but its folded form drops them.
+func isRomanisationMark(r rune) bool { return r >= 0x2B9 && r <= 0x2BF }
 
 // Tokens normalises s and splits it into words: maximal runs of letters and
 // digits, with combining marks kept on the letter they follow. Everything

@@ -16,6 +16,7 @@ func TestNormalize(t *testing.T) {
 		{"STRASSE Straße", "strasse strasse"},
 		{"ΣΊΣΥΦΟΣ", "σίσυφοσ"},
 		{"Tõde ja Õigus", "tõde ja õigus"},
+		{"KIRMIZI ışık", "kirmizi ışık"}, // dotless ı is not folded into i
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
@@ -37,6 +38,13 @@ func TestFold(t *testing.T) {
 		{"ǽ", "ae"},
 		{"plain", "plain"},
 		{"москва", "москва"},
+		// Romanisation marks U+02B9-U+02BF fold out of the word.
+		{"qaḍāʼ", "qada"},
+		{"kozlovsʹkyĭ", "kozlovskyi"},
+		{"chʻing", "ching"},
+		{"sʺezd", "sezd"},
+		{"ʿabd", "abd"},
+		{"ışık", "ısık"}, // ş folds, ı does not
 	}
 	for _, tt := range tests {
 		if got := Fold(tt.in); got != tt.want {

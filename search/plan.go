@@ -8,12 +8,16 @@ import (
 	"github.com/bibgate/bibgate/marc"
 )
 
-// Lookup selects keys of one kind in one index: the stored keys (see
-// TermKey) from Start on, in ascending order, until Stop reports true for a
+// Lookup selects keys of one kind (or two, see Also) in one index: the
+// stored keys (see TermKey) from Start on, in ascending order, until Stop reports true for a
 // key's folded part; of those, the ones Accept approves (all when nil). A
 // nil Stop reads to the end of the index.
 type Lookup struct {
-	Kind   KeyKind
+	Kind KeyKind
+	// Also, when not 0, is a second key kind read the same way, its keys
+	// joining those of Kind (KeyFirstAll beside KeyFirst, KeyFieldAll
+	// beside KeyField).
+	Also   KeyKind
 	Start  string
 	Stop   func(fold string) bool
 	Accept func(fold, term string) bool
@@ -265,7 +269,7 @@ func planText(ix *Index, a attrs, text string) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Plan{Index: ix, Lookups: []Lookup{pat.lookup(kind)}}, nil
+		return &Plan{Index: ix, Lookups: []Lookup{withFull(pat.lookup(kind))}}, nil
 	}
 	toks := appendTokens(nil, Normalize(text), a.maskChars())
 	if len(toks) == 0 {
@@ -288,7 +292,7 @@ func planText(ix *Index, a attrs, text string) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Plan{Index: ix, Lookups: []Lookup{pat.lookup(KeyField)}, Verify: verify}, nil
+		return &Plan{Index: ix, Lookups: []Lookup{withFull(pat.lookup(KeyField))}, Verify: verify}, nil
 	}
 	pats, err := tokenPatterns(toks, a.tr)
 	if err != nil {
@@ -317,13 +321,26 @@ func planText(ix *Index, a attrs, text string) (*Plan, error) {
 		if first {
 			kind = KeyFirst
 		}
-		p.Lookups = append(p.Lookups, pat.lookup(kind))
+		p.Lookups = append(p.Lookups, withFull(pat.lookup(kind)))
 	}
 	if len(pats) > 2 || (len(pats) == 2 && !(exactPairs && ix.Headings)) || a.pos == PosFirstInSubfield ||
 		a.comp != IncompleteSubfield || (a.pos == PosFirstInField && (!ix.Headings || len(pats) > 1)) {
 		p.Verify = verifier(ix, pats, a.pos, a.comp, aStart, aEnd)
 	}
 	return p, nil
+}
+
+// withFull makes a first-word or whole-field lookup also read the forms
+// filed with non-filing characters, so "the pragmatic programmer" as a
+// complete field finds the title filed as "pragmatic programmer".
+func withFull(l Lookup) Lookup {
+	switch l.Kind {
+	case KeyFirst:
+		l.Also = KeyFirstAll
+	case KeyField:
+		l.Also = KeyFieldAll
+	}
+	return l
 }
 
 // pairLookup reads the word pairs matching l then r: the range of their
@@ -611,10 +628,30 @@ func regexpPattern(expr string) (*pattern, error) {
 
 // verifier checks word order, position and completeness against the
 // record's fields.
+// A check anchored at the start of a field or subfield (first in field,
+// complete field or subfield) accepts the field with or without its
+// non-filing characters, as the KeyFirst and KeyField lookups do.
 func verifier(ix *Index, pats []*pattern, pos Position, comp Completeness, aStart, aEnd bool) func(*marc.Record) bool {
+	switch {
+	case comp == CompleteField || pos == PosFirstInField || comp == CompleteSubfield:
+		return func(rec *marc.Record) bool {
+			return matchFields(ix.FieldTokens(rec), pats, pos, comp, aStart, aEnd) ||
+				(hasNonFiling(ix, rec) && matchFields(ix.FilingTokens(rec), pats, pos, comp, aStart, aEnd))
+		}
+	}
 	return func(rec *marc.Record) bool {
 		return matchFields(ix.FieldTokens(rec), pats, pos, comp, aStart, aEnd)
 	}
+}
+
+// hasNonFiling reports whether a field ix reads has non-filing characters.
+func hasNonFiling(ix *Index, rec *marc.Record) bool {
+	for i := range rec.Fields {
+		if NonFiling(&rec.Fields[i]) > 0 && ix.Reads(rec.Fields[i].Tag) {
+			return true
+		}
+	}
+	return false
 }
 
 func matchFields(fields []FieldTokens, pats []*pattern, pos Position, comp Completeness, aStart, aEnd bool) bool {

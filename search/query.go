@@ -236,7 +236,7 @@ func SortKeyFor(ix *Index) (SortKey, bool) {
 	switch ix.Name {
 	case "title":
 		return SortTitle, true
-	case "author":
+	case "author", "personalname", "corporatename", "conferencename":
 		return SortAuthor, true
 	case "date":
 		return SortDate, true

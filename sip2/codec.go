@@ -1,6 +1,7 @@
 package sip2
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -120,7 +121,7 @@ func (c *Codec) Decode(line []byte) (Frame, error) {
 	for len(line) > 0 && (line[0] == '\n' || line[0] == '\r' || line[0] == 0) {
 		line = line[1:]
 	}
-	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r' || line[len(line)-1] == 0) {
 		line = line[:len(line)-1]
 	}
 	var f Frame
@@ -141,20 +142,37 @@ func (c *Codec) Decode(line []byte) (Frame, error) {
 			}
 		}
 	}
-	if m := len(body); m >= 5 && body[m-3] == 'A' && body[m-2] == 'Y' && body[m-1] >= '0' && body[m-1] <= '9' {
+	if !f.HasChecksum && c.ErrorDetection != ErrorDetectionOff && malformedTrailer(line, c.delim()) {
+		// An AZ that is not four hex digits is a damaged checksum, not a
+		// message without one: running it could run what was not sent.
+		f.HasChecksum = true // answered in kind: the 96 carries AZ
+		return f, &ParseError{Kind: KindChecksum, Code: printable(code), Detail: "malformed AZ trailer"}
+	}
+	if bytes.IndexByte(body, 0) >= 0 {
+		// A NUL is never part of a SIP2 message; a barcode with one is
+		// not the barcode on the item.
+		return f, &ParseError{Kind: KindBadByte, Code: printable(code), Detail: "NUL byte"}
+	}
+	m := New(code)
+	var l layout
+	w := 0
+	if m != nil {
+		l = m.layout()
+		w = l.fixedWidth()
+	}
+	// An AY inside the fixed part is data (a protocol version "0AY0"), not a
+	// sequence number.
+	if n := len(body); n >= 5 && n-3 >= 2+w && body[n-3] == 'A' && body[n-2] == 'Y' && body[n-1] >= '0' && body[n-1] <= '9' {
 		f.HasSeq = true
-		f.Seq = int(body[m-1] - '0')
-		body = body[:m-3]
+		f.Seq = int(body[n-1] - '0')
+		body = body[:n-3]
 	}
 	if !f.HasChecksum && c.ErrorDetection == ErrorDetectionRequire {
 		return f, &ParseError{Kind: KindChecksumMissing, Code: code}
 	}
-	m := New(code)
 	if m == nil {
 		return f, &ParseError{Kind: KindUnknownMessage, Code: printable(code)}
 	}
-	l := m.layout()
-	w := l.fixedWidth()
 	if len(body) < 2+w {
 		return f, &ParseError{Kind: KindShortFixed, Code: code,
 			Detail: "need " + strconv.Itoa(w) + " bytes, have " + strconv.Itoa(len(body)-2)}
@@ -165,11 +183,39 @@ func (c *Codec) Decode(line []byte) (Frame, error) {
 		fx.read(string(body[pos:pos+fx.width]), &rc)
 		pos += fx.width
 	}
+	if rc.bad != "" {
+		return f, &ParseError{Kind: KindBadFixed, Code: code, Detail: rc.bad}
+	}
 	if pos < len(body) {
 		l.parseFields(c.Charset.Decode(body[pos:]), c.delim())
 	}
 	f.Message = m
 	return f, nil
+}
+
+// malformedTrailer reports a line whose last field is an AZ trailer that is
+// not exactly four hex digits ("AZ12", "AZZZZZ", "AZ12G4"). The AZ counts as
+// a trailer where a field may start: after the field delimiter, after an AY
+// sequence number, or at the end of the fixed part of a message without
+// variable fields.
+func malformedTrailer(line []byte, delim byte) bool {
+	i := bytes.LastIndex(line, []byte("AZ"))
+	if i < 2 || bytes.IndexByte(line[i:], delim) >= 0 {
+		return false
+	}
+	switch {
+	case line[i-1] == delim:
+	case i >= 5 && line[i-3] == 'A' && line[i-2] == 'Y' && line[i-1] >= '0' && line[i-1] <= '9':
+	default:
+		m := New(string(line[:2]))
+		if m == nil {
+			return false
+		}
+		if l := m.layout(); 2+l.fixedWidth() != i {
+			return false
+		}
+	}
+	return true
 }
 
 // checksumDetail explains a checksum that does not verify, recognising the

@@ -20,6 +20,11 @@ const (
 	KindChecksumMissing
 	// KindTooLong: the message exceeded the size cap before its terminator.
 	KindTooLong
+	// KindBadFixed: a fixed field holds what it cannot hold (a date that is
+	// neither blank nor a real date and time).
+	KindBadFixed
+	// KindBadByte: the message holds a byte no SIP2 message may (NUL).
+	KindBadByte
 )
 
 func (k ErrorKind) String() string {
@@ -36,6 +41,10 @@ func (k ErrorKind) String() string {
 		return "checksum missing"
 	case KindTooLong:
 		return "message too long"
+	case KindBadFixed:
+		return "bad fixed field"
+	case KindBadByte:
+		return "bad byte"
 	}
 	return fmt.Sprintf("error kind %d", uint8(k))
 }

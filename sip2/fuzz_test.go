@@ -7,9 +7,27 @@ import (
 	"testing"
 )
 
+// hardeningSeeds reach the parse paths that refuse a message: a damaged AZ
+// trailer, a fixed date that is no date, a NUL inside a field.
+var hardeningSeeds = []string{
+	"9900302.00AY1AZ12G4",
+	"9900302.00AY1AZZZZZ",
+	"9900302.00AZ12",
+	"2300020261102    100001AOILU|AAP0001|AC|AD1234|AY3AZ12",
+	"11YN99999999    99999920250314    101500AOX|AAp|ABi|AC|",
+	"17GARBAGEGARBAGEGARBAGE|ABi|",
+	"17YYYYMMDDZZZZHHMMSSAOX|ABi|",
+	"11YN20250314    10150000000000    000000AOX|AAp|ABi|AC|",
+	"11YN20250314    101500                  AOX|AAp|ABi\x00x|AC|",
+	"\x001720250314    101500AOX|ABi1|\x00",
+}
+
 func addCorpusSeeds(f *testing.F) {
 	for _, r := range loadCorpus(f) {
 		f.Add([]byte(r.message))
+	}
+	for _, s := range hardeningSeeds {
+		f.Add([]byte(s))
 	}
 }
 

@@ -19,6 +19,7 @@ type layout struct {
 
 type readCtx struct {
 	loc *time.Location
+	bad string // the first fixed field that does not hold what it must
 }
 
 type fixedSpec struct {
@@ -78,7 +79,12 @@ func fxTri(p *Tri) fixedSpec {
 
 func fxDate(p *time.Time) fixedSpec {
 	return fixedSpec{width: 18, date: p,
-		read:  func(s string, rc *readCtx) { *p = ParseDate(s, rc.loc) },
+		read: func(s string, rc *readCtx) {
+			*p = ParseDate(s, rc.loc)
+			if rc.bad == "" && p.IsZero() && !blankDate(s) {
+				rc.bad = "date " + strconv.Quote(s)
+			}
+		},
 		write: func(b []byte) []byte { return append(b, FormatDate(*p)...) }}
 }
 
@@ -430,4 +436,14 @@ func (l *layout) write(w *writer) {
 			w.field("AG", v)
 		}
 	}
+}
+
+// blankDate reports a date field that says "no date": all blanks, the
+// reference's placeholder YYYYMMDDZZZZHHMMSS, or all zeros in the date and
+// time with any zone.
+func blankDate(s string) bool {
+	if strings.TrimSpace(s) == "" || s == "YYYYMMDDZZZZHHMMSS" {
+		return true
+	}
+	return len(s) == 18 && strings.Trim(s[:8]+s[12:], "0") == "" && printableASCII(s[8:12])
 }

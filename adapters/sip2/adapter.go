@@ -10,6 +10,8 @@ package sip2adapter
 import (
 	"context"
 	"errors"
+	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/policy"
 	"github.com/bibgate/bibgate/internal/screentext"
+	"github.com/bibgate/bibgate/internal/throttle"
 	"github.com/bibgate/bibgate/sip2"
 	"github.com/bibgate/bibgate/sip2/sip2server"
 )
@@ -29,11 +32,41 @@ const (
 	// OptionAllowEID lets patrons identify with an eID personal code in AA
 	// (no PIN needed: the card reader authenticated them).
 	OptionAllowEID = "allow_eid"
+	// OptionPatronEnable says which blocks 25 (patron enable) lifts:
+	// "selfcheck" (default) only a block a selfcheck set with 01, "any"
+	// every manual block, staff blocks too, "none" no block.
+	OptionPatronEnable = "patron_enable"
 )
 
 // Backend opens sessions on a core.Service.
 type Backend struct {
 	Svc *core.Service
+	// ConnectionPIN and AddressPIN throttle wrong patron PINs per
+	// connection and per source address (whatever the patron: a PIN
+	// sprayed over many cards); zero means DefaultConnectionPIN and
+	// DefaultAddressPIN, a negative Limit none. Each card is throttled on
+	// its own by the core (core.DefaultPINLockout).
+	ConnectionPIN, AddressPIN throttle.Settings
+
+	once     sync.Once
+	addrPINs *throttle.Throttle
+}
+
+// DefaultConnectionPIN locks PIN entry on a connection for 5 minutes after
+// 10 wrong PINs, each within a minute of the previous: patrons mistyping at
+// a kiosk never get there, a script trying PINs does.
+var DefaultConnectionPIN = throttle.Settings{Limit: 10, Window: time.Minute, Lockout: 5 * time.Minute}
+
+// DefaultAddressPIN locks PIN entry from a source address for 15 minutes
+// after 30 wrong PINs, each within a minute of the previous (an address may
+// be a NAT in front of several kiosks).
+var DefaultAddressPIN = throttle.Settings{Limit: 30, Window: time.Minute, Lockout: 15 * time.Minute}
+
+func orDefault(s, def throttle.Settings) throttle.Settings {
+	if s == (throttle.Settings{}) {
+		return def
+	}
+	return s
 }
 
 // Login starts a session for a logged-in selfcheck.
@@ -55,8 +88,22 @@ func (b *Backend) Login(ctx context.Context, acct *sip2server.Account, info sip2
 			loc = l.Calendar.Location
 		}
 	}
+	b.once.Do(func() { b.addrPINs = throttle.New(orDefault(b.AddressPIN, DefaultAddressPIN)) })
 	return &Session{svc: b.Svc, acct: acct, library: lib, lang: lang, loc: loc,
-		allowEID: acct.Options[OptionAllowEID] == "true", verified: map[string]bool{}}, nil
+		allowEID: acct.Options[OptionAllowEID] == "true", verified: map[string]bool{},
+		connPINs: throttle.New(orDefault(b.ConnectionPIN, DefaultConnectionPIN)), addrPINs: b.addrPINs,
+		addr: hostOf(info.RemoteAddr)}, nil
+}
+
+// hostOf is the address without its port: the key of the per-address throttle.
+func hostOf(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	return a.String()
 }
 
 // Session is one selfcheck connection. Methods are called one at a time.
@@ -72,6 +119,35 @@ type Session struct {
 	// verified remembers patrons this session authenticated (by PIN or
 	// eID) until End Patron Session.
 	verified map[string]bool
+
+	connPINs, addrPINs *throttle.Throttle
+	addr               string
+	outcome            string // of the request being answered; see Outcome
+}
+
+// Outcome reports, once, a finer outcome of the last request for the
+// server's metrics: a wrong PIN or a PIN refused by the throttle.
+func (s *Session) Outcome() string {
+	o := s.outcome
+	s.outcome = ""
+	return o
+}
+
+// pinLocked reports whether PIN entry is locked on this connection or from
+// its address.
+func (s *Session) pinLocked() bool {
+	now := s.svc.Now()
+	if l, _ := s.connPINs.Locked("", now); l {
+		return true
+	}
+	l, _ := s.addrPINs.Locked(s.addr, now)
+	return l
+}
+
+func (s *Session) wrongPIN() {
+	now := s.svc.Now()
+	s.connPINs.Fail("", now)
+	s.addrPINs.Fail(s.addr, now)
 }
 
 func (s *Session) text(r core.Reason) string { return screentext.For(r, s.lang) }
@@ -92,10 +168,21 @@ type patronAuth struct {
 	byEID bool
 	// validPIN is nil when no AD was sent.
 	validPIN *bool
+	// locked: the PIN was not checked because PIN entry is locked (the
+	// card's, this connection's or this address's); validPIN is N.
+	locked bool
 }
 
+// auth authenticates a patron. A wrong PIN counts against the card (core),
+// the connection and the address; while any of them is locked no PIN is
+// checked and the refusal says why (core.ReasonPINLocked).
 func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool) (patronAuth, error) {
-	a, err := s.svc.Authenticate(ctx, aa, ad, s.allowEID)
+	throttled := ad != nil && *ad != "" && s.pinLocked()
+	pin := ad
+	if throttled {
+		pin = nil // resolve the card only
+	}
+	a, err := s.svc.Authenticate(ctx, aa, pin, s.allowEID)
 	if err != nil {
 		pa := patronAuth{}
 		if ad != nil {
@@ -104,6 +191,18 @@ func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool)
 		return pa, err
 	}
 	pa := patronAuth{card: a.Card, byEID: a.ByEID}
+	if throttled || a.PINLocked {
+		s.outcome = sip2server.OutcomePINLocked
+		pa.validPIN, pa.locked = sip2.Bool(false), true
+		if needPIN && !pa.byEID {
+			return pa, &core.Error{Reason: core.ReasonPINLocked}
+		}
+		return pa, nil
+	}
+	if a.PINChecked && !a.PINValid && *ad != "" {
+		s.outcome = sip2server.OutcomeWrongPIN
+		s.wrongPIN()
+	}
 	if a.PINChecked { // an empty AD is a wrong PIN, not a missing one
 		pa.validPIN = sip2.Bool(a.PINValid)
 		if a.PINValid {
@@ -155,7 +254,18 @@ func statusFlags(sum *core.PatronSummary) sip2.PatronStatus {
 			st[sip2.TooManyItemsOverdue] = true
 		case policy.PatronFeesOverLimit:
 			deny(true, true, true)
-			st[sip2.ExcessiveOutstandingFines] = true
+			// Fines are what lateness costs; damage, loss, processing and
+			// service charges are fees (SIP2 positions 11 and 12).
+			for _, f := range sum.Fees {
+				if f.Outstanding() <= 0 {
+					continue
+				}
+				if f.Kind == core.FeeOverdue || f.Kind == core.FeeReminder {
+					st[sip2.ExcessiveOutstandingFines] = true
+				} else {
+					st[sip2.ExcessiveOutstandingFees] = true
+				}
+			}
 		case policy.LoanLimitReached:
 			deny(true, false, false)
 			st[sip2.TooManyItemsCharged] = true
@@ -250,4 +360,13 @@ func (s *Session) personalName(name string) string {
 		first, last = name[:i], name[i+1:]
 	}
 	return strings.TrimSpace(strings.NewReplacer("{first}", first, "{last}", last).Replace(f))
+}
+
+// language is the SIP2 code of the language the screen messages are in:
+// English has one; Latvian, Estonian and Slovenian have none (000).
+func (s *Session) language() sip2.Language {
+	if s.lang == screentext.English {
+		return sip2.LanguageEnglish
+	}
+	return sip2.LanguageUnknown
 }

@@ -27,16 +27,19 @@ func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2
 		return sip2.PatronStatus{}, "", sip2.Bool(false), pa.validPIN, "", []string{s.text(reason(err))}
 	}
 	var af []string
+	if pa.locked {
+		af = append(af, s.text(core.ReasonPINLocked))
+	}
 	for _, b := range sum.Blocks {
 		af = append(af, s.text(b))
 	}
-	return statusFlags(&sum), s.personalName(sum.Patron.Name), sip2.Bool(true), pa.validPIN, s.amount(sum.Owed), af
+	return statusFlags(&sum), s.personalName(sum.Patron.Name), sip2.Bool(true), pa.validPIN, s.amount(sum.Owed + sum.Accruing), af
 }
 
 // PatronStatus answers 23.
 func (s *Session) PatronStatus(ctx context.Context, req *sip2.PatronStatusRequest) (*sip2.PatronStatusResponse, error) {
 	st, name, valid, pin, fee, af := s.patronStatus(ctx, req.PatronID, req.PatronPassword)
-	return &sip2.PatronStatusResponse{PatronStatus: st, Language: req.Language, PatronID: req.PatronID,
+	return &sip2.PatronStatusResponse{PatronStatus: st, Language: s.language(), PatronID: req.PatronID,
 		PersonalName: name, ValidPatron: valid, ValidPatronPassword: pin, Currency: s.currency(), FeeAmount: fee,
 		ScreenMessages: af}, nil
 }
@@ -53,25 +56,34 @@ func (s *Session) BlockPatron(ctx context.Context, req *sip2.BlockPatronRequest)
 		if why == "" {
 			why = "blocked by selfcheck"
 		}
-		err = s.svc.BlockPatron(ctx, card, why)
+		err = s.svc.BlockPatronBy(ctx, card, why, core.BlockedBySelfcheck)
 	}
 	st, name, valid, _, fee, af := s.patronStatus(ctx, req.PatronID, nil)
 	if err != nil {
-		af = append(af, s.text(reason(err)))
+		af = appendOnce(af, s.text(reason(err)))
 	}
 	return &sip2.PatronStatusResponse{PatronStatus: st, Language: sip2.LanguageUnknown, PatronID: req.PatronID,
 		PersonalName: name, ValidPatron: valid, Currency: s.currency(), FeeAmount: fee, ScreenMessages: af}, nil
 }
 
-// PatronEnable answers 25: a manual block is lifted.
+// PatronEnable answers 25: a manual block is lifted, as far as the
+// account allows (OptionPatronEnable): by default only a block a selfcheck
+// set; a block staff set ("card reported stolen") stays.
 func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableRequest) (*sip2.PatronEnableResponse, error) {
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
 	if err == nil {
-		err = s.svc.EnablePatron(ctx, pa.card)
+		switch s.acct.Options[OptionPatronEnable] {
+		case "any":
+			err = s.svc.EnablePatron(ctx, pa.card)
+		case "none":
+			err = &core.Error{Reason: screentext.NotSupported}
+		default:
+			err = s.svc.EnablePatronBy(ctx, pa.card, core.BlockedBySelfcheck)
+		}
 	}
 	st, name, valid, pin, _, af := s.patronStatus(ctx, req.PatronID, req.PatronPassword)
 	if err != nil {
-		af = append(af, s.text(reason(err)))
+		af = appendOnce(af, s.text(reason(err)))
 	}
 	return &sip2.PatronEnableResponse{PatronStatus: st, Language: sip2.LanguageUnknown, PatronID: req.PatronID,
 		PersonalName: name, ValidPatron: valid, ValidPatronPassword: pin, ScreenMessages: af}, nil
@@ -83,7 +95,7 @@ func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableReques
 // confidential: lists are sent only to a patron authenticated by PIN or
 // eID.
 func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInformationRequest) (*sip2.PatronInformationResponse, error) {
-	resp := &sip2.PatronInformationResponse{Language: req.Language, PatronID: req.PatronID, Currency: s.currency()}
+	resp := &sip2.PatronInformationResponse{Language: s.language(), PatronID: req.PatronID, Currency: s.currency()}
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
 	resp.ValidPatronPassword = pa.validPIN
 	if err != nil {
@@ -100,7 +112,7 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 	resp.PatronStatus = statusFlags(&sum)
 	resp.PersonalName = s.personalName(sum.Patron.Name)
 	resp.ValidPatron = sip2.Bool(true)
-	resp.FeeAmount = s.amount(sum.Owed)
+	resp.FeeAmount = s.amount(sum.Owed + sum.Accruing) // the fine accruing on items still out shows too
 	resp.FeeLimit = s.amount(sum.FeeLimit)
 	resp.HoldItemsLimit = fmt.Sprintf("%04d", sum.MaxHolds)
 	resp.ChargedItemsLimit = fmt.Sprintf("%04d", sum.MaxLoans)
@@ -109,7 +121,13 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 		if h.Status == core.HoldReady {
 			ready = append(ready, s.listItem(h.ItemID, h.Title))
 		} else {
-			waiting = append(waiting, s.listItem(h.RecordID, h.Title))
+			// A waiting hold is on a title: its copy, once one is
+			// trapped, or else the title (never the hold's record id).
+			id := h.ItemID
+			if id == "" {
+				id = h.Title
+			}
+			waiting = append(waiting, s.listItem(id, h.Title))
 		}
 	}
 	var charged, overdue, fines []string
@@ -139,6 +157,17 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 			resp.UnavailableHoldItems = slice(waiting, from, to)
 		}
 		resp.HomeAddress, resp.EmailAddress, resp.HomePhone = "", sum.Patron.Email, sum.Patron.Phone
+	}
+	switch {
+	case pa.locked:
+		resp.ScreenMessages = append(resp.ScreenMessages, s.text(core.ReasonPINLocked))
+	case !authenticated && req.Summary.List() != sip2.SummaryNone:
+		// A list was asked for and is not sent: say why, not nothing.
+		why := screentext.PINRequired
+		if pa.validPIN != nil {
+			why = core.ReasonBadPIN
+		}
+		resp.ScreenMessages = append(resp.ScreenMessages, s.text(why))
 	}
 	for _, b := range sum.Blocks {
 		resp.ScreenMessages = append(resp.ScreenMessages, s.text(b))
@@ -467,6 +496,12 @@ func (s *Session) Hold(ctx context.Context, req *sip2.HoldRequest) (*sip2.HoldRe
 			return fail(err)
 		}
 		resp.OK, resp.PickupLocation, resp.TitleID = true, h.PickupLibrary, h.Title
+		// The same rule as for +: available when the hold's copy waits on
+		// the hold shelf or the copy asked about is on the shelf.
+		resp.Available = h.Status == core.HoldReady
+		if is, err := s.svc.Item(ctx, req.ItemID); err == nil && is.Item.Status == core.ItemAvailable {
+			resp.Available = true
+		}
 	default:
 		h, err := s.svc.PlaceHold(ctx, core.HoldRequest{PatronID: pa.card, ItemID: req.ItemID, PickupLibrary: pickup})
 		if err != nil {
@@ -488,6 +523,12 @@ func (s *Session) Hold(ctx context.Context, req *sip2.HoldRequest) (*sip2.HoldRe
 // resent payment count once.
 func (s *Session) FeePaid(ctx context.Context, req *sip2.FeePaidRequest) (*sip2.FeePaidResponse, error) {
 	resp := &sip2.FeePaidResponse{PatronID: req.PatronID, TransactionID: req.TransactionID}
+	// The amount is in the request's currency: a debt in EUR is not paid
+	// one for one in USD or JPY. Blank means the library's own.
+	if cur := strings.TrimSpace(req.Currency); cur != "" && !strings.EqualFold(cur, s.currency()) {
+		resp.ScreenMessages = []string{s.text(screentext.WrongCurrency) + " " + s.currency()}
+		return resp, nil
+	}
 	pa, err := s.auth(ctx, req.PatronID, req.PatronPassword, false)
 	if err == nil {
 		var cents int64
@@ -508,4 +549,15 @@ func (s *Session) FeePaid(ctx context.Context, req *sip2.FeePaidRequest) (*sip2.
 		resp.ScreenMessages = []string{s.text(reason(err))}
 	}
 	return resp, nil
+}
+
+// appendOnce appends a screen message unless it is already there (a
+// refusal that says what the status already said).
+func appendOnce(af []string, msg string) []string {
+	for _, m := range af {
+		if m == msg {
+			return af
+		}
+	}
+	return append(af, msg)
 }

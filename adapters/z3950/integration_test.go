@@ -126,7 +126,9 @@ func TestYazClientSearch(t *testing.T) {
 		{"unsupported use attribute", "@attr 1=9999 x", "[114] Unsupported Use attribute -- v3 addinfo '9999'"},
 		{"unsupported attribute type", "@attr 7=1 x", "[113] Unsupported attribute type -- v3 addinfo '7'"},
 		{"unsupported truncation", "@attr 1=4 @attr 5=99 x", "[120]"},
-		{"proximity", "@prox 0 3 1 2 k 2 a b", "[110] Operator unsupported"},
+		{"proximity, unordered within 2 words", "@attr 1=4 @prox 0 2 0 2 k 2 zeme zaļā", "Number of hits: 1,"},
+		{"proximity, ordered", "@attr 1=4 @prox 0 2 1 2 k 2 zeme zaļā", "Number of hits: 0,"},
+		{"proximity with exclusion", "@prox 1 3 1 2 k 2 a b", "[110] Operator unsupported"},
 		{"unknown result set", "@set nosuchset", "[30]"},
 	}
 	cmds := []string{"charset UTF-8", "open tcp:" + addr + "/Default", "find @attr 1=4 zeme"}

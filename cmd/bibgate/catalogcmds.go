@@ -20,6 +20,7 @@ import (
 
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/internal/gencat"
+	"github.com/bibgate/bibgate/internal/holdings"
 	"github.com/bibgate/bibgate/marc"
 	"github.com/bibgate/bibgate/search"
 	"github.com/bibgate/bibgate/search/cqlquery"
@@ -75,12 +76,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: bibgate import [--data-dir DIR] FILE...\n\n"+
 			"Loads ISO 2709 or MARCXML records (detected; MARC-8 converted to UTF-8) into the\n"+
-			"catalogue; a record whose 001 is already there is replaced. \"-\" reads standard input.\n\nFlags:")
+			"catalogue; a record whose 001 is already there is replaced. \"-\" reads standard input.\n"+
+			"Copies in the records' holdings fields (Koha 952 by default; MARC 21 852/876 or a\n"+
+			"custom layout with [holdings] in the config) are created or updated; a copy on loan\n"+
+			"stays on loan. Copies that cannot be mapped are listed with record, field and reason.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	cfgPath, dataDir := catalogueFlags(fs)
 	batch := fs.Int("batch", 5000, "records indexed per transaction")
 	quiet := fs.BoolP("quiet", "q", false, "no progress bar")
+	noCopies := fs.Bool("no-copies", false, "records only: do not create copies from their holdings fields (952, 852/876, [holdings])")
 	server := fs.String("server", "", "import into a running bibgate serve through its admin listener, e.g. http://127.0.0.1:9100")
 	token := fs.String("token", "", "the server's admin token (default: $"+adminTokenEnv+")")
 	if err := fs.Parse(args); err != nil {
@@ -106,9 +111,18 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	dir, err := catalogueDir(*cfgPath, *dataDir)
+	cfg, err := toolConfig(*cfgPath, *dataDir)
 	if err != nil {
 		return err
+	}
+	dir := cfg.DataDir
+	var copies *holdings.Importer
+	if !*noCopies {
+		var closeCore func()
+		if copies, closeCore, err = copyImporter(ctx, cfg); err != nil {
+			return err
+		}
+		defer closeCore()
 	}
 	cat, err := openCatalogue(dir, true)
 	if err != nil {
@@ -117,16 +131,25 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer cat.Close()
 	var total catalog.ImportReport
 	for _, name := range fs.Args() {
-		rep, err := importFile(ctx, cat, name, *batch, !*quiet && isTerminal(stderr), stderr)
+		var stored func(context.Context, []int, []*marc.Record) error
+		if copies != nil {
+			copies.Report = holdings.Report{}
+			stored = copies.Batch
+		}
+		rep, err := importFile(ctx, cat, name, *batch, !*quiet && isTerminal(stderr), stderr, stored)
 		if err != nil {
 			return err
 		}
 		printImport(stdout, name, rep)
+		if copies != nil {
+			printCopies(stdout, copies.Report)
+		}
 		total.Records += rep.Records
 		total.Dropped += rep.Dropped
 		total.Repaired += rep.Repaired
 		total.Reencoded += rep.Reencoded
 		total.NoKey += rep.NoKey
+		total.Replaced += rep.Replaced
 		total.Elapsed += rep.Elapsed
 	}
 	st, err := cat.Stats(ctx)
@@ -171,7 +194,10 @@ func importToServer(ctx context.Context, server, token string, names []string, s
 		if err != nil {
 			return fmt.Errorf("import %s into %s: %w", name, server, err)
 		}
-		var rep catalog.ImportReport
+		var rep struct {
+			catalog.ImportReport
+			Copies *holdings.Report `json:"copies"`
+		}
 		if resp.StatusCode != http.StatusOK {
 			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 			resp.Body.Close()
@@ -182,12 +208,16 @@ func importToServer(ctx context.Context, server, token string, names []string, s
 		if err != nil {
 			return fmt.Errorf("import %s into %s: reading the report: %w", name, server, err)
 		}
-		printImport(stdout, name, rep)
+		printImport(stdout, name, rep.ImportReport)
+		if rep.Copies != nil {
+			printCopies(stdout, *rep.Copies)
+		}
 	}
 	return nil
 }
 
-func importFile(ctx context.Context, cat *catalog.Catalogue, name string, batch int, bar bool, stderr io.Writer) (catalog.ImportReport, error) {
+func importFile(ctx context.Context, cat *catalog.Catalogue, name string, batch int, bar bool, stderr io.Writer,
+	stored func(context.Context, []int, []*marc.Record) error) (catalog.ImportReport, error) {
 	var in io.Reader = os.Stdin
 	expect := int64(-1)
 	if name != "-" {
@@ -204,7 +234,7 @@ func importFile(ctx context.Context, cat *catalog.Catalogue, name string, batch 
 			}
 		}
 	}
-	opts := catalog.ImportOptions{Batch: batch}
+	opts := catalog.ImportOptions{Batch: batch, Stored: stored}
 	if bar {
 		pb := progressbar.NewOptions64(expect,
 			progressbar.OptionSetWriter(stderr),
@@ -270,6 +300,7 @@ func printImport(w io.Writer, name string, rep catalog.ImportReport) {
 		rate = float64(rep.Records) / s
 	}
 	fmt.Fprintf(w, "%s: %d records stored in %s (%.0f records/s)\n", name, rep.Records, rep.Elapsed.Round(time.Millisecond), rate)
+	printReplaced(w, rep)
 	if rep.Dropped+rep.Repaired+rep.Reencoded+rep.NoKey == 0 {
 		return
 	}

@@ -393,7 +393,7 @@ func TestImportProgressBar(t *testing.T) {
 	}
 	defer cat.Close()
 	var bar bytes.Buffer
-	rep, err := importFile(context.Background(), cat, xml, 50, true, &bar)
+	rep, err := importFile(context.Background(), cat, xml, 50, true, &bar, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,10 +25,12 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{
+	return withPatronsDelete([]command{
 		{"serve", "run the gateway (embedded demo default without --config)", runServe},
 		{"import", "import MARC records (ISO 2709 or MARCXML, MARC-8 converted) into the catalogue", runImport},
 		{"export", "export the catalogue as ISO 2709 or MARCXML", runExport},
+		{"patrons", "import or export patrons as CSV: patrons import FILE.csv, patrons export", runPatrons},
+		{"items", "import, export or show copies: items import FILE.csv, items export, items show BARCODE", runItems},
 		{"search", "search the catalogue with CQL (or PQF with --pqf)", runSearch},
 		{"gen-catalogue", "write a deterministic benchmark catalogue derived from real records", runGenCatalogue},
 		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
@@ -39,7 +41,7 @@ func commands() []command {
 			fmt.Fprintln(stdout, "bibgate", version)
 			return nil
 		}},
-	}
+	})
 }
 
 // errUsage marks errors that are the caller's: exit status 2.

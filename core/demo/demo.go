@@ -44,7 +44,9 @@ func Riga() *time.Location {
 
 // Consortium returns the Ilūkste county consortium with the default rules.
 // Libraries open Monday to Friday; the central and children's libraries
-// also on Saturday; all closed on Latvia's public holidays of 2026-2027.
+// also on Saturday; all closed on Latvia's public holidays, computed for
+// every year (policy.PublicHolidays), Good Friday and Easter Monday
+// included.
 func Consortium() *core.Consortium {
 	loc := Riga()
 	libs := []struct {
@@ -64,7 +66,7 @@ func Consortium() *core.Consortium {
 	c := &core.Consortium{Name: "Ilūkstes novada bibliotēkas", Rules: policy.DefaultRuleSet()}
 	for i, l := range libs {
 		cal := policy.WeekdaysCalendar(loc, l.sat)
-		cal.Closed = Holidays()
+		cal.Country = policy.CountryLatvia
 		c.Libraries = append(c.Libraries, core.Library{
 			ID: l.id, Name: l.name, Address: fmt.Sprintf("Bibliotēkas iela %d, %s (demo)", i+1, l.town),
 			Email: fmt.Sprintf("%s@library.example.org", toLowerASCII(l.id)), Phone: fmt.Sprintf("+371 6500%04d", i+1),
@@ -72,17 +74,6 @@ func Consortium() *core.Consortium {
 		})
 	}
 	return c
-}
-
-// Holidays are Latvia's public holidays in 2026 and 2027.
-func Holidays() []policy.Date {
-	var out []policy.Date
-	for _, y := range []int{2026, 2027} {
-		for _, md := range [][2]int{{1, 1}, {5, 1}, {5, 4}, {6, 23}, {6, 24}, {11, 18}, {12, 24}, {12, 25}, {12, 26}, {12, 31}} {
-			out = append(out, policy.Date{Year: y, Month: time.Month(md[0]), Day: md[1]})
-		}
-	}
-	return out
 }
 
 func toLowerASCII(s string) string {

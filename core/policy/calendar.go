@@ -14,6 +14,9 @@ type Calendar struct {
 	Open []Date
 	// Location is the library's time zone; nil means UTC.
 	Location *time.Location
+	// Country, when set (LV, EE, SI), closes the library on that country's
+	// public holidays, computed for every year (see PublicHolidays).
+	Country string
 }
 
 // Date is a calendar date.
@@ -59,6 +62,9 @@ func (c Calendar) IsOpen(t time.Time) bool {
 		if x == d {
 			return false
 		}
+	}
+	if IsPublicHoliday(c.Country, d) {
+		return false
 	}
 	return c.OpenWeekdays[t.In(c.loc()).Weekday()]
 }

@@ -21,6 +21,9 @@ type PatronState struct {
 	Overdue int
 	// Owed is the unpaid balance of fees.
 	Owed Money
+	// Accrued is the overdue fine accruing on loans still out, charged at
+	// return: it counts against the fee limit already.
+	Accrued Money
 	// Holds is the number of active holds.
 	Holds int
 }
@@ -53,7 +56,7 @@ func Blocked(r Rules, p PatronState) Reason {
 		return PatronExpired
 	case p.Overdue > 0:
 		return PatronHasOverdue
-	case p.Owed > r.FeeLimit:
+	case p.Owed+p.Accrued > r.FeeLimit:
 		return PatronFeesOverLimit
 	}
 	return OK
@@ -141,7 +144,36 @@ func Renew(r Rules, cal Calendar, now time.Time, p PatronState, it ItemState, l 
 	case l.Renewals >= r.MaxRenewals:
 		return deny(RenewalLimit)
 	}
-	return RenewDecision{NewDue: DueDate(r, cal, now, false), NeedsApproval: r.RenewalNeedsApproval}
+	due := DueDate(r, cal, now, false)
+	if !due.After(l.Due) {
+		// Renewing on the day of checkout (or again the same day) gives
+		// the same due date: nothing gained, no renewal used.
+		return deny(RenewalTooSoon)
+	}
+	return RenewDecision{NewDue: due, NeedsApproval: r.RenewalNeedsApproval}
+}
+
+// DecideRenewal re-checks a renewal that was requested in time (before the
+// due date) at the moment a librarian approves it: every rule of Renew
+// applies again as things stand now (a hold placed meanwhile, fees, the
+// renewal limit), except the due date, which the request met. The new due
+// date runs from now. The days between the old due date and a late
+// decision are not forgiven: Late is the fine for them.
+func DecideRenewal(r Rules, cal Calendar, now time.Time, value Money, p PatronState, it ItemState, l LoanState, othersWaiting bool) (RenewDecision, Money) {
+	check := l
+	check.RenewalRequested = false
+	if now.After(check.Due) {
+		check.Due = now // met by the request; judged on the other rules
+		if p.Overdue > 0 {
+			p.Overdue-- // this loan is overdue only because the decision came late
+		}
+	}
+	d := Renew(r, cal, now, p, it, check, othersWaiting)
+	d.NeedsApproval = false
+	if d.Reason != OK {
+		return d, 0
+	}
+	return d, OverdueFine(r, value, l.Due, now)
 }
 
 // Hold decides whether the patron may place a hold: not a debtor (overdue
@@ -191,12 +223,18 @@ func DaysOverdue(due, now time.Time) int {
 	return days
 }
 
-// OverdueFine is the fine accrued on a loan due at due and returned (or
-// still out) at now: FinePerDay for each day overdue, capped by FineCap.
-func OverdueFine(r Rules, due, now time.Time) Money {
+// OverdueFine is the fine accrued on a loan of an item worth value, due at
+// due and returned (or still out) at now: FinePerDay for each day overdue,
+// capped by FineCap; a FineCap of zero caps it at the item's value (when
+// the value is known), -1 means no cap.
+func OverdueFine(r Rules, value Money, due, now time.Time) Money {
 	f := Money(DaysOverdue(due, now)) * r.FinePerDay
-	if r.FineCap > 0 && f > r.FineCap {
-		f = r.FineCap
+	limit := r.FineCap
+	if limit == 0 {
+		limit = value
+	}
+	if limit > 0 && f > limit {
+		f = limit
 	}
 	return f
 }

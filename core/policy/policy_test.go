@@ -50,7 +50,7 @@ func TestResolveDefaults(t *testing.T) {
 		{"high-demand and new: 2 weeks", MaterialBook, func(r Rules) bool { return r.HighDemandPeriod == Period{Days: 14} }},
 		{"magazines: 1 week", MaterialMagazine, func(r Rules) bool { return r.LoanPeriod == Period{Days: 7} }},
 		{"other documents: 1 week", MaterialOther, func(r Rules) bool { return r.LoanPeriod == Period{Days: 7} }},
-		{"audio: 5 days", MaterialAudio, func(r Rules) bool { return r.LoanPeriod == Period{Days: 5} }},
+		{"audio: the library's ordinary period (5 days is seed 001's ILL rule)", MaterialAudio, func(r Rules) bool { return r.LoanPeriod == Period{Months: 1} }},
 		{"language-course kits: 4 weeks", MaterialKit, func(r Rules) bool { return r.LoanPeriod == Period{Days: 28} }},
 		{"reference works: reading room only", MaterialReference, func(r Rules) bool { return r.ReadingRoomOnly }},
 		{"books are lent home", MaterialBook, func(r Rules) bool { return !r.ReadingRoomOnly }},
@@ -118,7 +118,7 @@ func TestCheckout(t *testing.T) {
 		{rule: "books are lent for 1 month", mat: MaterialBook, wantDue: "2026-12-02"},
 		{rule: "high-demand books for 2 weeks", mat: MaterialBook, item: func(i *ItemState) { i.HighDemand = true }, wantDue: "2026-11-16"},
 		{rule: "magazines for 1 week", mat: MaterialMagazine, wantDue: "2026-11-09"},
-		{rule: "due date never on a closed day (Sunday -> Monday)", mat: MaterialAudio, wantDue: "2026-11-09"}, // +5 days = Sat 7th open; see next
+		{rule: "audio for the ordinary loan period", mat: MaterialAudio, wantDue: "2026-12-02"},
 		{rule: "5 items at once: the 5th is allowed", mat: MaterialBook, patron: func(p *PatronState) { p.LoansOut = 4 }, wantDue: "2026-12-02"},
 		{rule: "5 items at once: the 6th is refused", mat: MaterialBook, patron: func(p *PatronState) { p.LoansOut = 5 }, want: LoanLimitReached},
 		{rule: "reading-room-only material is never lent home", mat: MaterialReference, want: ItemReadingRoomOnly},
@@ -145,9 +145,6 @@ func TestCheckout(t *testing.T) {
 				tt.item(&it)
 			}
 			c := cal()
-			if tt.mat == MaterialAudio {
-				c.OpenWeekdays[time.Saturday] = false // 7 Nov is a Saturday: closed here
-			}
 			due, why := Checkout(rs.Resolve("ILUKSTE", p.Category, tt.mat), c, now, p, it)
 			if why != tt.want {
 				t.Fatalf("reason %q, want %q", why, tt.want)
@@ -309,7 +306,7 @@ func TestFinesAndReminders(t *testing.T) {
 			if d := DaysOverdue(due, now); d != tt.wantDays {
 				t.Errorf("days overdue %d, want %d", d, tt.wantDays)
 			}
-			if f := OverdueFine(r, due, now); f != tt.wantFine {
+			if f := OverdueFine(r, 0, due, now); f != tt.wantFine {
 				t.Errorf("fine %v, want %v", f, tt.wantFine)
 			}
 			rem := RemindersDue(r, due, now, tt.sent, tt.minor)
@@ -324,10 +321,97 @@ func TestFinesAndReminders(t *testing.T) {
 		})
 	}
 	t.Run("fine cap", func(t *testing.T) {
-		r := r
-		r.FineCap = 150
-		if f := OverdueFine(r, due, at("2026-12-30 09:00")); f != 150 {
-			t.Errorf("fine %v, want capped 1.50", f)
+		late := at("2026-12-30 09:00") // 58 days: 5.80 uncapped
+		for _, tc := range []struct {
+			name  string
+			cap   Money
+			value Money
+			want  Money
+		}{
+			{"configured cap", 150, 1000, 150},
+			{"default cap is the item's value", 0, 400, 400},
+			{"default cap above the fine", 0, 1000, 580},
+			{"no value known: no cap", 0, 0, 580},
+			{"-1: no cap", -1, 400, 580},
+		} {
+			r := r
+			r.FineCap = tc.cap
+			if f := OverdueFine(r, tc.value, due, late); f != tc.want {
+				t.Errorf("%s: fine %v, want %v", tc.name, f, tc.want)
+			}
+		}
+	})
+}
+
+// TestMoneyRules: the money cases of the policy, one row each.
+func TestMoneyRules(t *testing.T) {
+	rs := DefaultRuleSet()
+	r := rs.Resolve("X", "adult", MaterialBook)
+	c := WeekdaysCalendar(riga, true)
+	t.Run("accruing fine counts against the fee limit", func(t *testing.T) {
+		for _, tc := range []struct {
+			owed, accrued Money
+			want          Reason
+		}{
+			{300, 0, OK},
+			{300, 100, OK},
+			{300, 300, PatronFeesOverLimit},
+			{0, 600, PatronFeesOverLimit},
+		} {
+			p := goodPatron()
+			p.Owed, p.Accrued = tc.owed, tc.accrued
+			if got := Blocked(r, p); got != tc.want {
+				t.Errorf("owed %v accrued %v: %q, want %q", tc.owed, tc.accrued, got, tc.want)
+			}
+		}
+	})
+	t.Run("renewal on the day of checkout does not move the due date", func(t *testing.T) {
+		lent := at("2026-11-20 10:00")
+		due := DueDate(r, c, lent, false)
+		for _, tc := range []struct {
+			name string
+			now  time.Time
+			want Reason
+		}{
+			{"same hour", lent, RenewalTooSoon},
+			{"same evening", at("2026-11-20 21:00"), RenewalTooSoon},
+			{"a day that moves it", at("2026-11-23 10:00"), OK},
+			{"next day, still the same due date after a closed Sunday", at("2026-11-21 10:00"), RenewalTooSoon},
+		} {
+			d := Renew(r, c, tc.now, goodPatron(), shelfItem(MaterialBook), LoanState{Due: due}, false)
+			if d.Reason != tc.want || (tc.want == OK && !d.NewDue.After(due)) {
+				t.Errorf("%s: %+v, want %q", tc.name, d, tc.want)
+			}
+		}
+	})
+	t.Run("late renewal decision", func(t *testing.T) {
+		due := at("2026-11-25 23:59")
+		pending := LoanState{Due: due, RenewalRequested: true, Renewals: 0}
+		overdueOne := goodPatron()
+		overdueOne.Overdue = 1 // this loan, overdue while waiting
+		for _, tc := range []struct {
+			name     string
+			now      time.Time
+			p        PatronState
+			l        LoanState
+			waiting  bool
+			want     Reason
+			wantLate Money
+		}{
+			{"decided in time", at("2026-11-24 10:00"), goodPatron(), pending, false, OK, 0},
+			{"decided 3 days late: fine for the 3 days", at("2026-11-28 10:00"), overdueOne, pending, false, OK, 30},
+			{"a hold placed meanwhile", at("2026-11-24 10:00"), goodPatron(), pending, true, RenewalReserved, 0},
+			{"limit reached meanwhile", at("2026-11-24 10:00"), goodPatron(), LoanState{Due: due, RenewalRequested: true, Renewals: 2}, false, RenewalLimit, 0},
+			{"fees incurred meanwhile", at("2026-11-24 10:00"), PatronState{Category: "adult", IdentityConfirmed: true, Resident: true, Owed: 100}, pending, false, RenewalUnpaidFees, 0},
+			{"another loan overdue", at("2026-11-28 10:00"), PatronState{Category: "adult", IdentityConfirmed: true, Resident: true, Overdue: 2}, pending, false, PatronHasOverdue, 0},
+		} {
+			d, late := DecideRenewal(r, c, tc.now, 2000, tc.p, shelfItem(MaterialBook), tc.l, tc.waiting)
+			if d.Reason != tc.want || late != tc.wantLate {
+				t.Errorf("%s: %q late %v, want %q late %v", tc.name, d.Reason, late, tc.want, tc.wantLate)
+			}
+			if d.Reason == OK && !d.NewDue.After(tc.now) {
+				t.Errorf("%s: new due %v not after the decision", tc.name, d.NewDue)
+			}
 		}
 	})
 }
@@ -389,4 +473,115 @@ func TestPrivacy(t *testing.T) {
 			t.Error("minor age rule")
 		}
 	})
+}
+
+// TestEaster checks Easter Sunday and the days that hang on it in each
+// country for 2027-2035, against the published Easter dates.
+func TestEaster(t *testing.T) {
+	easter := map[int]string{
+		2027: "2027-03-28", 2028: "2028-04-16", 2029: "2029-04-01", 2030: "2030-04-21", 2031: "2031-04-13",
+		2032: "2032-03-28", 2033: "2033-04-17", 2034: "2034-04-09", 2035: "2035-03-25",
+	}
+	for y := 2027; y <= 2035; y++ {
+		e := Easter(y)
+		if e.String() != easter[y] {
+			t.Errorf("Easter %d = %s, want %s", y, e, easter[y])
+		}
+		for _, tc := range []struct {
+			country                              string
+			goodFriday, easterMonday, whitSunday bool
+		}{
+			{CountryLatvia, true, true, true},
+			{CountryEstonia, true, false, true},
+			{CountrySlovenia, false, true, true},
+		} {
+			for _, d := range []struct {
+				name string
+				date Date
+				want bool
+			}{
+				{"Good Friday", e.Add(-2), tc.goodFriday},
+				{"Easter Sunday", e, true},
+				{"Easter Monday", e.Add(1), tc.easterMonday},
+				{"Whit Sunday", e.Add(49), tc.whitSunday},
+				{"Holy Thursday", e.Add(-3), false},
+			} {
+				if got := IsPublicHoliday(tc.country, d.date); got != d.want {
+					t.Errorf("%s %d: %s (%s) holiday = %v, want %v", tc.country, y, d.name, d.date, got, d.want)
+				}
+			}
+		}
+	}
+}
+
+// TestFixedHolidays checks each country's fixed days and the Latvian
+// Monday after a holiday on a weekend.
+func TestFixedHolidays(t *testing.T) {
+	tests := []struct {
+		country string
+		date    string
+		want    bool
+	}{
+		{CountryLatvia, "2030-01-01", true},
+		{CountryLatvia, "2030-05-01", true},
+		{CountryLatvia, "2030-05-04", true},
+		{CountryLatvia, "2030-05-06", true}, // 4 May 2030 is a Saturday: Monday off
+		{CountryLatvia, "2031-05-05", true}, // 4 May 2031 is a Sunday: Monday off
+		{CountryLatvia, "2029-05-07", false},
+		{CountryLatvia, "2029-05-13", true}, // Mother's Day
+		{CountryLatvia, "2030-06-23", true},
+		{CountryLatvia, "2030-06-24", true},
+		{CountryLatvia, "2029-11-18", true},
+		{CountryLatvia, "2029-11-19", true}, // 18 Nov 2029 is a Sunday
+		{CountryLatvia, "2030-11-19", false},
+		{CountryLatvia, "2030-12-24", true},
+		{CountryLatvia, "2030-12-31", true},
+		{CountryLatvia, "2030-02-24", false},
+		{CountryEstonia, "2030-02-24", true},
+		{CountryEstonia, "2030-08-20", true},
+		{CountryEstonia, "2030-06-23", true},
+		{CountryEstonia, "2030-12-31", false},
+		{CountryEstonia, "2030-11-18", false},
+		{CountrySlovenia, "2030-01-02", true},
+		{CountrySlovenia, "2015-01-02", false}, // abolished 2013-2016
+		{CountrySlovenia, "2030-02-08", true},
+		{CountrySlovenia, "2030-04-27", true},
+		{CountrySlovenia, "2030-05-02", true},
+		{CountrySlovenia, "2030-06-25", true},
+		{CountrySlovenia, "2030-08-15", true},
+		{CountrySlovenia, "2030-10-31", true},
+		{CountrySlovenia, "2030-11-01", true},
+		{CountrySlovenia, "2030-12-26", true},
+		{CountrySlovenia, "2030-12-24", false},
+		{"", "2030-12-25", false},
+		{"XX", "2030-12-25", false},
+	}
+	for _, tc := range tests {
+		d := DateOf(at(tc.date + " 12:00"))
+		if got := IsPublicHoliday(tc.country, d); got != tc.want {
+			t.Errorf("%s %s holiday = %v, want %v", tc.country, tc.date, got, tc.want)
+		}
+	}
+}
+
+// TestDueDateNeverOnGoodFriday lends a magazine (1 week) on each Friday
+// before Good Friday from 2027 to 2035 in a Latvian and an Estonian
+// library open Monday to Saturday: the due date moves to the Saturday.
+func TestDueDateNeverOnGoodFriday(t *testing.T) {
+	r := DefaultRuleSet().Resolve("X", "adult", MaterialMagazine)
+	for _, country := range []string{CountryLatvia, CountryEstonia} {
+		c := WeekdaysCalendar(riga, true)
+		c.Country = country
+		for y := 2027; y <= 2035; y++ {
+			gf := Easter(y).Add(-2)
+			lent := time.Date(gf.Year, gf.Month, gf.Day-7, 12, 0, 0, 0, riga)
+			due := DueDate(r, c, lent, false)
+			if DateOf(due) == gf {
+				t.Errorf("%s %d: due on Good Friday %s", country, y, gf)
+			}
+			if want := gf.Add(1); DateOf(due) != want {
+				t.Errorf("%s %d: due %s, want %s", country, y, DateOf(due), want)
+			}
+		}
+	}
 }

@@ -29,6 +29,7 @@ const (
 	RenewalNotAllowed     Reason = "renewal_not_allowed"
 	RenewalUnpaidFees     Reason = "renewal_unpaid_fees"
 	RenewalAlreadyPending Reason = "renewal_already_requested"
+	RenewalTooSoon        Reason = "renewal_would_not_move_due_date"
 
 	HoldDebtor        Reason = "hold_patron_is_debtor"
 	HoldLimit         Reason = "hold_limit_reached"

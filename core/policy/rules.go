@@ -5,7 +5,9 @@
 //
 // Every number is a policy value, not a constant: a consortium sets defaults
 // and overrides them per library, patron category and material type
-// (RuleSet.Resolve). The defaults are the ones the member libraries publish.
+// (RuleSet.Resolve). The defaults are the ones the member libraries publish,
+// except the amounts of money, which no library's rules state: those are
+// bibgate's own defaults (see Defaults).
 package policy
 
 import (
@@ -72,7 +74,8 @@ type Rules struct {
 	HoldPickupDays int
 	// FinePerDay accrues for each day an item is overdue.
 	FinePerDay Money
-	// FineCap limits the overdue fine for one loan; zero means no cap.
+	// FineCap limits the overdue fine for one loan; zero (the default)
+	// caps it at the item's value, -1 means no cap.
 	FineCap Money
 	// FeeLimit: a patron owing more than this is blocked.
 	FeeLimit Money
@@ -101,7 +104,10 @@ type Rules struct {
 
 // Defaults returns the consortium-wide defaults of domain.md: Līvāni loan
 // rules (seed 002), renewal rules (seeds 000, 003), hold rules (seed 000),
-// fines and reminders (seeds 002, 003).
+// reminder days (seed 003). No seed publishes an amount: the fine of 0.10 a
+// day, the 1.00 reminder fee, the 3.00 processing fee, the 2.00 label fee
+// and the 5.00 block limit are bibgate's own defaults, for each library to
+// set to its price list.
 func Defaults() Rules {
 	return Rules{
 		MaxLoans:           5,
@@ -125,14 +131,15 @@ func Defaults() Rules {
 }
 
 // DefaultMaterialOverrides are the per-material-type defaults: magazines and
-// other documents 1 week, audio 5 days, language-course kits 4 weeks,
-// reference works reading-room only.
+// other documents 1 week, language-course kits 4 weeks, reference works
+// reading-room only. Audio has the library's ordinary loan period: the
+// 5 days of seed 001 are a supplier's rule for audio lent by interlibrary
+// loan, not a home library's.
 func DefaultMaterialOverrides() []Override {
 	week := Period{Days: 7}
 	return []Override{
 		{Material: MaterialMagazine, Set: Partial{LoanPeriod: &week}},
 		{Material: MaterialOther, Set: Partial{LoanPeriod: &week}},
-		{Material: MaterialAudio, Set: Partial{LoanPeriod: &Period{Days: 5}}},
 		{Material: MaterialKit, Set: Partial{LoanPeriod: &Period{Days: 28}}},
 		{Material: MaterialReference, Set: Partial{ReadingRoomOnly: ptr(true)}},
 	}

@@ -5,9 +5,7 @@
 package app
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -28,8 +26,7 @@ import (
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/internal/config"
 	"github.com/bibgate/bibgate/internal/notify"
-	"github.com/bibgate/bibgate/marc"
-	"github.com/bibgate/bibgate/search/boltindex"
+	"github.com/bibgate/bibgate/search"
 	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/boltstore"
 	"github.com/bibgate/bibgate/store/memstore"
@@ -75,14 +72,28 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF})
+	eidKey, err := cfg.EIDKey()
 	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF, EIDKey: eidKey,
+		PINLockout: a.cfg.SIP2.Throttle.PatronPIN.Settings()})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if err := a.migrateEID(); err != nil {
 		st.Close()
 		return nil, err
 	}
 	if a.catalog, err = a.openCatalog(); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if n := a.catalog.Index().Rebuilt(); n > 0 {
+		a.log.Info().Int("records", n).Int("key_version", search.KeysVersion).
+			Msg("search index was built by an older bibgate: rebuilt from the stored records")
 	}
 	return a, nil
 }
@@ -244,13 +255,7 @@ func (a *App) Run(ctx context.Context) error {
 	case runErr = <-errc:
 		a.log.Error().Err(runErr).Msg("listener failed; shutting down")
 	}
-	grace, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for i := len(servers) - 1; i >= 0; i-- {
-		if err := servers[i].shutdown(grace); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-			a.log.Warn().Err(err).Str("listener", servers[i].name).Msg("shutdown")
-		}
-	}
+	a.drain(servers)
 	stopJobs()
 	<-jobsDone
 	<-noticesDone
@@ -268,28 +273,18 @@ func (a *App) adminServer() (server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
 	// Profiles for operators, on the admin listener only (loopback by default).
-	// Both need the admin token (admin.go).
+	// Profiles and imports need the admin token (admin.go).
 	mux.Handle("/debug/pprof/", a.requireToken(http.HandlerFunc(pprof.Index)))
 	mux.Handle("/debug/pprof/profile", a.requireToken(http.HandlerFunc(pprof.Profile)))
 	mux.Handle("/debug/pprof/symbol", a.requireToken(http.HandlerFunc(pprof.Symbol)))
 	mux.Handle("/debug/pprof/trace", a.requireToken(http.HandlerFunc(pprof.Trace)))
-	// Catalogue import into the running server (bibgate import --server):
-	// the data files belong to this process while it runs.
-	mux.Handle("POST /catalogue/import", a.requireToken(a.limitImport(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rep, err := a.catalog.Import(r.Context(), bufio.NewReaderSize(r.Body, 1<<20), catalog.ImportOptions{})
-		if tooLarge(err) {
-			http.Error(w, fmt.Sprintf("import stopped at the limit of %d bytes (admin.max_import): %d records before it were stored",
-				a.cfg.Admin.MaxImport, rep.Records), http.StatusRequestEntityTooLarge)
-			return
-		}
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		a.log.Info().Int("records", rep.Records).Int("dropped", rep.Dropped).Int("repaired", rep.Repaired).Msg("catalogue import")
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(rep)
-	}))))
+	// Imports into the running server (bibgate import|patrons import|items
+	// import --server): the data files belong to this process while it runs.
+	imports := http.NewServeMux()
+	a.importRoutes(imports)
+	for _, route := range []string{"POST /catalogue/import", "POST /patrons/import", "POST /items/import"} {
+		mux.Handle(route, a.requireToken(a.limitImport(imports)))
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -323,7 +318,7 @@ func (a *App) adminServer() (server, error) {
 			}
 			return nil
 		},
-		shutdown: hs.Shutdown,
+		shutdown: httpShutdown(hs),
 	}, nil
 }
 
@@ -343,7 +338,8 @@ func (a *App) runJobs(ctx context.Context) {
 		case err == nil:
 			a.metrics.observeJobs(rep)
 			a.log.Info().Int("holds_expired", rep.HoldsExpired).Int("reminders", rep.RemindersSent).
-				Int("loans_anonymised", rep.LoansAnonymised).Int("patrons_deleted", rep.PatronsDeleted).Msg("background jobs ran")
+				Int("loans_anonymised", rep.LoansAnonymised).Int("patrons_deleted", rep.PatronsDeleted).
+				Int("ill_overdue", rep.ILL.Overdue).Int("ill_expired", rep.ILL.Expired).Msg("background jobs ran")
 		}
 		select {
 		case <-ctx.Done():
@@ -354,21 +350,17 @@ func (a *App) runJobs(ctx context.Context) {
 }
 
 // loadDemoCatalogue puts the demo catalogue (the demo titles and the real
-// sample records) into an empty catalogue.
+// sample records) into an empty catalogue; one with records of its own is
+// left alone.
 func (a *App) loadDemoCatalogue(ctx context.Context) error {
-	if _, ok, err := a.catalog.Index().ID(ctx, "demo-0001"); err != nil || ok {
-		return err
-	}
-	var docs []boltindex.Doc
-	for _, rec := range demo.CatalogueRecords() {
-		raw, err := marc.Marshal(rec)
-		if err != nil {
-			return fmt.Errorf("demo catalogue: %w", err)
-		}
-		docs = append(docs, boltindex.Doc{Key: rec.ControlNumber(), Record: rec, Raw: raw})
-	}
-	if err := a.catalog.Index().PutBatch(ctx, docs); err != nil {
+	loaded, err := a.catalog.SeedIfEmpty(ctx, demo.CatalogueRecords())
+	if err != nil {
 		return fmt.Errorf("demo catalogue: %w", err)
+	}
+	if !loaded {
+		if _, demoThere, err := a.catalog.Index().ID(ctx, "demo-0001"); err == nil && !demoThere {
+			a.log.Info().Msg("the catalogue has records of its own: demo records not added")
+		}
 	}
 	return nil
 }

@@ -83,6 +83,13 @@ func sip2Account(ca config.SIP2Account) (*sip2server.Account, error) {
 	}
 	acct.PatronStatus.AlwaysPermitLoans = ca.AlwaysPermitLoans
 	acct.HideFields = ca.HideFields
+	acct.ReplayWindow = ca.ReplayWindow.Duration
+	switch ca.PatronEnable {
+	case "", "selfcheck", "any", "none":
+		acct.Options[sip2adapter.OptionPatronEnable] = ca.PatronEnable
+	default:
+		return nil, fmt.Errorf("sip2 account %q: patron_enable %q (selfcheck, any or none)", ca.Login, ca.PatronEnable)
+	}
 	// bibgate answers 19 (item status update): say so in 98 as BX does.
 	pol := sip2server.DefaultACSPolicy()
 	pol.StatusUpdateOK = true
@@ -134,12 +141,18 @@ func (a *App) sip2Servers() ([]server, error) {
 	if err != nil {
 		return nil, err
 	}
-	backend := &sip2adapter.Backend{Svc: a.svc}
+	if err := c.Throttle.Check(); err != nil {
+		return nil, err
+	}
+	backend := &sip2adapter.Backend{Svc: a.svc, ConnectionPIN: c.Throttle.ConnectionPIN.Settings(),
+		AddressPIN: c.Throttle.AddressPIN.Settings()}
 	newServer := func(tlsCfg *tls.Config) *sip2server.Server {
 		return &sip2server.Server{
 			TLSConfig: tlsCfg, Backend: backend, Accounts: accts, Default: def, TrustedNetworks: trusted,
 			MaxConns: c.MaxConns, MaxMessageSize: c.MaxMessage, Logger: a.log.With().Str("protocol", "sip2").Logger(),
 			Metrics: metrics, ConnMetrics: connMetrics, Now: a.svc.Now,
+			LoginTimeout: c.LoginTimeout.Duration, MaxUnauthenticated: c.MaxUnauthenticated,
+			LoginThrottle: c.Throttle.AddressLogin.Settings(), MaxLoginFailures: c.Throttle.ConnectionLogins,
 		}
 	}
 	var out []server

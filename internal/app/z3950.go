@@ -118,7 +118,7 @@ func (a *App) z3950Servers() ([]server, error) {
 				}
 				return nil
 			},
-			shutdown: hs.Shutdown})
+			shutdown: httpShutdown(hs)})
 	}
 	return out, nil
 }

@@ -297,14 +297,25 @@ func (r *Reader) tlv(depth int) error {
 	if length > r.lim.MaxSize-len(r.buf) {
 		return fmt.Errorf("%w: value of %d bytes", ErrTooLarge, length)
 	}
-	for length > 0 {
-		chunk := min(length, 64<<10)
-		n := len(r.buf)
-		r.buf = append(r.buf, make([]byte, chunk)...)
-		if _, err := io.ReadFull(r.br, r.buf[n:]); err != nil {
+	return r.content(length)
+}
+
+// content appends the next length octets to r.buf. The buffer grows with
+// the octets that have arrived, never ahead of them by more than it holds
+// already: a peer that claims a megabyte and sends ten bytes costs ten
+// bytes, not a megabyte.
+func (r *Reader) content(length int) error {
+	want := len(r.buf) + length
+	for len(r.buf) < want {
+		if len(r.buf) == cap(r.buf) {
+			grown := min(max(2*cap(r.buf), 512), want)
+			r.buf = append(r.buf[:cap(r.buf)], make([]byte, grown-cap(r.buf))...)[:len(r.buf)]
+		}
+		n, err := r.br.Read(r.buf[len(r.buf):min(cap(r.buf), want)])
+		r.buf = r.buf[:len(r.buf)+n]
+		if err != nil && len(r.buf) < want {
 			return eof(err)
 		}
-		length -= chunk
 	}
 	return nil
 }

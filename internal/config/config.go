@@ -15,6 +15,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/holdings"
 )
 
 // Config is the whole file.
@@ -32,8 +33,15 @@ type Config struct {
 	SIP2       SIP2       `toml:"sip2"`
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
-	path       string
-	src        string
+	// Holdings maps the copies in imported MARC records (see
+	// internal/holdings).
+	Holdings holdings.Config `toml:"holdings"`
+	path     string
+	src      string
+
+	// DrainTimeout is how long a shutdown waits for requests in flight to
+	// be answered before it closes what is left (0: 10s).
+	DrainTimeout Duration `toml:"drain_timeout"`
 }
 
 // Log configures logging.
@@ -66,6 +74,9 @@ type Store struct {
 	NoSync      bool   `toml:"nosync"`  // bolt: skip fsync (not durable; benchmarks only)
 	MaxBatch    int    `toml:"max_batch"`
 	PostgresDSN string `toml:"postgres_dsn"`
+	// EIDKeyFile holds the key eID personal codes are hashed with
+	// (default DATA_DIR/eid.key, created on first start).
+	EIDKeyFile string `toml:"eid_key_file"`
 	// PostgresSchema holds bibgate's tables (created if missing); empty
 	// means the connection's current schema.
 	PostgresSchema string `toml:"postgres_schema"`
@@ -98,8 +109,11 @@ type Demo struct {
 
 // Consortium names the consortium and its shared calendar.
 type Consortium struct {
-	Name     string   `toml:"name"`
-	Timezone string   `toml:"timezone"`
+	Name     string `toml:"name"`
+	Timezone string `toml:"timezone"`
+	// Country (LV, EE or SI) closes every library on that country's public
+	// holidays, computed for any year; Holidays adds closed dates.
+	Country  string   `toml:"country"`
 	Holidays []string `toml:"holidays"`
 }
 
@@ -133,6 +147,13 @@ type SIP2 struct {
 	TrustedSubnets []string      `toml:"trusted_subnets"`
 	TrustedAccount string        `toml:"trusted_account"`
 	Accounts       []SIP2Account `toml:"account"`
+
+	// MaxUnauthenticated caps the connections that have not logged in yet;
+	// at the cap the one that has waited longest is closed. 0: a quarter
+	// of max_conns; negative: no cap.
+	MaxUnauthenticated int `toml:"max_unauthenticated"`
+
+	Throttle SIP2Throttle `toml:"throttle"`
 }
 
 // SIP2Account is one selfcheck login and its per-account settings.
@@ -168,6 +189,13 @@ type SIP2Account struct {
 	HideFields  []string `toml:"hide_fields"`
 	RequirePIN  *bool    `toml:"require_pin"`
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// ReplayWindow: a request without AY repeating the last one byte for
+	// byte within this time is answered from the stored response (default:
+	// only a repeated AY is replayed).
+	ReplayWindow Duration `toml:"replay_window"`
+	// PatronEnable: which blocks 25 lifts: "selfcheck" (default, only a
+	// block a selfcheck set with 01), "any" (staff blocks too) or "none".
+	PatronEnable string `toml:"patron_enable"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.
@@ -296,7 +324,7 @@ func locate(src, key string) int {
 		table = append(table, p)
 	}
 	want, leaf := strings.Join(table, "."), parts[len(parts)-1]
-	cur, curIndex, seen := "", -1, map[string]int{}
+	cur, curIndex, seen, array := "", -1, map[string]int{}, ""
 	for i, line := range strings.Split(src, "\n") {
 		l := strings.TrimSpace(line)
 		switch {
@@ -304,11 +332,15 @@ func locate(src, key string) int {
 			cur = strings.TrimSpace(strings.Trim(l, "[] \t"))
 			curIndex = seen[cur]
 			seen[cur]++
+			array = cur
 			if cur == key {
 				return i + 1
 			}
 		case strings.HasPrefix(l, "["):
-			cur, curIndex = strings.TrimSpace(strings.Trim(l, "[] \t")), -1
+			cur = strings.TrimSpace(strings.Trim(l, "[] \t"))
+			if array == "" || !strings.HasPrefix(cur, array+".") { // a sub-table keeps its array entry's index
+				curIndex, array = -1, ""
+			}
 			if cur == key {
 				return i + 1
 			}
@@ -358,6 +390,12 @@ func (c *Config) validate() error {
 		if _, err := time.Parse("2006-01-02", h); err != nil {
 			return c.errorf("consortium.holidays", "%q is not a date (YYYY-MM-DD)", h)
 		}
+	}
+	if c.Consortium.Country != "" && !policy.KnownCountry(c.Consortium.Country) {
+		return c.errorf("consortium.country", "%q: public holidays are known for LV, EE and SI", c.Consortium.Country)
+	}
+	if err := c.validateRules(); err != nil {
+		return err
 	}
 	ids := map[string]bool{}
 	for i, l := range c.Libraries {
@@ -429,7 +467,7 @@ func (c *Config) validate() error {
 			return c.errorf(fmt.Sprintf("rules.override.%d.library", i), "no library %q in the consortium", o.Library)
 		}
 	}
-	return nil
+	return c.validateHoldings(libOK)
 }
 
 // Consortium builds the core consortium: the configured libraries, or the
@@ -453,7 +491,8 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 		}
 		cons = &core.Consortium{Name: c.Consortium.Name, Rules: policy.DefaultRuleSet()}
 		for _, l := range c.Libraries {
-			cal := policy.Calendar{Location: loc, Closed: append([]policy.Date(nil), holidays...)}
+			cal := policy.Calendar{Location: loc, Closed: append([]policy.Date(nil), holidays...),
+				Country: strings.ToUpper(c.Consortium.Country)}
 			open := l.Open
 			if len(open) == 0 {
 				open = []string{"mon", "tue", "wed", "thu", "fri"}
@@ -468,8 +507,8 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 			cons.Libraries = append(cons.Libraries, core.Library{ID: l.ID, Name: l.Name, Address: l.Address,
 				Email: l.Email, Phone: l.Phone, Calendar: cal})
 		}
-	} else if c.Consortium.Name != "" {
-		cons.Name = c.Consortium.Name
+	} else {
+		c.applyDemoCalendar(cons)
 	}
 	c.Rules.Partial.ApplyTo(&cons.Rules.Default)
 	cons.Rules.Overrides = append(cons.Rules.Overrides, c.Rules.Override...)

@@ -22,10 +22,13 @@ import (
 )
 
 // Handler serves one connection. It returns when the connection is done;
-// the server closes the connection afterwards. ctx is cancelled when the
-// server shuts down: a handler finishes the request in hand and returns.
-// Between requests a handler calls MarkIdle(ctx), and MarkBusy(ctx) once a
-// request is read, so Shutdown closes only idle connections at once.
+// the server closes the connection afterwards. Between requests a handler
+// calls MarkIdle(ctx), and MarkBusy(ctx) once a request is read. Shutdown
+// interrupts the reads of idle connections (the read fails with a timeout)
+// and closes a busy one when it next calls MarkIdle, so a request already
+// read runs to its normal answer. ctx stays live through that drain: it is
+// cancelled only by Close, or when Shutdown's own context ends, so work in
+// hand is not failed just because a shutdown began.
 type Handler interface {
 	ServeConn(ctx context.Context, c net.Conn)
 }
@@ -119,7 +122,8 @@ func MarkBusy(ctx context.Context) {
 }
 
 // MarkIdle tells the server that the connection is waiting for its next
-// request. During Shutdown the connection is closed at once.
+// request. During Shutdown the connection is closed at once: call it
+// before reading the next request, not after.
 func MarkIdle(ctx context.Context) {
 	if tc, ok := ctx.Value(ctxKey{}).(*trackedConn); ok {
 		tc.state.Store(int32(stateIdle))
@@ -127,6 +131,14 @@ func MarkIdle(ctx context.Context) {
 			tc.raw.Close()
 		}
 	}
+}
+
+// ShuttingDown reports whether the server of the connection served under
+// ctx is shutting down, e.g. to tell a read interrupted by Shutdown from a
+// client that went quiet.
+func ShuttingDown(ctx context.Context) bool {
+	tc, ok := ctx.Value(ctxKey{}).(*trackedConn)
+	return ok && tc.srv.closing.Load()
 }
 
 func (s *Server) init() {
@@ -263,6 +275,7 @@ func (s *Server) ActiveConns() int {
 	return len(s.conns)
 }
 
+// stopAccepting closes the listeners. The handlers' context stays live.
 func (s *Server) stopAccepting() {
 	s.init()
 	s.mu.Lock()
@@ -271,23 +284,30 @@ func (s *Server) stopAccepting() {
 	for ln := range s.listeners {
 		ln.Close()
 	}
-	s.cancel()
 }
 
-func (s *Server) closeIdle() {
+// interruptIdle ends the reads of connections waiting for a request. It
+// sets a read deadline instead of closing, so that a request whose bytes
+// were read just before is still served and answered: its handler marks
+// itself busy, runs it, writes the answer and is closed by MarkIdle.
+// Shutdown repeats it, which also catches a handler that set its own
+// deadline just after the previous round.
+func (s *Server) interruptIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	past := time.Unix(1, 0)
 	for tc := range s.conns {
 		if connState(tc.state.Load()) == stateIdle {
-			tc.raw.Close()
+			tc.raw.SetReadDeadline(past)
 		}
 	}
 }
 
-// Shutdown stops accepting, closes idle connections, lets busy ones finish
-// their request (each is closed when it turns idle) and waits for all
-// handlers to return. If ctx ends first, the remaining connections are
-// closed and ctx's error is returned.
+// Shutdown stops accepting, interrupts idle connections, lets busy ones
+// finish their request with its normal answer (each is closed when it
+// turns idle) and waits for all handlers to return. If ctx ends first, the
+// handlers' context is cancelled, the remaining connections are closed and
+// ctx's error is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopAccepting()
 	done := make(chan struct{})
@@ -295,7 +315,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		s.closeIdle()
+		s.interruptIdle()
 		select {
 		case <-done:
 			return nil
@@ -308,9 +328,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-// Close stops accepting and closes every connection at once.
+// Close stops accepting, cancels the handlers' context and closes every
+// connection at once.
 func (s *Server) Close() error {
 	s.stopAccepting()
+	s.cancel()
 	s.mu.Lock()
 	for tc := range s.conns {
 		tc.raw.Close()

@@ -92,6 +92,10 @@ var texts = map[core.Reason]text{
 		"Pikendamise taotlus on juba esitatud.",
 		"Podaljšanje je že zahtevano.",
 		"A renewal has already been requested."},
+	"renewal_would_not_move_due_date": {"Pagarinājums vēl nemainītu atdošanas termiņu.",
+		"Pikendamine ei muudaks veel tagastustähtaega.",
+		"Podaljšanje še ne bi spremenilo roka vrnitve.",
+		"Renewing now would not move the due date."},
 	"hold_patron_is_debtor": {"Parādniekiem rezervēšana nav iespējama.",
 		"Võlglastel ei ole broneerimine võimalik.",
 		"Uporabniki z dolgom ne morejo rezervirati.",
@@ -120,6 +124,10 @@ var texts = map[core.Reason]text{
 		"Vale PIN-kood.",
 		"Napačen PIN.",
 		"Wrong PIN."},
+	"pin_locked": {"Pārāk daudz nepareizu PIN. PIN ievade uz laiku bloķēta; lūdzu, vērsieties pie bibliotekāra.",
+		"Liiga palju valesid PIN-koode. PIN-koodi sisestamine on ajutiselt lukus; palun pöörduge raamatukoguhoidja poole.",
+		"Preveč napačnih PIN-ov. Vnos PIN-a je začasno zaklenjen; obrnite se na knjižničarja.",
+		"Too many wrong PINs. PIN entry is locked for a while; please see a librarian."},
 	"item_not_found": {"Izdevums nav atrasts.",
 		"Teavikut ei leitud.",
 		"Gradivo ni najdeno.",
@@ -172,6 +180,11 @@ var texts = map[core.Reason]text{
 		"See toiming ei ole saadaval.",
 		"Ta storitev ni na voljo.",
 		"This operation is not available."},
+	// followed by the library's currency code
+	"wrong_currency": {"Maksājumus pieņem tikai šajā valūtā:",
+		"Makseid võetakse vastu ainult selles valuutas:",
+		"Plačila sprejemamo samo v tej valuti:",
+		"Payments are accepted only in this currency:"},
 }
 
 // Extra reasons the adapters use that the core does not raise.
@@ -181,6 +194,7 @@ const (
 	NotOnLoanCheckedIn core.Reason = "not_on_loan_checked_in"
 	SystemError        core.Reason = "system_error"
 	NotSupported       core.Reason = "not_supported"
+	WrongCurrency      core.Reason = "wrong_currency" // the text is followed by the currency code
 )
 
 // For returns the text for reason in lang (English when lang is unknown;

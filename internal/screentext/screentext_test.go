@@ -15,10 +15,10 @@ func TestEveryReasonHasFourLanguages(t *testing.T) {
 		policy.PatronReadingRoomOnly, policy.PatronExpired, policy.LoanLimitReached, policy.ItemReadingRoomOnly,
 		policy.ItemILLReadingRoom, policy.ItemNotAvailable, policy.ItemOnHoldForOther, policy.ItemAlreadyOnLoanToYou,
 		policy.RenewalOverdue, policy.RenewalLimit, policy.RenewalReserved, policy.RenewalHighDemand,
-		policy.RenewalNotAllowed, policy.RenewalUnpaidFees, policy.RenewalAlreadyPending, policy.HoldDebtor,
+		policy.RenewalNotAllowed, policy.RenewalUnpaidFees, policy.RenewalAlreadyPending, policy.RenewalTooSoon, policy.HoldDebtor,
 		policy.HoldLimit, policy.HoldDuplicate, policy.HoldAlreadyLoaned, policy.HoldNotHoldable,
 		core.ReasonPatronNotFound, core.ReasonItemNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
-		core.ReasonFeeNotFound, core.ReasonNotOnLoan, core.ReasonBadPIN, core.ReasonBadRequest,
+		core.ReasonFeeNotFound, core.ReasonNotOnLoan, core.ReasonBadPIN, core.ReasonPINLocked, core.ReasonBadRequest,
 		core.ReasonNothingOwed, core.ReasonItemUnusable,
 	}
 	for _, r := range reasons {

@@ -47,6 +47,9 @@ type Index struct {
 	ownDB bool
 	names bucketNames
 	tags  map[string]bool
+	// rebuilt counts the records re-indexed on opening because the index
+	// was built under another search.KeysVersion.
+	rebuilt int
 }
 
 type bucketNames struct {
@@ -79,7 +82,9 @@ func Open(path string, opts *Options) (*Index, error) {
 }
 
 // New opens the index inside an already open bbolt database, creating its
-// buckets if needed. Close does not close db.
+// buckets if needed. An index built under another search.KeysVersion is
+// rebuilt from its stored records first (see Rebuilt). Close does not
+// close db.
 func New(db *bbolt.DB, opts *Options) (*Index, error) {
 	prefix := "search."
 	if opts != nil && opts.BucketPrefix != "" {
@@ -100,8 +105,16 @@ func New(db *bbolt.DB, opts *Options) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltindex: create buckets: %w", err)
 	}
+	if ix.rebuilt, err = ix.checkFormat(context.Background()); err != nil {
+		return nil, err
+	}
 	return ix, nil
 }
+
+// Rebuilt reports how many records were re-indexed when the index was
+// opened because it had been built under another search.KeysVersion (0
+// when it was current).
+func (ix *Index) Rebuilt() int { return ix.rebuilt }
 
 // Close releases the index, closing the database if Open opened it.
 func (ix *Index) Close() error {

@@ -40,19 +40,39 @@ func (ix *Index) Put(ctx context.Context, key string, rec *marc.Record, raw []by
 // When a key occurs more than once, the last occurrence wins. Either every
 // record is indexed or, on error, none.
 func (ix *Index) PutBatch(ctx context.Context, docs []Doc) error {
+	_, err := ix.PutBatchReport(ctx, docs)
+	return err
+}
+
+// PutReport tells what a PutBatch did with its records.
+type PutReport struct {
+	// Added counts records stored under a key the index did not hold.
+	Added int
+	// Replaced lists the key of every record that took the place of
+	// another with the same key: one already stored, or one earlier in the
+	// same batch. A key is listed once per replacement, so Added plus
+	// len(Replaced) is the number of records in the batch.
+	Replaced []string
+}
+
+// PutBatchReport is PutBatch, reporting which records were new and which
+// replaced another.
+func (ix *Index) PutBatchReport(ctx context.Context, docs []Doc) (PutReport, error) {
+	var rep PutReport
 	if err := ctx.Err(); err != nil {
-		return err
+		return rep, err
 	}
 	last := make(map[string]int, len(docs))
 	for i, d := range docs {
 		if d.Key == "" || len(d.Key) > MaxKey {
-			return fmt.Errorf("boltindex: put: record %d: key of %d bytes (1 to %d allowed)", i, len(d.Key), MaxKey)
+			return rep, fmt.Errorf("boltindex: put: record %d: key of %d bytes (1 to %d allowed)", i, len(d.Key), MaxKey)
 		}
 		if d.Record == nil {
-			return fmt.Errorf("boltindex: put %q: nil record", d.Key)
+			return rep, fmt.Errorf("boltindex: put %q: nil record", d.Key)
 		}
 		last[d.Key] = i
 	}
+	var replaced []string
 	err := ix.db.Update(func(tx *bbolt.Tx) error {
 		b, err := ix.buckets(tx)
 		if err != nil {
@@ -61,7 +81,13 @@ func (ix *Index) PutBatch(ctx context.Context, docs []Doc) error {
 		b.docs.FillPercent, b.raw.FillPercent, b.sort.FillPercent = 0.9, 0.9, 0.9
 		acc := newAccum(len(docs))
 		var added int64
+		replaced = replaced[:0]
+		seen := make(map[string]bool, len(docs))
 		for i, d := range docs {
+			if seen[d.Key] {
+				replaced = append(replaced, d.Key) // replaces the one before it in the batch
+			}
+			seen[d.Key] = true
 			if last[d.Key] != i {
 				continue
 			}
@@ -76,17 +102,21 @@ func (ix *Index) PutBatch(ctx context.Context, docs []Doc) error {
 			}
 			if isNew {
 				added++
+			} else {
+				replaced = append(replaced, d.Key) // replaces the stored one
 			}
 		}
 		if err := acc.flush(ctx, b); err != nil {
 			return err
 		}
+		rep.Added = int(added)
 		return addCounter(b.meta, metaRecords, added)
 	})
 	if err != nil {
-		return fmt.Errorf("boltindex: put batch: %w", err)
+		return PutReport{}, fmt.Errorf("boltindex: put batch: %w", err)
 	}
-	return nil
+	rep.Replaced = replaced
+	return rep, nil
 }
 
 func (ix *Index) putOne(b *buckets, acc *accum, d Doc) (isNew bool, err error) {

@@ -115,6 +115,8 @@ func (ev *evaluator) eval(q search.Query) (*roaring.Bitmap, error) {
 			return nil, err
 		}
 		return ev.plan(p)
+	case *search.Prox:
+		return ev.prox(q)
 	case nil:
 		return nil, fmt.Errorf("nil query")
 	}
@@ -178,6 +180,34 @@ func (ev *evaluator) plan(p *search.Plan) (*roaring.Bitmap, error) {
 	return res, nil
 }
 
+// prox answers a proximity search: the records matching every term of it,
+// checked for word positions in their stored fields.
+func (ev *evaluator) prox(q *search.Prox) (*roaring.Bitmap, error) {
+	pp, err := search.PlanProx(q)
+	if err != nil {
+		return nil, err
+	}
+	var cand *roaring.Bitmap
+	for _, t := range pp.Terms {
+		bm, err := ev.eval(t)
+		if err != nil {
+			return nil, err
+		}
+		if cand == nil {
+			cand = bm
+		} else {
+			cand.And(bm)
+		}
+		if cand.IsEmpty() {
+			return cand, nil
+		}
+	}
+	if cand == nil {
+		return roaring.New(), nil
+	}
+	return ev.verify(cand, &search.Plan{Index: pp.Index, Verify: pp.Verify})
+}
+
 // bstr views b as a string without copying; b must outlive the string's
 // use, which holds for bbolt memory inside the transaction.
 func bstr(b []byte) string {
@@ -189,8 +219,25 @@ func bstr(b []byte) string {
 
 // lookup unions the postings of the keys a Lookup selects.
 func (ev *evaluator) lookup(id uint8, l search.Lookup) (*roaring.Bitmap, error) {
-	var parts []*roaring.Bitmap
-	prefix := []byte{id, byte(l.Kind)}
+	parts, err := ev.lookupKind(nil, id, l.Kind, l)
+	if err == nil && l.Also != 0 {
+		parts, err = ev.lookupKind(parts, id, l.Also, l)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch len(parts) {
+	case 0:
+		return roaring.New(), nil
+	case 1:
+		return parts[0], nil
+	}
+	return roaring.FastOr(parts...), nil
+}
+
+// lookupKind appends the postings of the keys of one kind l selects.
+func (ev *evaluator) lookupKind(parts []*roaring.Bitmap, id uint8, kind search.KeyKind, l search.Lookup) ([]*roaring.Bitmap, error) {
+	prefix := []byte{id, byte(kind)}
 	c := ev.b.post.Cursor()
 	seek := append(slices.Clip(prefix), l.Start...)
 	var lastTerm []byte
@@ -218,13 +265,7 @@ func (ev *evaluator) lookup(id uint8, l search.Lookup) (*roaring.Bitmap, error) 
 			parts = append(parts, chunkBitmap(binary.BigEndian.Uint16(k[len(k)-2:]), v))
 		}
 	}
-	switch len(parts) {
-	case 0:
-		return roaring.New(), nil
-	case 1:
-		return parts[0], nil
-	}
-	return roaring.FastOr(parts...), nil
+	return parts, nil
 }
 
 // verify keeps the candidates whose stored fields pass the plan's check.
@@ -454,8 +495,7 @@ func scanStart(idx *search.Index, req search.ScanRequest) string {
 		}
 		return ""
 	case search.KindISBN:
-		k, _ := search.NormalizeISBN(req.From)
-		return k
+		return search.ISBNScanStart(req.From)
 	case search.KindISSN:
 		return search.NormalizeISSN(req.From)
 	case search.KindLCCN:

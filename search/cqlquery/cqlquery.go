@@ -33,8 +33,11 @@
 // dropped, so Bērziņš also finds Berzins), /masked (the default),
 // /unmasked and /regexp. Others are diagnostic 20.
 //
-// Booleans: and, or, not. prox is diagnostic 37: the index keeps no word
-// positions.
+// Booleans: and, or, not, and prox with unit=word (42 for another unit),
+// any distance and comparison, ordered or unordered (the default
+// distance<=1, unordered), over clauses of one text index (search.Prox,
+// answered from the word positions in the stored fields). A prox over
+// other operands, or across indexes, is diagnostic 44.
 //
 // Sort keys: title, author and date indexes (search.SortKeyFor), ascending
 // or descending; records without a value come last, so missingHigh is
@@ -94,7 +97,7 @@ func Profile() *cql.Profile {
 		DefaultSet:        ContextSetPrefix,
 		Relations:         Relations(),
 		RelationModifiers: RelationModifiers(),
-		Booleans:          []cql.Op{cql.And, cql.Or, cql.Not},
+		Booleans:          []cql.Op{cql.And, cql.Or, cql.Not, cql.Prox},
 	}
 }
 
@@ -183,12 +186,47 @@ func (c Converter) node(n cql.Node) (search.Query, error) {
 			return &search.Or{Left: l, Right: r}, nil
 		case cql.Not:
 			return &search.Not{Left: l, Right: r}, nil
+		case cql.Prox:
+			return proximity(t, l, r)
 		}
 		return nil, sruErr(cql.DiagBoolean, string(t.Op), "boolean %s is not supported", t.Op)
 	case *cql.Prefixed:
 		return c.node(t.Node)
 	}
 	return nil, sruErr(cql.DiagSyntax, "", "empty query")
+}
+
+// proxRelations maps a CQL distance comparison to a relation.
+var proxRelations = map[string]search.Relation{
+	"<": search.RelLess, "<=": search.RelLessEqual, "=": search.RelEqual,
+	">=": search.RelGreaterEqual, ">": search.RelGreater, "<>": search.RelNotEqual,
+}
+
+// proximity converts a prox boolean whose operands converted to l and r.
+func proximity(b *cql.Boolean, l, r search.Query) (search.Query, error) {
+	px, err := b.Proximity()
+	if err != nil {
+		return nil, err
+	}
+	if px.Unit != "word" {
+		return nil, sruErr(cql.DiagProximityUnit, px.Unit, "proximity unit %s is not supported: only word", px.Unit)
+	}
+	if px.Distance > search.MaxProxDistance {
+		return nil, sruErr(cql.DiagProximityDistance, fmt.Sprint(px.Distance), "distance %d is too large", px.Distance)
+	}
+	rel, ok := proxRelations[px.Comparison]
+	if !ok {
+		return nil, sruErr(cql.DiagProximityRelation, px.Comparison, "proximity comparison %s is not supported", px.Comparison)
+	}
+	q := &search.Prox{Left: l, Right: r, Distance: px.Distance, Relation: rel, Ordered: px.Ordered}
+	if _, err := search.PlanProx(q); err != nil {
+		var d *search.Diagnostic
+		if errors.As(err, &d) && d.Code == search.DiagUnsupportedCombination {
+			return nil, sruErr(cql.DiagProximityCombination, "prox", "%s", d.AddInfo)
+		}
+		return nil, AsError(err)
+	}
+	return q, nil
 }
 
 // lookupIndex finds the table index for a normalised "prefix.name".

@@ -15,13 +15,14 @@
 //     diagnostic 229. Term octets are read as UTF-8; octets that are not
 //     valid UTF-8 are read as ISO 8859-1, which is what clients that did
 //     not negotiate a character set most often send;
-//   - the operators and, or and and-not. A proximity operator is accepted
-//     only where it is a phrase: two operands (or a chain of such
-//     operators) with the same attributes and no truncation, exclusion
-//     off, distance 1, ordered, relation less-or-equal or equal, unit word.
-//     The operands become one phrase term (structure 1). Other proximity
-//     searches are diagnostic 110 (132 for a unit other than word),
-//     because the index keeps no word positions;
+//   - the operators and, or and and-not, and proximity with unit word
+//     (132 for another unit), any distance, ordered or not, relations 1 to
+//     6, exclusion off (110 when on), over terms of one text index or
+//     nested proximity operators (search.Prox). A proximity that is a
+//     phrase (two operands, or a chain of such operators, with the same
+//     attributes and no truncation, distance 1, ordered, relation
+//     less-or-equal or equal) becomes one phrase term (structure 1),
+//     which the index answers from its word pairs;
 //   - result-set operands, when the Converter can resolve them
 //     (diagnostic 18 when it cannot).
 //
@@ -101,7 +102,7 @@ func (c Converter) node(n z3950.RPNStructure) (search.Query, error) {
 		return q, nil
 	case *z3950.RPNOperation:
 		if t.Op.Kind == z3950.OpProx {
-			return proximity(t)
+			return proxQuery(t)
 		}
 		l, err := c.node(t.Left)
 		if err != nil {
@@ -283,6 +284,73 @@ func decodeText(b []byte) string {
 		r[i] = rune(c)
 	}
 	return string(r)
+}
+
+// proxQuery converts a prox operator: one phrase term when it asks for a
+// phrase, a search.Prox otherwise.
+func proxQuery(op *z3950.RPNOperation) (search.Query, error) {
+	q, err := proxTree(op, 0)
+	if err != nil {
+		return nil, err
+	}
+	if px, ok := q.(*search.Prox); ok {
+		if _, err := search.PlanProx(px); err != nil {
+			return nil, AsDiagnosticOr(err)
+		}
+	}
+	return q, nil
+}
+
+// proxTree converts a tree of prox operators over terms into search.Prox;
+// a part of it that is a phrase becomes a phrase term.
+func proxTree(n z3950.RPNStructure, depth int) (search.Query, error) {
+	unsupported := func(why string) error {
+		return z3950.NewDiagnostic(z3950.DiagUnsupportedOperator, "prox: "+why)
+	}
+	switch t := n.(type) {
+	case *z3950.AttributesPlusTerm:
+		q, err := operand(t)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := q.(*search.Term); !ok {
+			return nil, unsupported("operand that matches every record")
+		}
+		return q, nil
+	case *z3950.RPNOperation:
+		if t.Op.Kind != z3950.OpProx {
+			return nil, unsupported("boolean operand")
+		}
+		if depth > maxProxChain {
+			return nil, unsupported("chain too long")
+		}
+		p := t.Op.Prox
+		switch {
+		case p == nil:
+			return nil, unsupported("no parameters")
+		case !p.KnownUnit || p.Unit != 2:
+			return nil, z3950.NewDiagnostic(DiagProximityUnit, strconv.Itoa(p.Unit))
+		case p.Exclusion != nil && *p.Exclusion:
+			return nil, unsupported("exclusion")
+		case p.RelationType < 1 || p.RelationType > 6:
+			return nil, unsupported("relation " + strconv.Itoa(p.RelationType))
+		case p.Distance < 0 || p.Distance > search.MaxProxDistance:
+			return nil, unsupported("distance " + strconv.Itoa(p.Distance))
+		}
+		if phrase, err := proximity(t); err == nil {
+			return phrase, nil
+		}
+		l, err := proxTree(t.Left, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		r, err := proxTree(t.Right, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		return &search.Prox{Left: l, Right: r, Distance: p.Distance, Relation: search.Relation(p.RelationType), Ordered: p.Ordered}, nil
+	}
+	return nil, unsupported("result-set operand")
 }
 
 // proximity turns a prox operator that asks for a phrase into one phrase

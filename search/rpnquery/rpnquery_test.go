@@ -65,6 +65,15 @@ func TestFromRPNTree(t *testing.T) {
 		{`@prox 0 1 1 2 k 2 @attr 1=4 keisri @attr 1=4 hull`, `[title 2=3 3=3 4=1 5=100 6=1 "keisri hull"]`},
 		{`@attr 1=4 @prox void 1 1 3 k 2 @prox 0 1 1 2 k 2 art of computer`,
 			`[title 2=3 3=3 4=1 5=100 6=1 "art of computer"]`},
+		// Other proximity: distance, ordered or not, from word positions.
+		{`@attr 1=4 @prox 0 3 1 2 k 2 art programming`,
+			`@prox(3 1 2) [title 2=3 3=3 4=2 5=100 6=1 "art"] [title 2=3 3=3 4=2 5=100 6=1 "programming"]`},
+		{`@attr 1=4 @prox 0 2 0 2 k 2 programming art`,
+			`@prox(2 0 2) [title 2=3 3=3 4=2 5=100 6=1 "programming"] [title 2=3 3=3 4=2 5=100 6=1 "art"]`},
+		{`@attr 1=4 @prox 0 1 1 2 k 2 @attr 5=1 comp prog`,
+			`@prox(1 1 2) [title 2=3 3=3 4=2 5=1 6=1 "comp"] [title 2=3 3=3 4=2 5=100 6=1 "prog"]`},
+		{`@attr 1=4 @prox 0 5 1 3 k 2 @prox 0 1 1 2 k 2 art of computer`,
+			`@prox(5 1 3) [title 2=3 3=3 4=1 5=100 6=1 "art of"] [title 2=3 3=3 4=2 5=100 6=1 "computer"]`},
 		// Masks.
 		{`@attr 1=4 @attr 5=104 "comp#ter"`, `[title 2=3 3=3 4=2 5=104 6=1 "comp#ter"]`},
 		{`@attr 1=4 @attr 5=101 "comp#"`, `[title 2=3 3=3 4=2 5=101 6=1 "comp#"]`},
@@ -111,15 +120,15 @@ func TestFromRPNDiagnostics(t *testing.T) {
 		{`@set 1`, 18, "1"},
 		{`@attr 1=4 @attr 5=102 "a(b"`, 125, ""},
 		{`@attr 1=31 @attr 2=104 1990`, 125, ""}, // within needs two years
-		{`@prox 0 3 1 2 k 2 a b`, 110, ""},
-		{`@prox 0 1 0 2 k 2 a b`, 110, ""},
-		{`@prox 1 1 1 2 k 2 a b`, 110, ""},
+		{`@prox 1 1 1 2 k 2 a b`, 110, ""},       // exclusion
 		{`@prox 0 1 1 2 k 1 a b`, 132, "1"},
 		{`@prox 0 1 1 2 p 2 a b`, 132, "2"},
-		{`@prox 0 1 1 2 k 2 @attr 1=4 a @attr 1=21 b`, 110, ""},
-		{`@prox 0 1 1 2 k 2 @attr 5=1 a b`, 110, ""},
+		{`@prox 0 1 1 2 k 2 @attr 1=4 a @attr 1=21 b`, 123, "proximity across indexes title and subject"},
 		{`@prox 0 1 1 2 k 2 @and a b c`, 110, ""},
-		{`@prox 0 1 1 2 k 2 @attr 2=5 a @attr 2=5 b`, 110, ""},
+		{`@prox 0 1 1 2 k 2 @attr 2=5 a @attr 2=5 b`, 123, ""},
+		{`@prox 0 1 1 7 k 2 a b`, 110, ""},                     // no relation 7
+		{`@prox 0 2 1 2 k 2 @attr 1=7 a @attr 1=7 b`, 123, ""}, // an ISBN has no words
+		{`@prox 0 2 1 2 k 2 @attr 2=103 a b`, 110, ""},
 		{`@and a @attr 1=9999 b`, 114, "9999"},
 	}
 	for _, tt := range tests {

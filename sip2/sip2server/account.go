@@ -40,6 +40,11 @@ type Account struct {
 	// DisableReplay turns off duplicate replay (a retransmitted request is
 	// answered from the stored response instead of being run again).
 	DisableReplay bool
+	// ReplayWindow: a request without AY that repeats the last one byte for
+	// byte within this time, and has side effects (11, 09, 37, ...), is
+	// taken for a retransmission and replayed. Zero or negative: requests
+	// without AY are never replayed (with AY, the same AY is replayed).
+	ReplayWindow time.Duration
 
 	// Policy gives the fixed fields of 98; nil means DefaultACSPolicy.
 	Policy *ACSPolicy
@@ -49,7 +54,7 @@ type Account struct {
 
 	// Timeouts. Zero means the default; negative means none.
 	IdleTimeout  time.Duration // default 600s: selfchecks poll every 5-7 minutes
-	LoginTimeout time.Duration // default 60s, from connect to a successful 93
+	LoginTimeout time.Duration // connect to a good 93; read from Server.Default only (else Server.LoginTimeout)
 
 	// ScreenLanguage is the language of AF texts: "en", "lv", "et", "sl"
 	// (SIP2 has no language codes for Latvian, Estonian or Slovenian).
@@ -152,16 +157,6 @@ func (a *Account) idleTimeout() time.Duration {
 		return 600 * time.Second
 	}
 	return a.IdleTimeout
-}
-
-func (a *Account) loginTimeout() time.Duration {
-	switch {
-	case a.LoginTimeout < 0:
-		return 0
-	case a.LoginTimeout == 0:
-		return 60 * time.Second
-	}
-	return a.LoginTimeout
 }
 
 // implemented lists the request codes the server hands to a Session.

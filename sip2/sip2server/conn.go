@@ -2,11 +2,13 @@ package sip2server
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -27,11 +29,14 @@ type conn struct {
 	log      zerolog.Logger
 
 	loginDeadline time.Time
+	pending       *list.Element // in srv.pending while not logged in
 	printWidth    int
 	lastReq       []byte       // raw bytes of the last request run
+	lastReqAt     time.Time    // when it was answered
 	lastResp      sip2.Message // for 97
 	lastRespBytes []byte       // for duplicate replay
 	resends       int          // consecutive 96 sent
+	loginFailures int          // failed 93 on this connection
 	closing       bool
 }
 
@@ -46,10 +51,19 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 	c := &conn{srv: s, nc: nc, acct: acct, codec: acct.codec(),
 		rd: sip2.NewReader(nc, s.maxMessageSize()), trusted: s.trusted(nc.RemoteAddr()),
 		log: s.Logger.With().Str("remote", addrString(nc.RemoteAddr())).Logger()}
-	if d := acct.loginTimeout(); d > 0 {
+	if d := s.loginTimeout(); d > 0 {
 		c.loginDeadline = time.Now().Add(d)
 	}
 	defer c.endSession()
+	waiting := !c.trusted // for a login, counted in s.pending
+	if waiting {
+		if old := s.pending.add(c, s.maxUnauthenticated()); old != nil {
+			old.log.Info().Int("max_unauthenticated", s.maxUnauthenticated()).
+				Msg("sip2: closing the connection that waited longest for its login: too many not logged in")
+			old.nc.Close()
+		}
+		defer s.pending.remove(c)
+	}
 	for !c.closing {
 		if ctx.Err() != nil {
 			return
@@ -64,13 +78,17 @@ func (s *Server) ServeConn(ctx context.Context, nc net.Conn) {
 				c.badRequest(s.now(), sip2.Frame{}, pe, OutcomeTooLong)
 				continue
 			}
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() && !netsrv.ShuttingDown(ctx) {
 				c.log.Info().Str("account", c.acct.name()).Bool("logged_in", c.sess != nil).Msg("sip2: connection timed out")
 			}
 			return
 		}
 		netsrv.MarkBusy(ctx)
 		c.handle(ctx, line)
+		if waiting && c.sess != nil {
+			s.pending.remove(c)
+			waiting = false
+		}
 	}
 }
 
@@ -183,8 +201,7 @@ func (c *conn) handle(ctx context.Context, line []byte) {
 	}
 
 	// A retransmitted duplicate: replay, do not run it twice.
-	if !c.acct.DisableReplay && c.lastRespBytes != nil && bytes.Equal(line, c.lastReq) &&
-		(f.HasChecksum || hasSideEffects(code)) {
+	if c.retransmission(line, f, code, start) {
 		c.write(c.lastRespBytes)
 		c.record(start, code, req, OutcomeReplayed, nil)
 		return
@@ -237,6 +254,11 @@ func (c *conn) handle(ctx context.Context, line []byte) {
 				outcome = OutcomeDenied
 			}
 		}
+		if r, ok := c.sess.(OutcomeReporter); ok {
+			if o := r.Outcome(); o != "" && (outcome == OutcomeOK || outcome == OutcomeDenied) {
+				outcome = o
+			}
+		}
 	}
 	if r, ok := req.(*sip2.SCStatusRequest); ok {
 		c.printWidth = r.MaxPrintWidth
@@ -246,15 +268,32 @@ func (c *conn) handle(ctx context.Context, line []byte) {
 	c.record(start, code, req, outcome, runErr)
 }
 
+// retransmission reports a request that repeats the last one run and is to
+// be answered from its stored response. Only a sequence number tells a
+// retransmission from a new request: the same bytes with the same AY are
+// one. Without AY two identical requests are two requests (a patron may
+// cancel, place and cancel a hold again), unless the account sets a replay
+// window: then an identical request with side effects within the window is
+// taken for a retransmission.
+func (c *conn) retransmission(line []byte, f sip2.Frame, code string, now time.Time) bool {
+	if c.acct.DisableReplay || c.lastRespBytes == nil || !bytes.Equal(line, c.lastReq) {
+		return false
+	}
+	if f.HasSeq {
+		return true
+	}
+	w := c.acct.ReplayWindow
+	return w > 0 && hasSideEffects(code) && now.Sub(c.lastReqAt) <= w
+}
+
 // respond writes resp in the frame of its request and remembers both.
 func (c *conn) respond(line []byte, f sip2.Frame, resp sip2.Message) {
 	b := c.codec.Encode(sip2.Frame{Message: resp, Seq: f.Seq, HasSeq: f.HasSeq, HasChecksum: f.HasChecksum})
-	if !c.write(b) {
-		return
-	}
+	c.lastReqAt = c.srv.now()
 	c.lastReq = append(c.lastReq[:0], line...)
 	c.lastResp = resp
 	c.lastRespBytes = b
+	c.write(b)
 }
 
 func isTLS(nc net.Conn) bool {
@@ -279,6 +318,17 @@ func (c *conn) login(ctx context.Context, start time.Time, line []byte, f sip2.F
 	acct, ok := (*Account)(nil), false
 	if c.srv.Accounts != nil {
 		acct, ok = c.srv.Accounts.Account(req.UserID)
+	}
+	host := hostOf(c.nc.RemoteAddr())
+	throttles := c.srv.loginThrottle()
+	if locked, _ := throttles.Locked(host, start); locked {
+		// Not even checked: a right password from a locked address is
+		// refused too, so trying reveals nothing.
+		c.respond(line, f, &sip2.LoginResponse{})
+		c.record(start, sip2.CodeLoginRequest, nil, OutcomeLoginThrottled,
+			errors.New("sip2server: login: too many failed logins from this address"))
+		c.loginFailed()
+		return
 	}
 	var err error
 	switch {
@@ -307,10 +357,36 @@ func (c *conn) login(ctx context.Context, start time.Time, line []byte, f sip2.F
 	resp := &sip2.LoginResponse{OK: err == nil}
 	c.respond(line, f, resp)
 	if err != nil {
+		if throttles.Fail(host, start) {
+			c.log.Warn().Str("address", host).Msg("sip2: too many failed logins; logins from this address refused for a while")
+		}
 		c.record(start, sip2.CodeLoginRequest, nil, OutcomeLoginFailed, err)
+		c.loginFailed()
 		return
 	}
+	c.loginFailures = 0
 	c.record(start, sip2.CodeLoginRequest, nil, OutcomeOK, nil)
+}
+
+// loginFailed counts a failed 93 on this connection and hangs up after
+// the server's limit.
+func (c *conn) loginFailed() {
+	c.loginFailures++
+	if n := c.srv.maxLoginFailures(); n > 0 && c.loginFailures >= n {
+		c.log.Info().Int("failed_logins", c.loginFailures).Msg("sip2: closing after repeated failed logins")
+		c.closing = true
+	}
+}
+
+// hostOf is the address without its port.
+func hostOf(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+		return ap.Addr().Unmap().String()
+	}
+	return a.String()
 }
 
 func (c *conn) dispatch(ctx context.Context, m sip2.Message) (sip2.Message, error) {

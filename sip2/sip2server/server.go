@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/bibgate/bibgate/internal/netsrv"
+	"github.com/bibgate/bibgate/internal/throttle"
 	"github.com/bibgate/bibgate/sip2"
 )
 
@@ -34,14 +35,61 @@ type Server struct {
 	// WriteTimeout bounds writing one response (default 30s).
 	WriteTimeout time.Duration
 
+	// LoginTimeout is the time from connect to a successful 93 (default
+	// 60s; negative: none). The Default account's LoginTimeout, when set,
+	// takes precedence.
+	LoginTimeout time.Duration
+	// MaxUnauthenticated caps the connections that have not logged in
+	// (trusted clients do not count). When it is reached, the connection
+	// that has waited longest for its login is closed to make room. 0
+	// means a quarter of MaxConns (none without MaxConns); negative, none.
+	MaxUnauthenticated int
+	// LoginThrottle locks out 93 logins from a source address that failed
+	// too often (zero: DefaultLoginThrottle; a negative Limit: never).
+	// While locked every 93 from it gets 940 unchecked.
+	LoginThrottle throttle.Settings
+	// MaxLoginFailures closes a connection after this many failed 93 on it
+	// (0: 5; negative: never).
+	MaxLoginFailures int
+
 	Logger      zerolog.Logger
 	Metrics     *Metrics        // optional; NewMetrics
 	ConnMetrics *netsrv.Metrics // optional; netsrv.NewMetrics(reg, "sip2")
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 
-	mu  sync.Mutex
-	net *netsrv.Server
+	mu     sync.Mutex
+	net    *netsrv.Server
+	logins *throttle.Throttle
+
+	pending pendingConns // connections waiting for their login
+}
+
+// DefaultLoginThrottle refuses 93 logins from an address for 5 minutes
+// after 10 failed ones, each within a minute of the previous.
+var DefaultLoginThrottle = throttle.Settings{Limit: 10, Window: time.Minute, Lockout: 5 * time.Minute}
+
+func (s *Server) loginThrottle() *throttle.Throttle {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.logins == nil {
+		set := s.LoginThrottle
+		if set == (throttle.Settings{}) {
+			set = DefaultLoginThrottle
+		}
+		s.logins = throttle.New(set)
+	}
+	return s.logins
+}
+
+func (s *Server) maxLoginFailures() int {
+	switch {
+	case s.MaxLoginFailures < 0:
+		return 0
+	case s.MaxLoginFailures == 0:
+		return 5
+	}
+	return s.MaxLoginFailures
 }
 
 // Metrics are the request metrics of SIP2 servers.
@@ -81,7 +129,17 @@ const (
 	OutcomeResent          = "resent"   // 97 answered with the last response
 	OutcomeBadRequest      = "bad_request"
 	OutcomeTooLong         = "too_long"
+	OutcomeWrongPIN        = "wrong_pin"       // a refusal: the patron's PIN was wrong (reported by the Session)
+	OutcomePINLocked       = "pin_locked"      // a refusal: PIN entry locked after too many wrong PINs (Session)
+	OutcomeLoginThrottled  = "login_throttled" // 93 refused unchecked: too many failed logins from the address
 )
+
+// OutcomeReporter is an optional Session capability: after each request
+// the server asks for a finer outcome than the response shows (a wrong
+// PIN, a throttled PIN) to count and log it; "" keeps the server's own.
+type OutcomeReporter interface {
+	Outcome() string
+}
 
 func (s *Server) netServer() *netsrv.Server {
 	s.mu.Lock()
@@ -100,7 +158,8 @@ func (s *Server) ListenAndServe() error { return s.netServer().ListenAndServe() 
 func (s *Server) Serve(ln net.Listener) error { return s.netServer().Serve(ln) }
 
 // Shutdown stops accepting, closes idle connections, lets requests in
-// flight finish and waits for their connections to close, or for ctx.
+// flight finish with their normal answers and waits for their connections
+// to close, or for ctx; the Session's context is cancelled only then.
 func (s *Server) Shutdown(ctx context.Context) error { return s.netServer().Shutdown(ctx) }
 
 // Close closes the listeners and every connection at once.

@@ -52,6 +52,7 @@ type statements struct {
 	put          string
 	del          string
 	nextSequence string
+	buckets      string
 }
 
 func newStatements(t tables) statements {
@@ -66,6 +67,7 @@ func newStatements(t tables) statements {
 		del: `DELETE FROM ` + t.entries + ` WHERE bucket = $1 AND "key" = $2`,
 		nextSequence: `INSERT INTO ` + t.sequences + ` AS s (bucket, "value") VALUES ($1, 1)` +
 			` ON CONFLICT (bucket) DO UPDATE SET "value" = s."value" + 1 RETURNING "value"`,
+		buckets: `SELECT DISTINCT bucket FROM ` + t.entries + ``,
 	}
 }
 

@@ -75,6 +75,7 @@ func run(t *testing.T, open OpenFunc, persistent bool) {
 		{"BankTransfer", testBankTransfer},
 		{"ReRunsAreHarmless", testReRunsAreHarmless},
 		{"RandomAgainstModel", testRandomAgainstModel},
+		{"Buckets", testBuckets},
 		{"CloseWhileBusy", func(t *testing.T, open OpenFunc) { testCloseWhileBusy(t, open, persistent) }},
 	}
 	if persistent {

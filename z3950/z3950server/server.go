@@ -29,6 +29,9 @@ const (
 	DefaultMaxScanTerms         = 200
 )
 
+// readBufferSize is the read buffer of one connection.
+const readBufferSize = 16 << 10
+
 // Server is a Z39.50 server. Set the fields, then call Serve or
 // ListenAndServe; fields must not change afterwards.
 type Server struct {
@@ -44,7 +47,7 @@ type Server struct {
 	MaxAPDUSize          int           // largest request APDU accepted
 	MaxDepth             int           // deepest BER nesting accepted
 	IdleTimeout          time.Duration // Close(lackOfActivity) after this long without a request
-	InitTimeout          time.Duration // time allowed for the first APDU
+	InitTimeout          time.Duration // time allowed for the first APDU, and for each whole HTTP request
 	WriteTimeout         time.Duration
 	MaxResultSets        int // named result sets kept per connection (least recently used go first)
 	PreferredMessageSize int // upper bound for the negotiated preferredMessageSize
@@ -68,9 +71,8 @@ type Server struct {
 	baseCtx   context.Context
 	cancel    context.CancelFunc
 
-	httpOnce sync.Once
-	httpSrv  *http.Server
-	httpLn   *chanListener
+	httpSrv *http.Server // under mu
+	httpLn  *chanListener
 }
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -167,32 +169,27 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	s.active.Add(1)
 	s.metrics.connsActive.Inc()
 	s.metrics.connsTotal.Inc()
-	released := false
-	release := func() {
-		if !released {
-			released = true
-			s.active.Add(-1)
-			s.metrics.connsActive.Dec()
-		}
-	}
-	defer func() { release() }()
+	defer func() {
+		s.active.Add(-1)
+		s.metrics.connsActive.Dec()
+	}()
 
-	br := bufio.NewReaderSize(nc, 16<<10)
+	br := bufio.NewReaderSize(nc, readBufferSize)
 	nc.SetReadDeadline(time.Now().Add(orDur(s.InitTimeout, DefaultInitTimeout)))
 	if isHTTP(br) {
 		if s.HTTPHandler == nil {
 			nc.Close()
 			return
 		}
-		// From here the HTTP server owns the connection; the connection slot
-		// is given back when it closes it.
+		// From here the HTTP server owns the connection. This goroutine
+		// waits for it to close it, so the connection keeps its slot (and
+		// Shutdown waits for it) for as long as it is open.
 		nc.SetReadDeadline(time.Time{})
-		var once sync.Once
-		hc := &prefixedConn{Conn: nc, r: br, onClose: func() { once.Do(release) }}
-		released = true // release now runs through hc's Close
-		if !s.startHTTP().deliver(hc) {
+		hc := &prefixedConn{Conn: nc, r: br, closed: make(chan struct{})}
+		if ln := s.startHTTP(); ln == nil || !ln.deliver(hc) {
 			hc.Close()
 		}
+		<-hc.closed
 		return
 	}
 	c := newConn(s, nc, br)
@@ -228,18 +225,28 @@ func isHTTP(br *bufio.Reader) bool {
 	return false
 }
 
+// startHTTP returns the listener of the HTTP server, starting it on first
+// use; nil once the server shuts down.
 func (s *Server) startHTTP() *chanListener {
-	s.httpOnce.Do(func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown.Load() {
+		return nil
+	}
+	if s.httpSrv == nil {
 		s.httpLn = newChanListener()
 		s.httpSrv = &http.Server{
 			Handler:           s.HTTPHandler,
 			ReadHeaderTimeout: orDur(s.InitTimeout, DefaultInitTimeout),
-			IdleTimeout:       orDur(s.IdleTimeout, DefaultIdleTimeout),
-			WriteTimeout:      orDur(s.WriteTimeout, DefaultWriteTimeout),
-			MaxHeaderBytes:    64 << 10,
+			// The whole request, body included, within the same time as a
+			// first APDU: a body sent a byte at a time gets 400.
+			ReadTimeout:    orDur(s.InitTimeout, DefaultInitTimeout),
+			IdleTimeout:    orDur(s.IdleTimeout, DefaultIdleTimeout),
+			WriteTimeout:   orDur(s.WriteTimeout, DefaultWriteTimeout),
+			MaxHeaderBytes: 64 << 10,
 		}
 		go s.httpSrv.Serve(s.httpLn)
-	})
+	}
 	return s.httpLn
 }
 
@@ -248,18 +255,21 @@ func (s *Server) startHTTP() *chanListener {
 // end, or for ctx; then it closes what is left.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
-	s.shutdown.Store(true)
 	s.mu.Lock()
+	s.shutdown.Store(true)
 	for l := range s.listeners {
 		l.Close()
 	}
 	for c := range s.conns {
 		c.interruptIfIdle()
 	}
+	hs := s.httpSrv
 	s.mu.Unlock()
 	var httpErr error
-	if s.httpSrv != nil {
-		httpErr = s.httpSrv.Shutdown(ctx)
+	if hs != nil {
+		if httpErr = hs.Shutdown(ctx); httpErr != nil {
+			hs.Close()
+		}
 	}
 	done := make(chan struct{})
 	go func() {
@@ -281,16 +291,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // prefixedConn is a connection whose first bytes were already buffered.
+// closed is closed by the first Close.
 type prefixedConn struct {
 	net.Conn
-	r       io.Reader
-	onClose func()
+	r      io.Reader
+	once   sync.Once
+	closed chan struct{}
 }
 
 func (p *prefixedConn) Read(b []byte) (int, error) { return p.r.Read(b) }
 func (p *prefixedConn) Close() error {
-	p.onClose()
-	return p.Conn.Close()
+	err := p.Conn.Close()
+	p.once.Do(func() { close(p.closed) })
+	return err
 }
 
 // chanListener feeds handed-over connections to an http.Server.

@@ -247,7 +247,7 @@ func TestImportPatronsCSVIntoServer(t *testing.T) {
 	var d drain
 	go d.run(logs)
 	dry := runOK(t, "patrons", "import", "--server", "http://"+admin, "--dry-run", csvPath)
-	if !strings.Contains(dry, "980 patrons would be imported (dry run: nothing written)") {
+	if !strings.Contains(dry, "dry run: nothing written") || !strings.Contains(dry, "980 patrons would be imported (980 new, 0 updated), 20 rejected") {
 		t.Errorf("dry run:\n%s", dry)
 	}
 	out := runOK(t, "patrons", "import", "--server", "http://"+admin, csvPath)

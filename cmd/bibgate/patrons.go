@@ -197,7 +197,7 @@ const maxShownLineErrors = 100
 func printListReport(w io.Writer, what, name string, rep csvio.Report) {
 	verb := "imported"
 	if rep.DryRun {
-		verb = "would be imported (dry run: nothing written)"
+		verb = "would be imported"
 	}
 	rate := 0.0
 	if s := rep.Elapsed.Seconds(); s > 0 {
@@ -209,6 +209,9 @@ func printListReport(w io.Writer, what, name string, rep csvio.Report) {
 	}
 	fmt.Fprintf(w, "%s: %d lines, %d %s %s%s, %d rejected, in %s (%.0f/s)\n", name, rep.Lines,
 		rep.Imported, what, verb, split, len(rep.Errors), rep.Elapsed.Round(time.Millisecond), rate)
+	if rep.DryRun {
+		fmt.Fprintln(w, "  dry run: nothing written")
+	}
 	for i, e := range rep.Errors {
 		if i == maxShownLineErrors {
 			fmt.Fprintf(w, "  ... %d more\n", len(rep.Errors)-i)

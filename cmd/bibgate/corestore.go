@@ -46,7 +46,13 @@ func openCore(ctx context.Context, cfg *config.Config) (*core.Service, store.Sto
 		st.Close()
 		return nil, nil, err
 	}
-	svc, err := core.NewService(st, cons, core.Options{})
+	// Personal codes are hashed with the installation's key, as serve does.
+	eidKey, err := cfg.EIDKey()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	svc, err := core.NewService(st, cons, core.Options{EIDKey: eidKey})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -5,16 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/bibgate/bibgate/core"
-	"github.com/bibgate/bibgate/internal/config"
-	"github.com/bibgate/bibgate/store"
-	"github.com/bibgate/bibgate/store/boltstore"
-	"github.com/bibgate/bibgate/store/pgstore"
 )
 
 // withPatronsDelete adds "patrons delete CARD" to the command list: it
@@ -82,19 +76,11 @@ func runPatronsDelete(ctx context.Context, args []string, stdout, stderr io.Writ
 	if *dataDir != "" {
 		cfg.DataDir = *dataDir
 	}
-	st, err := openCirculationStore(ctx, cfg)
+	svc, st, err := openCore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	cons, err := cfg.BuildConsortium()
-	if err != nil {
-		return err
-	}
-	svc, err := core.NewService(st, cons, core.Options{})
-	if err != nil {
-		return err
-	}
 	sum, err := svc.Patron(ctx, card)
 	if err != nil {
 		return fmt.Errorf("patron %s: %w", card, err)
@@ -130,26 +116,4 @@ func obligations(sum core.PatronSummary) string {
 		return fmt.Sprintf("%d open charges and credits cancel out but are not settled; settle them first", len(sum.Fees))
 	}
 	return ""
-}
-
-// openCirculationStore opens the configured circulation store for a tool
-// run beside (or instead of) the server.
-func openCirculationStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
-	switch cfg.Store.Backend {
-	case "postgres":
-		st, err := pgstore.Open(ctx, cfg.Store.PostgresDSN, pgstore.Options{Schema: cfg.Store.PostgresSchema})
-		if err != nil {
-			return nil, fmt.Errorf("open PostgreSQL store: %w", err)
-		}
-		return st, nil
-	case "memory":
-		return nil, errors.New("the memory store keeps nothing between runs: nothing to delete")
-	default:
-		path := filepath.Join(cfg.DataDir, "circulation.db")
-		st, err := boltstore.Open(path, boltstore.Options{LockTimeout: 2 * time.Second})
-		if err != nil {
-			return nil, fmt.Errorf("%w (is bibgate serve running on this data dir? stop it first)", err)
-		}
-		return st, nil
-	}
 }

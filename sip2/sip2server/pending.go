@@ -74,9 +74,3 @@ func (p *pendingConns) remove(c *conn) {
 		c.pending = nil
 	}
 }
-
-func (p *pendingConns) len() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.order.Len()
-}

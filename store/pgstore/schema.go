@@ -91,14 +91,33 @@ func (t tables) ddl() []string {
 }
 
 // migrate creates the layout if it is missing and checks its version.
-// Several processes may call it at once on an empty database: CREATE ... IF
-// NOT EXISTS can still collide in the catalogue then, so such collisions are
-// retried a few times.
+// Several processes may call it at once on an empty database, and CREATE ...
+// IF NOT EXISTS still collides in PostgreSQL's catalogue then (a table's row
+// type, its index): the creators take turns under a session advisory lock
+// named after the schema. Collisions are still retried a few times, for
+// databases that accept the lock call but do not serialise on it.
 func migrate(ctx context.Context, pool *pgxpool.Pool, t tables) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("pgstore: create tables: %w", err)
+	}
+	defer conn.Release()
+	lockKey := "bibgate-migrate:" + t.schema
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(hashtext($1))`, lockKey); err != nil {
+		return fmt.Errorf("pgstore: create tables: lock: %w", err)
+	}
+	defer func() {
+		// A fresh context: the unlock must run even when ctx has ended, or
+		// the pooled connection would keep the lock.
+		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock(hashtext($1))`, lockKey); err != nil {
+			conn.Conn().Close(uctx) // a closed session drops its locks
+		}
+	}()
 	const attempts = 5
-	var err error
 	for i := range attempts {
-		if err = migrateOnce(ctx, pool, t); err == nil || !ddlRace(err) {
+		if err = migrateOnce(ctx, conn, t); err == nil || !ddlRace(err) {
 			return err
 		}
 		select {
@@ -110,18 +129,18 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, t tables) error {
 	return err
 }
 
-func migrateOnce(ctx context.Context, pool *pgxpool.Pool, t tables) error {
+func migrateOnce(ctx context.Context, conn *pgxpool.Conn, t tables) error {
 	for _, stmt := range t.ddl() {
-		if _, err := pool.Exec(ctx, stmt); err != nil {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("pgstore: create tables: %w", err)
 		}
 	}
-	if _, err := pool.Exec(ctx, `INSERT INTO `+t.meta+` (name, "value") VALUES ('schema_version', $1)`+
+	if _, err := conn.Exec(ctx, `INSERT INTO `+t.meta+` (name, "value") VALUES ('schema_version', $1)`+
 		` ON CONFLICT (name) DO NOTHING`, strconv.Itoa(SchemaVersion)); err != nil {
 		return fmt.Errorf("pgstore: record schema version: %w", err)
 	}
 	var v string
-	if err := pool.QueryRow(ctx, `SELECT "value" FROM `+t.meta+` WHERE name = 'schema_version'`).Scan(&v); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT "value" FROM `+t.meta+` WHERE name = 'schema_version'`).Scan(&v); err != nil {
 		return fmt.Errorf("pgstore: read schema version: %w", err)
 	}
 	n, err := strconv.Atoi(v)
@@ -146,6 +165,7 @@ func ddlRace(err error) bool {
 	case "23505", // unique_violation (on the catalogue)
 		"42P06", // duplicate_schema
 		"42P07", // duplicate_table
+		"42710", // duplicate_object (a table's row type)
 		"40001": // serialization_failure
 		return true
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/spf13/pflag"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/bibgate/bibgate/adapters/holdings"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/internal/gencat"
-	"github.com/bibgate/bibgate/internal/holdings"
 	"github.com/bibgate/bibgate/marc"
 	"github.com/bibgate/bibgate/search"
 	"github.com/bibgate/bibgate/search/cqlquery"

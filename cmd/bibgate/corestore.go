@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bibgate/bibgate/adapters/holdings"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/internal/config"
-	"github.com/bibgate/bibgate/internal/holdings"
 	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/boltstore"
 	"github.com/bibgate/bibgate/store/pgstore"

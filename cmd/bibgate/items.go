@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/bibgate/bibgate/internal/csvio"
+	"github.com/bibgate/bibgate/adapters/csvio"
 )
 
 const itemColumnsHelp = "Copy columns (header line, any order; comma or semicolon):\n" +

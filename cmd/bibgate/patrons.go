@@ -16,8 +16,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/pflag"
 
+	"github.com/bibgate/bibgate/adapters/csvio"
 	"github.com/bibgate/bibgate/core"
-	"github.com/bibgate/bibgate/internal/csvio"
 )
 
 // runPatrons is "bibgate patrons import|export".

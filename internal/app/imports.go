@@ -8,10 +8,10 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/bibgate/bibgate/adapters/csvio"
+	"github.com/bibgate/bibgate/adapters/holdings"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
-	"github.com/bibgate/bibgate/internal/csvio"
-	"github.com/bibgate/bibgate/internal/holdings"
 )
 
 // catalogueImportReport is the answer of POST /catalogue/import: the

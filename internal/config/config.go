@@ -12,10 +12,10 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/bibgate/bibgate/adapters/holdings"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/policy"
-	"github.com/bibgate/bibgate/internal/holdings"
 )
 
 // Config is the whole file.
@@ -34,7 +34,7 @@ type Config struct {
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
 	// Holdings maps the copies in imported MARC records (see
-	// internal/holdings).
+	// adapters/holdings).
 	Holdings holdings.Config `toml:"holdings"`
 	path     string
 	src      string

@@ -3,7 +3,7 @@ package config
 import (
 	"strings"
 
-	"github.com/bibgate/bibgate/internal/holdings"
+	"github.com/bibgate/bibgate/adapters/holdings"
 )
 
 // validateHoldings checks the [holdings] mapping; the error names the key.

@@ -67,22 +67,13 @@ func startAppFull(t testing.TB, store string, now time.Time, configure func(*con
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	select {
-	case <-a.Ready():
-	case err := <-done:
-		cancel()
-		t.Fatalf("app.Run: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("server not ready after 30s")
+	stop, err := a.Start(context.Background(), 30*time.Second)
+	if err != nil {
+		t.Fatalf("start: %v", err)
 	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("app.Run: %v", err)
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
 		}
 	})
 	return a

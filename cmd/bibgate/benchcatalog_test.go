@@ -32,21 +32,14 @@ func startCatalogueServer(t *testing.T) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	select {
-	case <-a.Ready():
-	case err := <-done:
-		cancel()
-		t.Fatalf("run: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("not ready")
+	stop, err := a.Start(context.Background(), 30*time.Second)
+	if err != nil {
+		t.Fatalf("start: %v", err)
 	}
 	t.Cleanup(func() {
-		cancel()
-		<-done
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
+		}
 	})
 	return a
 }

@@ -34,21 +34,14 @@ func startDemo(t *testing.T) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	select {
-	case <-a.Ready():
-	case err := <-done:
-		cancel()
-		t.Fatalf("run: %v", err)
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatal("not ready")
+	stop, err := a.Start(context.Background(), 60*time.Second)
+	if err != nil {
+		t.Fatalf("start: %v", err)
 	}
 	t.Cleanup(func() {
-		cancel()
-		<-done
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
+		}
 	})
 	return a
 }

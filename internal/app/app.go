@@ -176,6 +176,32 @@ func (a *App) Addr(name string) net.Addr {
 // Ready is closed when every listener is bound and demo data is loaded.
 func (a *App) Ready() <-chan struct{} { return a.ready }
 
+// Start runs the gateway in the background, as Run does, and returns once
+// every listener is open: with the error that kept it from opening, or a
+// timeout after within. stop ends it as a cancelled Run does (requests in
+// flight finish) and returns what Run returned. ctx bounds the whole run.
+func (a *App) Start(ctx context.Context, within time.Duration) (stop func() error, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	timer := time.NewTimer(within)
+	defer timer.Stop()
+	select {
+	case <-a.Ready():
+		return func() error { cancel(); return <-done }, nil
+	case err := <-done:
+		cancel()
+		if err == nil {
+			err = errors.New("app: stopped before its listeners were open")
+		}
+		return nil, err
+	case <-timer.C:
+		cancel()
+		<-done
+		return nil, fmt.Errorf("app: listeners not open after %v", within)
+	}
+}
+
 func (a *App) bound(name string, addr net.Addr) {
 	a.mu.Lock()
 	a.listeners[name] = addr

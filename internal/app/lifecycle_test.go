@@ -34,22 +34,13 @@ func startSIP2(t *testing.T, configure func(*config.Config)) string {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	select {
-	case <-a.Ready():
-	case err := <-done:
-		cancel()
-		t.Fatalf("Run: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("not ready after 30s")
+	stop, err := a.Start(context.Background(), 30*time.Second)
+	if err != nil {
+		t.Fatalf("start: %v", err)
 	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
+		if err := stop(); err != nil {
+			t.Errorf("run: %v", err)
 		}
 	})
 	return a.Addr("sip2").String()

@@ -20,6 +20,8 @@ const (
 	eidHashPrefix = "hmac-sha256:"
 	bMeta         = "meta"          // name -> value
 	metaEIDCheck  = "eid_key_check" // HMAC of a fixed text: which key hashed the codes
+	// metaEIDMigrated is set once every stored code is a hash.
+	metaEIDMigrated = "eid_migrated_v1"
 )
 
 func normalisePersonalCode(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "-", "") }
@@ -81,12 +83,20 @@ func (s *Service) checkEIDKey(t tx) error {
 // store's codes were hashed with this service's key. It is idempotent and
 // runs at start; it returns how many patrons it migrated.
 func (s *Service) MigrateEID(ctx context.Context) (int, error) {
+	migrated := false
 	err := s.update(ctx, func(t tx) error {
 		if err := s.checkEIDKey(t); err != nil {
 			return err
 		}
+		// Once migrated, no plain code can come back (every write hashes),
+		// so later starts skip the scan of every patron.
+		_, ok, err := t.Get(bMeta, metaEIDMigrated)
+		if err != nil || ok {
+			migrated = ok
+			return err
+		}
 		var plain []string
-		err := t.Scan(bPatronEID, "", func(k string, _ []byte) error {
+		err = t.Scan(bPatronEID, "", func(k string, _ []byte) error {
 			if !isEIDHash(k) {
 				plain = append(plain, k)
 			}
@@ -113,6 +123,9 @@ func (s *Service) MigrateEID(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("core: migrate eID codes: %w", err)
 	}
+	if migrated {
+		return 0, nil
+	}
 	n, err := s.sweep(ctx, bPatron, func(t tx, _ string, v []byte, _ time.Time) (bool, int, error) {
 		var p Patron
 		if err := decode(v, &p); err != nil {
@@ -129,6 +142,9 @@ func (s *Service) MigrateEID(ctx context.Context) (int, error) {
 		return true, 1, t.putRecord(bPatron, p.ID, &p)
 	})
 	if err != nil {
+		return n, fmt.Errorf("core: migrate eID codes: %w", err)
+	}
+	if err := s.update(ctx, func(t tx) error { return t.Put(bMeta, metaEIDMigrated, []byte("1")) }); err != nil {
 		return n, fmt.Errorf("core: migrate eID codes: %w", err)
 	}
 	return n, nil

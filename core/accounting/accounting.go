@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bibgate/bibgate/core/policy"
 )
 
 // Money is an amount in euro cents.
-type Money = int64
+type Money = policy.Money
 
 // Reason is one of the write-off criteria of §33, with a stable code for
 // files and protocols and the regulation's own wording.

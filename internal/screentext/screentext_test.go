@@ -20,6 +20,7 @@ func TestEveryReasonHasFourLanguages(t *testing.T) {
 		core.ReasonPatronNotFound, core.ReasonItemNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
 		core.ReasonFeeNotFound, core.ReasonNotOnLoan, core.ReasonBadPIN, core.ReasonPINLocked, core.ReasonBadRequest,
 		core.ReasonNothingOwed, core.ReasonItemUnusable, core.ReasonNoStocktake, core.ReasonStocktakeOpen,
+		StocktakeSeen, StocktakeSeenAgain, StocktakeNoRecord, StocktakeElsewhere,
 	}
 	for _, r := range reasons {
 		t.Run(string(r), func(t *testing.T) {

@@ -36,6 +36,9 @@ const (
 	// "selfcheck" (default) only a block a selfcheck set with 01, "any"
 	// every manual block, staff blocks too, "none" no block.
 	OptionPatronEnable = "patron_enable"
+	// OptionInventory ("true") makes the account an inventory scanner:
+	// 17 and 19 mark the copy seen in the library's open stocktaking.
+	OptionInventory = "inventory"
 )
 
 // Backend opens sessions on a core.Service.
@@ -90,7 +93,8 @@ func (b *Backend) Login(ctx context.Context, acct *sip2server.Account, info sip2
 	}
 	b.once.Do(func() { b.addrPINs = throttle.New(orDefault(b.AddressPIN, DefaultAddressPIN)) })
 	return &Session{svc: b.Svc, acct: acct, library: lib, lang: lang, loc: loc,
-		allowEID: acct.Options[OptionAllowEID] == "true", verified: map[string]bool{},
+		allowEID: acct.Options[OptionAllowEID] == "true", inventory: acct.Options[OptionInventory] == "true",
+		verified: map[string]bool{},
 		connPINs: throttle.New(orDefault(b.ConnectionPIN, DefaultConnectionPIN)), addrPINs: b.addrPINs,
 		addr: hostOf(info.RemoteAddr)}, nil
 }
@@ -114,6 +118,8 @@ type Session struct {
 	lang     string
 	loc      *time.Location
 	allowEID bool
+	// inventory: the account is a stocktaking scanner (inventory.go).
+	inventory bool
 
 	mu sync.Mutex
 	// verified remembers patrons this session authenticated (by PIN or

@@ -423,6 +423,9 @@ func (s *Session) RenewAll(ctx context.Context, req *sip2.RenewAllRequest) (*sip
 
 // ItemInformation answers 17. It never says who has the item.
 func (s *Session) ItemInformation(ctx context.Context, req *sip2.ItemInformationRequest) (*sip2.ItemInformationResponse, error) {
+	if s.inventory {
+		return s.inventoryInformation(ctx, req)
+	}
 	resp := &sip2.ItemInformationResponse{ItemID: req.ItemID, SecurityMarker: sip2.SecurityNone, FeeType: sip2.FeeOther}
 	is, err := s.svc.Item(ctx, req.ItemID)
 	if err != nil {
@@ -474,6 +477,9 @@ func circulationStatus(st core.ItemStatus) sip2.CirculationStatus {
 
 // ItemStatusUpdate answers 19: the item's properties (CH) are stored.
 func (s *Session) ItemStatusUpdate(ctx context.Context, req *sip2.ItemStatusUpdateRequest) (*sip2.ItemStatusUpdateResponse, error) {
+	if s.inventory {
+		return s.inventoryStatusUpdate(ctx, req)
+	}
 	resp := &sip2.ItemStatusUpdateResponse{ItemID: req.ItemID}
 	it, err := s.svc.SetItemProperties(ctx, req.ItemID, req.ItemProperties)
 	if err != nil {

@@ -196,6 +196,10 @@ type SIP2Account struct {
 	// PatronEnable: which blocks 25 lifts: "selfcheck" (default, only a
 	// block a selfcheck set with 01), "any" (staff blocks too) or "none".
 	PatronEnable string `toml:"patron_enable"`
+	// Inventory makes the account an inventory scanner: its 17 (item
+	// information) and 19 (item status update) mark the copy seen in the
+	// library's open stocktaking instead of only answering.
+	Inventory bool `toml:"inventory"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.

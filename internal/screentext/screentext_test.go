@@ -19,7 +19,8 @@ func TestEveryReasonHasFourLanguages(t *testing.T) {
 		policy.HoldLimit, policy.HoldDuplicate, policy.HoldAlreadyLoaned, policy.HoldNotHoldable,
 		core.ReasonPatronNotFound, core.ReasonItemNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
 		core.ReasonFeeNotFound, core.ReasonNotOnLoan, core.ReasonBadPIN, core.ReasonPINLocked, core.ReasonPINCheckBusy, core.ReasonBadRequest,
-		core.ReasonNothingOwed, core.ReasonItemUnusable,
+		core.ReasonNothingOwed, core.ReasonItemUnusable, core.ReasonNoStocktake, core.ReasonStocktakeOpen,
+		StocktakeSeen, StocktakeSeenAgain, StocktakeNoRecord, StocktakeElsewhere,
 	}
 	for _, r := range reasons {
 		t.Run(string(r), func(t *testing.T) {

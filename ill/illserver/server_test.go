@@ -30,7 +30,9 @@ type ackBackend struct {
 	closed   int
 }
 
-func (b *ackBackend) NewSession(ctx context.Context, c ConnInfo) (Session, error) { return &ackSession{b}, nil }
+func (b *ackBackend) NewSession(ctx context.Context, c ConnInfo) (Session, error) {
+	return &ackSession{b}, nil
+}
 
 type ackSession struct{ b *ackBackend }
 

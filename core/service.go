@@ -76,6 +76,9 @@ type Options struct {
 	// KDFSlots is how many PIN hashes may be computed at once; zero means
 	// one per processor but one (at least one).
 	KDFSlots int
+	// Staff sets staff sign-in throttling and session timeouts; zero
+	// fields take DefaultStaffSettings.
+	Staff StaffSettings
 }
 
 // Service is the circulation core. It is safe for concurrent use; all state
@@ -89,6 +92,10 @@ type Service struct {
 	observe func(string, Reason, time.Duration)
 	pins    *pinCache
 	pinLock *throttle.Throttle
+
+	staffCfg  StaffSettings
+	dummyOnce sync.Once
+	dummy     string // a hash to check unknown staff ids against
 }
 
 // NewService returns a Service over st for the consortium c.
@@ -97,7 +104,7 @@ func NewService(st store.Store, c *Consortium, opts Options) (*Service, error) {
 		return nil, errors.New("core: consortium has no libraries")
 	}
 	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000, opts.KDFSlots, pinCheckWait(opts.PINCheckWait)),
-		pinLock: newPINLockout(opts.PINLockout)}
+		pinLock: newPINLockout(opts.PINLockout), staffCfg: opts.Staff.withDefaults()}
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}

@@ -249,7 +249,7 @@ func (b *Backend) idProblem(h *ill.Header, code int, why string) []ill.APDU {
 }
 
 // match fills the item from the citation and finds the records it names:
-// by ISBN or ISSN when given, else by title (and author).
+// by ISBN or ISSN when given, else by the title's start (and the author).
 func (b *Backend) match(ctx context.Context, id *ill.ItemID) (core.ILLItem, error) {
 	item := core.ILLItem{Title: str(id.Title), Author: str(id.Author), ISBN: str(id.ISBN), ISSN: str(id.ISSN),
 		CallNumber: str(id.CallNumber)}
@@ -264,7 +264,9 @@ func (b *Backend) match(ctx context.Context, id *ill.ItemID) (core.ILLItem, erro
 		queries = append(queries, &search.Term{Index: "issn", Text: item.ISSN})
 	}
 	if t := strings.TrimSpace(item.Title); t != "" {
-		var q search.Query = &search.Term{Index: "title", Structure: search.StructPhrase, Text: t}
+		// The cited title is where the record's title starts: a phrase
+		// anywhere in it would match the subtitle of another book.
+		var q search.Query = &search.Term{Index: "title", Position: search.PosFirstInField, Structure: search.StructPhrase, Text: t}
 		if a := strings.TrimSpace(item.Author); a != "" {
 			q = &search.And{Left: q, Right: &search.Term{Index: "author", Structure: search.StructWordList, Text: a}}
 		}

@@ -168,6 +168,7 @@ func TestRequestsDecided(t *testing.T) {
 		{"free copy by ISBN", ackPeer, kalevipoegISBN, "", ill.WillSupply, 0},
 		{"free copy by title", ackPeer, "", "Kalevipoeg", ill.WillSupply, 0},
 		{"not owned", ackPeer, duneISBN, "Dune", ill.Unfilled, 5},
+		{"a title that is only another's subtitle", ackPeer, "", "The Art of Computer Programming", ill.Unfilled, 5},
 		{"reference work", ackPeer, dictionaryISBN, "", ill.Unfilled, 4},
 		{"answered with the ILL-Answer", answerPeer, kalevipoegISBN, "", ill.WillSupply, 0},
 		{"ILL-Answer unfilled", answerPeer, dictionaryISBN, "", ill.Unfilled, 4},

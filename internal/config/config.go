@@ -33,6 +33,7 @@ type Config struct {
 	SIP2       SIP2       `toml:"sip2"`
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
+	ILL        ILL        `toml:"ill"`
 	// Holdings maps the copies in imported MARC records (see
 	// adapters/holdings).
 	Holdings holdings.Config `toml:"holdings"`
@@ -471,6 +472,9 @@ func (c *Config) validate() error {
 			return c.errorf(fmt.Sprintf("rules.override.%d.library", i), "no library %q in the consortium", o.Library)
 		}
 	}
+	if err := c.validateILL(libOK); err != nil {
+		return err
+	}
 	return c.validateHoldings(libOK)
 }
 
@@ -514,6 +518,7 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 	} else {
 		c.applyDemoCalendar(cons)
 	}
+	cons.ILL = c.ILLSettings()
 	c.Rules.Partial.ApplyTo(&cons.Rules.Default)
 	cons.Rules.Overrides = append(cons.Rules.Overrides, c.Rules.Override...)
 	return cons, nil

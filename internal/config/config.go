@@ -23,6 +23,7 @@ type Config struct {
 	DataDir    string     `toml:"data_dir"`
 	Log        Log        `toml:"log"`
 	Admin      Admin      `toml:"admin"`
+	Staff      Staff      `toml:"staff"`
 	Store      Store      `toml:"store"`
 	Jobs       Jobs       `toml:"jobs"`
 	Notices    Notices    `toml:"notices"`
@@ -367,6 +368,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateListeners(); err != nil {
+		return err
+	}
+	if err := c.validateStaff(); err != nil {
 		return err
 	}
 	switch c.Store.Backend {

@@ -213,7 +213,7 @@ func (c *checker) request(r *Request) {
 		}
 		c.date("needBeforeDate", s.NeedBeforeDate, false)
 		c.yesNo("anyEdition", s.AnyEdition)
-		if s.PreferredEdition != "" && (c.strict && c.v == V2017 || !s.PreferredEdition.Valid(V2021)) {
+		if s.PreferredEdition != "" && !s.PreferredEdition.Valid(V2021) {
 			c.bad(UnrecognisedDataValue, "preferredEdition", string(s.PreferredEdition))
 		}
 		c.date("startDate", s.StartDate, false)

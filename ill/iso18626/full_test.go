@@ -52,7 +52,7 @@ func fullMessages() map[string]Message {
 				EndDate: at("2027-02-01T00:00:00Z"), Note: "please"},
 			SupplierInfo: []SupplierInfo{{SortOrder: "1", SupplierCode: isil("EE-TlRK"), SupplierDescription: "RaRa",
 				BibliographicRecordID: &BibliographicRecordID{Code: SchemeValue{Value: "Local"}, Identifier: "b1"},
-				CallNumber: "84(474)", SummaryHoldings: "1912-", AvailabilityNote: "on shelf"}},
+				CallNumber:            "84(474)", SummaryHoldings: "1912-", AvailabilityNote: "on shelf"}},
 			RequestedDeliveryInfo: []RequestedDeliveryInfo{{SortOrder: "1", Address: &Address{PhysicalAddress: post},
 				DeliveryMethod: SchemeValue{Value: "Mail"}, CourierName: SchemeValue{Value: "Omniva"}},
 				{SortOrder: "2", Address: &Address{ElectronicAddress: mail}}},

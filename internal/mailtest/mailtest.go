@@ -192,7 +192,9 @@ func (s *Server) masterPID() int {
 // SIGKILL after a few seconds, process groups included.
 func stop(t testing.TB, cmd *exec.Cmd, extra int) {
 	began := time.Now()
-	defer func() { t.Logf("mailtest: stopped %s in %v", filepath.Base(cmd.Path), time.Since(began).Round(time.Millisecond)) }()
+	defer func() {
+		t.Logf("mailtest: stopped %s in %v", filepath.Base(cmd.Path), time.Since(began).Round(time.Millisecond))
+	}()
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	pids := []int{cmd.Process.Pid}

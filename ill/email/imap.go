@@ -148,7 +148,7 @@ func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
 	var res PollResult
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
-	c, err := p.connect(ctx)
+	c, err := p.connect(ctx, nil)
 	if err != nil {
 		return res, err
 	}
@@ -272,7 +272,7 @@ func (p *Poller) ensureFolders(c *imapclient.Client) error {
 	return nil
 }
 
-func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
+func (p *Poller) connect(ctx context.Context, unilateral *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	host, _, _ := net.SplitHostPort(p.cfg.Addr)
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if p.cfg.TLS != nil {
@@ -294,8 +294,9 @@ func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
+		defer func() { _ = conn.SetDeadline(time.Time{}) }() // the caller's own context bounds the rest
 	}
-	opts := &imapclient.Options{TLSConfig: tc}
+	opts := &imapclient.Options{TLSConfig: tc, UnilateralDataHandler: unilateral}
 	var c *imapclient.Client
 	if p.cfg.Security == StartTLS {
 		if c, err = imapclient.NewStartTLS(conn, opts); err != nil {
@@ -323,9 +324,17 @@ func (p *Poller) wrap(ctx context.Context, what string, err error) error {
 	return fmt.Errorf("email: IMAP %s: %s: %w", p.cfg.Addr, what, err)
 }
 
-// Run polls every interval until ctx ends, reporting each poll's outcome
-// to report (which may be nil). It returns ctx's error.
+// Run polls at once, then whenever new mail arrives in the mailbox (seen
+// over a second connection in IDLE, where the server offers it) and at
+// least every interval, until ctx ends. Each poll's outcome goes to report
+// (which may be nil). It returns ctx's error.
 func (p *Poller) Run(ctx context.Context, interval time.Duration, h Handler, report func(PollResult, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wake := make(chan struct{}, 1)
+	done := make(chan struct{})
+	go func() { defer close(done); p.watch(ctx, interval, wake) }()
+	defer func() { <-done }()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -337,6 +346,70 @@ func (p *Poller) Run(ctx context.Context, interval time.Duration, h Handler, rep
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		case <-wake:
 		}
+	}
+}
+
+// watch signals wake whenever the server announces new messages in the
+// mailbox, reconnecting after failures, until ctx ends or the server has
+// no IDLE.
+func (p *Poller) watch(ctx context.Context, retry time.Duration, wake chan<- struct{}) {
+	signal := func(d *imapclient.UnilateralDataMailbox) {
+		if d.NumMessages != nil && *d.NumMessages > 0 {
+			select {
+			case wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+	for ctx.Err() == nil {
+		idle, err := p.idleOnce(ctx, signal)
+		if !idle {
+			return
+		}
+		if err != nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(retry):
+			}
+		}
+	}
+}
+
+// idleOnce holds one IDLE connection until ctx ends or the connection
+// fails; idle is false when the server does not offer IDLE.
+func (p *Poller) idleOnce(ctx context.Context, signal func(*imapclient.UnilateralDataMailbox)) (idle bool, err error) {
+	cctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	c, err := p.connect(cctx, &imapclient.UnilateralDataHandler{Mailbox: signal})
+	cancel()
+	if err != nil {
+		return true, err
+	}
+	defer c.Close()
+	if !c.Caps().Has(imap.CapIdle) {
+		_ = c.Logout().Wait()
+		return false, nil
+	}
+	sel, err := c.Select(p.cfg.Mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return true, err
+	}
+	// Mail that came between the last poll and this SELECT.
+	signal(&imapclient.UnilateralDataMailbox{NumMessages: &sel.NumMessages})
+	cmd, err := c.Idle()
+	if err != nil {
+		return true, err
+	}
+	select {
+	case <-ctx.Done():
+		t := time.AfterFunc(5*time.Second, func() { c.Close() }) // a silent server
+		defer t.Stop()
+		_ = cmd.Close()
+		_ = cmd.Wait()
+		_ = c.Logout().Wait()
+		return true, nil
+	case <-c.Closed():
+		return true, errors.New("email: IMAP IDLE connection closed")
 	}
 }

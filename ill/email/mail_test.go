@@ -262,3 +262,67 @@ func TestSender(t *testing.T) {
 		t.Errorf("%d messages delivered, want 2", n)
 	}
 }
+
+// TestRunWakesOnNewMail: Run with an hour between polls still hands a new
+// message over within seconds, woken by IDLE, and ends with its context.
+func TestRunWakesOnNewMail(t *testing.T) {
+	s := mailtest.Start(t, mailtest.Options{}, "ill-a", "ill-b")
+	p, err := NewPoller(IMAPConfig{Addr: s.IMAPAddr, Username: "ill-b", Password: s.Password("ill-b"),
+		TLS: s.TLSConfig(), AllowFrom: []string{"@" + mailtest.Domain}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	polls := make(chan PollResult, 10)
+	handled := make(chan Incoming, 1)
+	ran := make(chan error, 1)
+	go func() {
+		ran <- p.Run(ctx, time.Hour, func(_ context.Context, in Incoming) error { handled <- in; return nil },
+			func(r PollResult, err error) {
+				if err != nil {
+					t.Errorf("poll: %v", err)
+				}
+				polls <- r
+			})
+	}()
+	select {
+	case <-polls: // the first poll, of an empty mailbox
+	case <-time.After(10 * time.Second):
+		t.Fatal("no first poll")
+	}
+	time.Sleep(500 * time.Millisecond) // let the IDLE connection settle
+	snd, err := NewSender(SMTPConfig{Addr: s.SMTPAddr, TLS: s.TLSConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Compose(Outgoing{From: s.Address("ill-a"), To: s.Address("ill-b"), APDU: answer()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := snd.Send(ctx, s.Address("ill-a"), []string{s.Address("ill-b")}, c.Raw); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case in := <-handled:
+		if in.MessageID != c.MessageID || in.Parts[0].APDU.Type() != ill.TypeAnswer {
+			t.Errorf("handled %+v", in.Message)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("new mail not handed over within 15 s of an hourly poll")
+	}
+	for r := range polls {
+		if r.Processed == 1 {
+			break
+		}
+	}
+	cancel()
+	select {
+	case err := <-ran:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not end with its context")
+	}
+}

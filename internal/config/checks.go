@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -96,11 +97,14 @@ func (c *Config) validateListeners() error {
 		v   Duration
 	}{
 		{"sip2.idle_timeout", c.SIP2.IdleTimeout}, {"sip2.login_timeout", c.SIP2.LoginTimeout},
-		{"jobs.interval", c.Jobs.Interval}, {"notices.interval", c.Notices.Interval},
+		{"jobs.interval", c.Jobs.Interval}, {"jobs.lease", c.Jobs.Lease}, {"notices.interval", c.Notices.Interval},
 	} {
 		if d.v.Duration < 0 {
 			return c.errorf(d.key, "%v: must not be negative", d.v.Duration)
 		}
+	}
+	if l := c.Jobs.Lease.Duration; l > 0 && l < time.Second {
+		return c.errorf("jobs.lease", "%v: must be at least 1s", l)
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "", "debug", "info", "warn", "error":

@@ -85,6 +85,10 @@ type Store struct {
 // Jobs schedules the background work.
 type Jobs struct {
 	Interval Duration `toml:"interval"`
+	// Lease is how long the node running the jobs holds that role without
+	// renewing it (default 5s), when several gateways share PostgreSQL: the
+	// longest the jobs pause when that node dies.
+	Lease Duration `toml:"lease"`
 }
 
 // Notices configures e-mail delivery of notices (reminders, holds ready).

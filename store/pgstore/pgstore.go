@@ -3,12 +3,13 @@
 //
 // # Layout
 //
-// Open creates, if they are missing, three tables (their names carry
+// Open creates, if they are missing, four tables (their names carry
 // Options.TablePrefix, "bibgate_" by default, and live in Options.Schema):
 //
 //	entries   (bucket text, key bytea, value bytea, PRIMARY KEY (bucket, key))
 //	sequences (bucket text PRIMARY KEY, value bigint)
 //	meta      (name text PRIMARY KEY, value text)  -- holds schema_version
+//	leases    (name text PRIMARY KEY, holder text, expires timestamptz)
 //
 // Keys are bytea, which PostgreSQL orders byte by byte (unsigned, a shorter
 // key before its extensions): the order of package store. A prefix scan is
@@ -46,12 +47,25 @@
 // SERIALIZABLE READ ONLY DEFERRABLE, which rules the anomaly out at the cost
 // of waiting, now and then, for a safe snapshot.
 //
+// # Leases
+//
+// Store is a store.Leaser: the processes sharing a database elect one of
+// them for the background jobs. A lease is a row of the leases table, taken
+// or renewed by one autocommitted INSERT ... ON CONFLICT DO UPDATE ... WHERE
+// (the holder is the same, or the lease has run out on the database's
+// clock, now()), and deleted on release. A holder that dies without
+// releasing it loses it when it runs out; no connection is held for it.
+//
 // # Other databases
 //
-// The SQL is standard apart from bytea and INSERT ... ON CONFLICT, which
-// CockroachDB and YugabyteDB accept; no advisory locks, no PL/pgSQL, no
-// server-side cursors. Both of them report transaction conflicts as 40001,
-// which is retried, including during Views.
+// The SQL is standard apart from bytea, timestamptz arithmetic with now()
+// and INSERT ... ON CONFLICT (DO UPDATE ... WHERE), which CockroachDB and
+// YugabyteDB accept; no PL/pgSQL, no server-side cursors, no LISTEN/NOTIFY.
+// The one advisory lock, pg_advisory_lock around creating the tables, only
+// serialises concurrent first starts; where a database accepts it without
+// serialising, the collisions it would have prevented are retried. Both of
+// them report transaction conflicts as 40001, which is retried, including
+// during Views.
 //
 // # Limits
 //

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -138,6 +139,7 @@ func (a *App) openStore() (store.Store, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		st, err := pgstore.Open(ctx, a.cfg.Store.PostgresDSN, pgstore.Options{Schema: a.cfg.Store.PostgresSchema,
+			MaxConns: int32(min(a.cfg.Store.MaxConns, math.MaxInt32)), StatementTimeout: a.cfg.Store.StatementTimeout.Duration,
 			OnCommit: func(attempts int, d time.Duration, err error) { a.metrics.observeCommit(1, d, err) },
 		})
 		if err != nil {

@@ -80,6 +80,12 @@ type Store struct {
 	// PostgresSchema holds bibgate's tables (created if missing); empty
 	// means the connection's current schema.
 	PostgresSchema string `toml:"postgres_schema"`
+	// MaxConns bounds this process's PostgreSQL connections (default 10,
+	// or the DSN's pool_max_conns).
+	MaxConns int `toml:"max_conns"`
+	// StatementTimeout is PostgreSQL's statement_timeout on every
+	// connection (default 5s); a request waiting longer fails.
+	StatementTimeout Duration `toml:"statement_timeout"`
 }
 
 // Jobs schedules the background work.

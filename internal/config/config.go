@@ -82,11 +82,21 @@ type Store struct {
 	// PostgresSchema holds bibgate's tables (created if missing); empty
 	// means the connection's current schema.
 	PostgresSchema string `toml:"postgres_schema"`
+	// MaxConns bounds this process's PostgreSQL connections (default 10,
+	// or the DSN's pool_max_conns).
+	MaxConns int `toml:"max_conns"`
+	// StatementTimeout is PostgreSQL's statement_timeout on every
+	// connection (default 5s); a request waiting longer fails.
+	StatementTimeout Duration `toml:"statement_timeout"`
 }
 
 // Jobs schedules the background work.
 type Jobs struct {
 	Interval Duration `toml:"interval"`
+	// Lease is how long the node running the jobs holds that role without
+	// renewing it (default 5s), when several gateways share PostgreSQL: the
+	// longest the jobs pause when that node dies.
+	Lease Duration `toml:"lease"`
 }
 
 // Notices configures e-mail delivery of notices (reminders, holds ready).

@@ -41,7 +41,12 @@ func Open(path string, circ *core.Service) (*Catalogue, error) {
 }
 
 // Close closes the catalogue file.
-func (c *Catalogue) Close() error { return c.idx.Close() }
+func (c *Catalogue) Close() error {
+	if c.idx == nil {
+		return nil
+	}
+	return c.idx.Close()
+}
 
 // Index is the search index (for adapters that need more than this
 // package offers).

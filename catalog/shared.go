@@ -65,6 +65,12 @@ func OpenFollowing(ctx context.Context, path string, circ *core.Service, feed Fe
 	return c, moved, nil
 }
 
+// WriteOnly returns a catalogue that writes its records to feed and keeps
+// no index of its own: the tools that import into a shared catalogue use
+// it while the gateways' indexes follow the feed. Only Import, SeedIfEmpty
+// and Close may be called.
+func WriteOnly(feed Feed) *Catalogue { return &Catalogue{feed: feed} }
+
 // Follower is the follower of the shared catalogue (nil for a catalogue of
 // its own).
 func (c *Catalogue) Follower() *Follower { return c.follow }
@@ -124,7 +130,9 @@ func (c *Catalogue) store(ctx context.Context, docs []boltindex.Doc) (boltindex.
 	if err != nil {
 		return boltindex.PutReport{}, err
 	}
-	c.follow.noteHead(head)
+	if c.follow != nil {
+		c.follow.noteHead(head)
+	}
 	return boltindex.PutReport{Added: len(docs) - len(replaced), Replaced: replaced}, nil
 }
 

@@ -22,6 +22,7 @@ import (
 
 // sharedNode is one bibgate serve process of a consortium on PostgreSQL.
 type sharedNode struct {
+	cfg                string
 	admin, sip2, z3950 string
 	logs               *drain
 	stop               func()
@@ -53,7 +54,7 @@ location = "ILU"
 	}
 	cmd, logs := bibgate(t, dir, "serve", "--config", cfg, "--admin", "127.0.0.1:0", "--sip2", "127.0.0.1:0",
 		"--z3950", "127.0.0.1:0", "--log-format", "json")
-	n := &sharedNode{admin: waitListening(t, logs, "admin"), logs: &drain{}}
+	n := &sharedNode{cfg: cfg, admin: waitListening(t, logs, "admin"), logs: &drain{}}
 	n.sip2 = waitListening(t, logs, "sip2")
 	n.z3950 = waitListening(t, logs, "z3950")
 	go n.logs.run(logs)
@@ -148,7 +149,8 @@ func opacCopies(t *testing.T, addr, key string) map[string]bool {
 // TestConsortiumSharedCatalogue: PostgreSQL and three bibgate serve
 // processes on it, each with its own data directory. Records imported
 // through node 1 are found over Z39.50 on nodes 2 and 3 within 2 s; a SIP2
-// checkout on node 2 shows in the OPAC holdings on node 3; every node
+// checkout on node 2 shows in the OPAC holdings on node 3; an offline
+// import with a node's configuration reaches every node; every node
 // reports no index lag.
 func TestConsortiumSharedCatalogue(t *testing.T) {
 	if testing.Short() {
@@ -220,6 +222,22 @@ func TestConsortiumSharedCatalogue(t *testing.T) {
 	}
 	if avail, ok := got["K0000002"]; !ok || !avail {
 		t.Errorf("node 3 OPAC holdings of koha-1 do not show K0000002 on the shelf: %v", got)
+	}
+
+	// The offline import on a node's configuration writes to PostgreSQL
+	// too, while the node runs: every node finds the records.
+	out = runOK(t, "import", "--config", n3.cfg, "--no-copies", "-q", "testdata/marc21-852-876.mrc")
+	imported = time.Now()
+	if !strings.Contains(out, "2 records stored") || !strings.Contains(out, "shared catalogue in PostgreSQL") {
+		t.Errorf("offline import on node 3's configuration:\n%s", out)
+	}
+	for i, n := range nodes {
+		for z3950Hits(t, n.z3950, "m21-2") != 1 {
+			if time.Since(imported) > 2*time.Second {
+				t.Fatalf("node %d: m21-2 not found 2 s after the offline import", i+1)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 
 	for i, n := range nodes {

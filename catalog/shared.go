@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/search"
@@ -19,12 +20,21 @@ import (
 // another feed is moved aside to path+".other-feed" and built again from
 // the feed; one that followed no feed yet and holds records (a catalogue
 // from before the shared one) gives its records to the feed when the feed
-// has none, and is rebuilt from the feed otherwise. moved reports the file
-// moved aside, if any.
+// has none, and is rebuilt from the feed otherwise. A file bbolt cannot
+// read is moved aside to path+".corrupt" and built again. moved reports
+// the file moved aside, if any.
 func OpenFollowing(ctx context.Context, path string, circ *core.Service, feed Feed, opts FollowOptions) (c *Catalogue, moved string, err error) {
 	c, err = Open(path, circ)
+	if unreadable(err) {
+		// Only an index: the feed has every record.
+		moved = path + ".corrupt"
+		if rerr := os.Rename(path, moved); rerr != nil {
+			return nil, "", fmt.Errorf("%w (and it cannot be moved aside: %v)", err, rerr)
+		}
+		c, err = Open(path, circ)
+	}
 	if err != nil {
-		return nil, "", err
+		return nil, moved, err
 	}
 	c.feed = feed
 	c.follow, err = NewFollower(ctx, c.idx, feed, opts)
@@ -70,6 +80,13 @@ func OpenFollowing(ctx context.Context, path string, circ *core.Service, feed Fe
 // it while the gateways' indexes follow the feed. Only Import, SeedIfEmpty
 // and Close may be called.
 func WriteOnly(feed Feed) *Catalogue { return &Catalogue{feed: feed} }
+
+// unreadable reports an error of opening a file that is no sound bbolt
+// database (a lock held by another process is not one).
+func unreadable(err error) bool {
+	return errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) ||
+		errors.Is(err, bolterrors.ErrVersionMismatch)
+}
 
 // Follower is the follower of the shared catalogue (nil for a catalogue of
 // its own).

@@ -458,3 +458,33 @@ func childFollow() {
 	time.Sleep(time.Minute)
 	os.Exit(0)
 }
+
+// TestCorruptIndexRebuilt: an index file bbolt cannot read is moved aside
+// and built again from the feed.
+func TestCorruptIndexRebuilt(t *testing.T) {
+	dsn := testDSN(t)
+	schema := newSchema(t, dsn)
+	dir := t.TempDir()
+	ctx := t.Context()
+	_, feed := openFeed(t, dsn, schema)
+	if _, _, err := feed.Write(ctx, []catalog.FeedRecord{{Key: "bg000000001", Raw: generated(t, 1, 5)}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "catalogue.db")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("not a database "), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := catalog.Open(path, nil); err == nil {
+		t.Fatal("the damaged file opens as a catalogue: the test damages nothing")
+	}
+	n := openNode(t, dsn, schema, path, catalog.FollowOptions{}, false)
+	if err := n.cat.Follower().CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := records(t, n.cat); got != 1 {
+		t.Errorf("rebuilt index holds %d records, want 1", got)
+	}
+	if _, err := os.Stat(path + ".corrupt"); err != nil {
+		t.Errorf("damaged file not kept aside: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,7 +63,11 @@ func (a *App) openSharedCatalog(dir string, pg *pgstore.Store) (*catalog.Catalog
 	if err != nil {
 		return nil, fmt.Errorf("catalogue: %w", err)
 	}
-	if moved != "" {
+	switch {
+	case strings.HasSuffix(moved, ".corrupt"):
+		a.log.Warn().Str("moved_to", moved).
+			Msg("the local catalogue index could not be read: kept aside, building it again from the shared catalogue")
+	case moved != "":
 		a.log.Warn().Str("moved_to", moved).
 			Msg("the local catalogue index was not built from this database's shared catalogue: kept aside, building it again")
 	}

@@ -40,6 +40,10 @@ func TestYazIllclientAgainstServe(t *testing.T) {
 	if err := os.WriteFile(loanParams, params, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	reuseParams := filepath.Join(dir, "reuse.params")
+	if err := os.WriteFile(reuseParams, bytes.ReplaceAll(params, []byte("time=120000"), []byte("time=120001")), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(oclcParams, bytes.ReplaceAll(params, []byte("TQ0001"), []byte("TQ0002")), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +83,11 @@ func TestYazIllclientAgainstServe(t *testing.T) {
 		{"OCLC authentication extension", []string{"-f", oclcParams, "-o", "-u", "100-000-000", "-p", "secret"}, 0,
 			[]string{"Ok", "transaction_results 3"}},
 		{"empty robustness request", nil, 7, []string{"General Problem: 4"}},
-		{"the same transaction-id again", []string{"-f", loanParams}, 7, nil},
+		// The captured request again, byte for byte (same tuple, same
+		// service-date-time): a repeat, acknowledged and not applied twice.
+		{"the same request again", []string{"-f", loanParams}, 0, []string{"Ok", "transaction_results 3"}},
+		// Another request reusing its transaction-id: refused.
+		{"the same transaction-id in another request", []string{"-f", reuseParams}, 7, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

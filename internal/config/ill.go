@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/bibgate/bibgate/core"
@@ -35,6 +36,9 @@ type ILL struct {
 	ReturnTransitDays   int                      `toml:"return_transit_days"`
 	ExpiryDays          int                      `toml:"expiry_days"`
 	Partners            []ILLPartner             `toml:"partner"`
+	// OutboxInterval is how often the outbox is looked at for messages
+	// to deliver (default 2s; a staff action delivers at once).
+	OutboxInterval Duration `toml:"outbox_interval"`
 }
 
 // ILLPartner is one partner library: the engine's settings and how its
@@ -46,7 +50,22 @@ type ILLPartner struct {
 	// yaz-illclient needs, the ILL-Answer following by the partner's
 	// transport; "answer" sends the ILL-Answer itself.
 	RequestReply string `toml:"request_reply"`
+	// Address is the partner's ISO 10161 listener (host:port): what we
+	// send it goes there over TCP. Empty: messages for it wait in the
+	// outbox (or go by e-mail when it has an e-mail address).
+	Address string `toml:"address"`
+	// TLS connects to Address with TLS (the system's roots, or CAFile).
+	TLS    bool   `toml:"tls"`
+	CAFile string `toml:"ca_file"`
+	// Receipts: the partner acknowledges every APDU (bibgate does, with a
+	// Status-Or-Error-Report), and wants ours. Default true; set false for
+	// a partner that answers only what the standard makes it answer: then
+	// an APDU counts as delivered once written and the connection closed.
+	Receipts *bool `toml:"receipts"`
 }
+
+// WantsReceipts reports whether the partner acknowledges every APDU.
+func (p ILLPartner) WantsReceipts() bool { return p.Receipts == nil || *p.Receipts }
 
 // ILLSettings are the engine's settings from the [ill] table.
 func (c *Config) ILLSettings() core.ILLSettings {
@@ -133,6 +152,16 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		}
 		if p.RetryDays < 0 {
 			return c.errorf(k+"retry_days", "%d: must not be negative", p.RetryDays)
+		}
+		if p.Address != "" {
+			if _, port, err := net.SplitHostPort(p.Address); err != nil || port == "" {
+				return c.errorf(k+"address", "%q is not host:port (the partner's ISO 10161 listener)", p.Address)
+			}
+		}
+		if p.CAFile != "" {
+			if _, err := os.ReadFile(p.CAFile); err != nil {
+				return c.errorf(k+"ca_file", "%v", err)
+			}
 		}
 		for svc, price := range p.Prices {
 			if svc != core.ILLLoan && svc != core.ILLCopy {

@@ -36,7 +36,7 @@ data directory (stop bibgate serve first, or run it on a PostgreSQL store).
   reasons                                the write-off reasons of §33 and their codes
   schedule --copies N                    the §30 stocktaking interval for a collection of N copies
 
-Every command takes --config FILE and --data-dir DIR as the other tools do.
+stocktake and writeoff take --config FILE and --data-dir DIR as the other tools do.
 `
 
 // runAccounting is "bibgate accounting ...".
@@ -253,23 +253,45 @@ func readBarcodes(path string) ([]string, error) {
 		defer f.Close()
 		r = f
 	}
-	var out []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		// A scanner's export may carry more columns: the barcode is the first.
-		if i := strings.IndexAny(line, ",;\t "); i > 0 {
-			line = line[:i]
-		}
-		out = append(out, line)
-	}
-	if err := sc.Err(); err != nil {
+	out, err := parseBarcodes(r)
+	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return out, nil
+}
+
+// parseBarcodes reads a scanner's export: one barcode a line (LF, CR LF
+// or CR), blank lines
+// and # comments skipped; a line with more columns (comma, semicolon, tab
+// or blank separated) gives its first.
+func parseBarcodes(r io.Reader) ([]string, error) {
+	var out []string
+	sc := bufio.NewScanner(r)
+	sc.Split(scanCRLines)
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if i := strings.IndexAny(line, ",;\t "); i >= 0 {
+			line = line[:i]
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out, sc.Err()
+}
+
+// scanCRLines splits at LF, CR LF or a lone CR (some wands end lines so).
+func scanCRLines(data []byte, atEOF bool) (int, []byte, error) {
+	for i, b := range data {
+		if b == '\n' || b == '\r' {
+			return i + 1, data[:i], nil
+		}
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // eur renders cents as 12.50.

@@ -83,7 +83,7 @@ func TestNumberRoundTrip(t *testing.T) {
 	if p, err := ParseNumber(" 12/2026 "); err != nil || p != n {
 		t.Fatalf("ParseNumber = %v, %v", p, err)
 	}
-	for _, bad := range []string{"", "12", "0/2026", "x/2026", "-1/2026"} {
+	for _, bad := range []string{"", "12", "0/2026", "x/2026", "-1/2026", "1/2026x", "1/+2026", "+1/2026", "1/20260"} {
 		if _, err := ParseNumber(bad); err == nil {
 			t.Errorf("ParseNumber(%q) accepted", bad)
 		}
@@ -208,4 +208,24 @@ func TestSummarise(t *testing.T) {
 	if LossNorm(s.Start.Total.Sum) != 5 {
 		t.Errorf("norm on the start value EUR 19.75 = %d cents", LossNorm(s.Start.Total.Sum))
 	}
+}
+
+// FuzzParseNumber: a number that parses prints back to what parses to it.
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"1/2026", "12/2025", " 3/2027 ", "0/2026", "x", "1/", "/2026", "99999999999999999999/1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseNumber(s)
+		if err != nil {
+			return
+		}
+		if n.N < 1 || n.Year < 1 {
+			t.Fatalf("ParseNumber(%q) = %+v", s, n)
+		}
+		back, err := ParseNumber(n.String())
+		if err != nil || back != n {
+			t.Fatalf("ParseNumber(%q) = %+v; its String %q parses to %+v, %v", s, n, n.String(), back, err)
+		}
+	})
 }

@@ -229,3 +229,23 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSummarise300k computes part 3 of the summary register for a
+// collection of 300,000 copies.
+func BenchmarkSummarise300k(b *testing.B) {
+	copies := make([]Copy, 300_000)
+	for i := range copies {
+		copies[i] = Copy{Type: DocType(i % 4), Language: Language(i % 7 % 4), OnBalance: i%10 != 0, Value: Money(100 + i%2000),
+			Entered: time.Date(2000+i%27, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)}
+		if i%50 == 0 {
+			copies[i].WrittenOff = time.Date(2020+i%7, 6, 1, 0, 0, 0, 0, time.UTC)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		s := Summarise(2025, time.UTC, copies)
+		if s.End.Total.Copies == 0 {
+			b.Fatal("empty summary")
+		}
+	}
+}

@@ -149,6 +149,18 @@ func TestAccountingCLI(t *testing.T) {
 		!strings.Contains(show, "withdrawn") {
 		t.Errorf("items show after write-off:\n%s", show)
 	}
+	reg, err := csv.NewReader(strings.NewReader(ac("register", "--library", demo.Subate, "--year", fmt.Sprint(year), "--csv"))).ReadAll()
+	if err != nil || len(reg) != 5 {
+		t.Fatalf("register CSV: %v %v", reg, err)
+	}
+	// The written-off line: 2 copies, both books, EUR 4.22 on the balance.
+	if w := reg[3]; w[1] != "2" || w[2] != "2" || w[11] != "4.22" {
+		t.Errorf("register, written off: %v", w)
+	}
+	if txt := ac("register", "--library", demo.Subate, "--year", fmt.Sprint(year)); !strings.Contains(txt, "3.daļa") ||
+		!strings.Contains(txt, "Gada laikā norakstītie") {
+		t.Errorf("register:\n%s", txt)
+	}
 	if list := ac("writeoff", "list"); !strings.Contains(list, woID) {
 		t.Errorf("writeoff list:\n%s", list)
 	}

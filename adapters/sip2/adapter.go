@@ -177,6 +177,9 @@ type patronAuth struct {
 	// locked: the PIN was not checked because PIN entry is locked (the
 	// card's, this connection's or this address's); validPIN is N.
 	locked bool
+	// busy: the PIN was not checked because too many checks were waiting
+	// (core.ReasonPINCheckBusy); validPIN is nil.
+	busy bool
 }
 
 // auth authenticates a patron. A wrong PIN counts against the card (core),
@@ -189,6 +192,16 @@ func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool)
 		pin = nil // resolve the card only
 	}
 	a, err := s.svc.Authenticate(ctx, aa, pin, s.allowEID)
+	if core.ReasonOf(err) == core.ReasonPINCheckBusy {
+		// The PIN was not checked (too many checks at once): nothing is
+		// said about it (no CQ), nothing counts against the card, and a
+		// message that needs the PIN is refused with "try again".
+		pa := patronAuth{card: a.Card, byEID: a.ByEID, busy: true}
+		if needPIN && !a.ByEID && !s.acct.PatronPasswordOptional {
+			return pa, err
+		}
+		return pa, nil
+	}
 	if err != nil {
 		pa := patronAuth{}
 		if ad != nil {

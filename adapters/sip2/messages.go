@@ -30,6 +30,9 @@ func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2
 	if pa.locked {
 		af = append(af, s.text(core.ReasonPINLocked))
 	}
+	if pa.busy {
+		af = append(af, s.text(core.ReasonPINCheckBusy))
+	}
 	for _, b := range sum.Blocks {
 		af = append(af, s.text(b))
 	}
@@ -75,6 +78,8 @@ func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableReques
 	case err != nil:
 	case pa.locked:
 		err = &core.Error{Reason: core.ReasonPINLocked}
+	case pa.busy:
+		err = &core.Error{Reason: core.ReasonPINCheckBusy} // a PIN sent and not checked lifts nothing
 	case pa.validPIN != nil && !*pa.validPIN:
 		err = &core.Error{Reason: core.ReasonBadPIN} // a wrong PIN lifts nothing
 	default:
@@ -169,6 +174,8 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 	switch {
 	case pa.locked:
 		resp.ScreenMessages = append(resp.ScreenMessages, s.text(core.ReasonPINLocked))
+	case pa.busy:
+		resp.ScreenMessages = append(resp.ScreenMessages, s.text(core.ReasonPINCheckBusy))
 	case !authenticated && req.Summary.List() != sip2.SummaryNone:
 		// A list was asked for and is not sent: say why, not nothing.
 		why := screentext.PINRequired

@@ -42,7 +42,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, _ *call) error 
 	if sw, ok := w.(*statusWriter); ok {
 		sw.staff = st.ID
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: Prefix, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || h.secure})
 	return writeJSON(w, http.StatusOK, SessionInfo{Staff: st, CSRFToken: sess.CSRF})
 }
@@ -55,7 +55,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, c *call) error
 	if err := h.svc.StaffSignOut(r.Context(), c.token, c.actor.From); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: Prefix, MaxAge: -1, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || h.secure})
 	w.WriteHeader(http.StatusNoContent)
 	return nil

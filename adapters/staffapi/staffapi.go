@@ -3,8 +3,10 @@
 // for everything, one core call per request where the core has one.
 //
 // Sign-in (POST /api/v1/session) sets a session cookie that is HttpOnly,
-// SameSite=Strict, scoped to /api/v1 and Secure when the request came over
-// TLS (or Options.SecureCookie says a TLS proxy is in front). The answer
+// SameSite=Strict and Secure when the request came over TLS (or
+// Options.SecureCookie says a TLS proxy is in front). Its path is the
+// whole admin listener: an administrator's session also opens the
+// listener's profiles and imports. The answer
 // carries the session's CSRF token, which every request with an unsafe
 // method (POST, PUT, PATCH, DELETE) must send back in the X-CSRF-Token
 // header; sign-in itself needs none but must be JSON, which an HTML form

@@ -391,7 +391,7 @@ func TestTenWrongPasswordsLock(t *testing.T) {
 	}
 }
 
-// TestSessionCookieFlags: HttpOnly, SameSite=Strict, scoped to the API;
+// TestSessionCookieFlags: HttpOnly, SameSite=Strict, the whole listener;
 // Secure over TLS, not over plain HTTP (a browser would not send it).
 func TestSessionCookieFlags(t *testing.T) {
 	for _, tls := range []bool{false, true} {
@@ -402,7 +402,7 @@ func TestSessionCookieFlags(t *testing.T) {
 		}
 		set := a.header.Get("Set-Cookie")
 		ck := (&http.Response{Header: a.header}).Cookies()[0]
-		if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != staffapi.Prefix || ck.Secure != tls {
+		if !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/" || ck.Secure != tls {
 			t.Errorf("TLS %v: Set-Cookie %s", tls, set)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/bibgate/bibgate/adapters/staffapi"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
@@ -311,6 +312,8 @@ func (a *App) adminServer() (server, error) {
 	for _, route := range []string{"POST /catalogue/import", "POST /patrons/import", "POST /items/import"} {
 		mux.Handle(route, a.requireToken(a.limitImport(imports)))
 	}
+	// The staff API: its own sessions and CSRF tokens (adapters/staffapi).
+	mux.Handle(staffapi.Prefix+"/", staffapi.New(a.svc, staffapi.Options{Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -447,6 +447,9 @@ func (s *Service) StaffSignIn(ctx context.Context, id, password, from string) (t
 		if err := t.putRecord(bStaff, x.ID, x); err != nil {
 			return err
 		}
+		if err := t.endSessions(func(old Session) bool { return s.sessionOver(old, now) }); err != nil {
+			return err
+		}
 		if err := t.putRecord(bStaffSession, sess.ID, &sess); err != nil {
 			return err
 		}
@@ -491,7 +494,6 @@ func clip(s string, n int) string {
 // maximum, or whose account is gone or disabled is ended and refused with
 // ReasonNoSession.
 func (s *Service) StaffSession(ctx context.Context, token string) (sess Session, st Staff, err error) {
-	cfg := s.staffCfg
 	now := s.clock.Now()
 	if token == "" {
 		return Session{}, Staff{}, refuse(ReasonNoSession, "no session")
@@ -507,7 +509,7 @@ func (s *Service) StaffSession(ctx context.Context, token string) (sess Session,
 			return refuse(ReasonNoSession, "no such session")
 		}
 		x, err := t.staff(sess.StaffID)
-		if err != nil || x.Disabled || now.Sub(sess.LastSeen) > cfg.IdleTimeout || now.Sub(sess.Created) > cfg.MaxSession {
+		if err != nil || x.Disabled || s.sessionOver(sess, now) {
 			touch = true // to delete
 			return nil
 		}
@@ -536,7 +538,7 @@ func (s *Service) StaffSession(ctx context.Context, token string) (sess Session,
 			return nil
 		}
 		x, err := t.staff(cur.StaffID)
-		if err != nil || x.Disabled || now.Sub(cur.LastSeen) > cfg.IdleTimeout || now.Sub(cur.Created) > cfg.MaxSession {
+		if err != nil || x.Disabled || s.sessionOver(cur, now) {
 			expired = true
 			return t.Delete(bStaffSession, id)
 		}
@@ -574,15 +576,27 @@ func (s *Service) StaffSignOut(ctx context.Context, token, from string) error {
 	})
 }
 
+// sessionOver reports whether a session has timed out at now.
+func (s *Service) sessionOver(sess Session, now time.Time) bool {
+	return now.Sub(sess.LastSeen) > s.staffCfg.IdleTimeout || now.Sub(sess.Created) > s.staffCfg.MaxSession
+}
+
 // endSessionsOf deletes every session of a staff member.
 func (t tx) endSessionsOf(staffID string) error {
+	return t.endSessions(func(s Session) bool { return s.StaffID == staffID })
+}
+
+// endSessions deletes the sessions that match: those of one member, or
+// the timed-out ones (each sign-in clears those, so sessions nobody
+// signed out of do not pile up).
+func (t tx) endSessions(match func(Session) bool) error {
 	var ids []string
 	err := t.Scan(bStaffSession, "", func(k string, v []byte) error {
 		var sess Session
 		if err := decode(v, &sess); err != nil {
 			return err
 		}
-		if sess.StaffID == staffID {
+		if match(sess) {
 			ids = append(ids, k)
 		}
 		return nil

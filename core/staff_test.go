@@ -7,6 +7,8 @@ import (
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
+	"github.com/bibgate/bibgate/store"
+	"github.com/bibgate/bibgate/store/memstore"
 )
 
 const staffPassword = "correct horse battery"
@@ -251,5 +253,27 @@ func TestPermit(t *testing.T) {
 		if err != nil && core.ReasonOf(err) != core.ReasonForbidden {
 			t.Errorf("refusal reason %q", core.ReasonOf(err))
 		}
+	}
+}
+
+// TestTimedOutSessionsAreCleared: sessions nobody signed out of do not
+// pile up in the store; a sign-in clears the timed-out ones.
+func TestTimedOutSessionsAreCleared(t *testing.T) {
+	mem := memstore.New()
+	f := newFixture(t, mem)
+	f.addStaff("anna", demo.Subate, core.RoleCirculation)
+	count := func() int {
+		n := 0
+		_ = mem.View(f.ctx, func(tx store.Tx) error {
+			return tx.Scan("staff_session", "", func(string, []byte) error { n++; return nil })
+		})
+		return n
+	}
+	for i := 0; i < 5; i++ {
+		f.signIn("anna")
+		f.clock.Advance(time.Hour)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d sessions kept after five sign-ins an hour apart, want 1", n)
 	}
 }

@@ -69,6 +69,13 @@ type Options struct {
 	// for how long; zero means DefaultPINLockout, a negative Limit never
 	// locks.
 	PINLockout throttle.Settings
+	// PINCheckWait bounds how long a PIN check waits for its turn at the
+	// KDF before it is refused with ReasonPINCheckBusy; zero means
+	// DefaultPINCheckWait, negative waits as long as the request may.
+	PINCheckWait time.Duration
+	// KDFSlots is how many PIN hashes may be computed at once; zero means
+	// one per processor but one (at least one).
+	KDFSlots int
 	// Staff sets staff sign-in throttling and session timeouts; zero
 	// fields take DefaultStaffSettings.
 	Staff StaffSettings
@@ -96,7 +103,7 @@ func NewService(st store.Store, c *Consortium, opts Options) (*Service, error) {
 	if len(c.Libraries) == 0 {
 		return nil, errors.New("core: consortium has no libraries")
 	}
-	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000),
+	s := &Service{st: st, cons: c, clock: opts.Clock, kdf: opts.KDF, observe: opts.Observe, pins: newPINCache(100_000, opts.KDFSlots, pinCheckWait(opts.PINCheckWait)),
 		pinLock: newPINLockout(opts.PINLockout), staffCfg: opts.Staff.withDefaults()}
 	if s.clock == nil {
 		s.clock = SystemClock{}

@@ -25,6 +25,7 @@ func TestConfigErrorsNameLine(t *testing.T) {
 		{"bad duration", "[sip2]\nlogin_timeout = \"soon\"", "b.toml:5: sip2.login_timeout: not a duration"},
 		{"duration without unit", "[jobs]\ninterval = \"60\"", "b.toml:5: jobs.interval: not a duration"},
 		{"negative duration", "[sip2]\nidle_timeout = \"-5m\"", "b.toml:5: sip2.idle_timeout: -5m0s: must not be negative"},
+		{"lease too short", "[jobs]\nlease = \"200ms\"", "b.toml:5: jobs.lease: 200ms: must be at least 1s"},
 		{"negative max_conns", "[sip2]\nmax_conns = -1", "b.toml:5: sip2.max_conns: -1: must not be negative"},
 		{"negative z3950 max_conns", "[z3950]\nmax_conns = -20", "b.toml:5: z3950.max_conns: -20: must not be negative"},
 		{"unknown charset", "[[sip2.account]]\nlogin = \"sc\"\nlibrary = \"ILU\"\ncharset = \"klingon\"", "b.toml:7: sip2.account.0.charset: \"klingon\""},

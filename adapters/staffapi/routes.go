@@ -421,3 +421,103 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"entries": es})
 }
+
+// Registration is the body of POST /patrons: the patron's details, the
+// PIN (hashed by the core) and whether the identity is still to be shown
+// in person.
+type Registration struct {
+	core.Patron
+	PIN        string `json:"pin,omitempty"`
+	RemoteOnly bool   `json:"remote_only,omitempty"`
+}
+
+func (h *Handler) register(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b Registration
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	p, err := h.svc.RegisterPatron(r.Context(), c.actor, core.DeskRegistration{Patron: b.Patron, PIN: b.PIN, RemoteOnly: b.RemoteOnly})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"patron": p})
+}
+
+func (h *Handler) ownPassword(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	if err := h.svc.ChangeOwnPassword(r.Context(), c.actor, b.Current, b.New); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) listStaff(w http.ResponseWriter, r *http.Request, c *call) error {
+	list, err := h.svc.ListStaff(r.Context(), &c.actor)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []core.Staff{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"staff": list})
+}
+
+func (h *Handler) addStaff(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		ID       string      `json:"id"`
+		Library  string      `json:"library"`
+		Name     string      `json:"name"`
+		Roles    []core.Role `json:"roles"`
+		Password string      `json:"password"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	st, err := h.svc.AddStaff(r.Context(), &c.actor, core.NewStaff{ID: b.ID, Library: b.Library, Name: b.Name, Roles: b.Roles, Password: b.Password})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"staff": st})
+}
+
+func (h *Handler) setPassword(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		Password string `json:"password"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if id == c.staff.ID {
+		return badRequest{"change your own password with POST " + Prefix + "/session/password (it needs the current one)"}
+	}
+	if err := h.svc.SetStaffPassword(r.Context(), &c.actor, id, b.Password); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		Disabled *bool `json:"disabled"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	if b.Disabled == nil {
+		return badRequest{`say "disabled": true or false`}
+	}
+	st, err := h.svc.SetStaffDisabled(r.Context(), c.actor, r.PathValue("id"), *b.Disabled)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"staff": st})
+}

@@ -104,9 +104,15 @@ var table = []route{
 	{"POST", "/session", true, (*Handler).signIn},
 	{"GET", "/session", false, (*Handler).session},
 	{"DELETE", "/session", false, (*Handler).signOut},
+	{"POST", "/session/password", false, (*Handler).ownPassword},
+	{"GET", "/staff", false, (*Handler).listStaff},
+	{"POST", "/staff", false, (*Handler).addStaff},
+	{"PUT", "/staff/{id}/password", false, (*Handler).setPassword},
+	{"PUT", "/staff/{id}/disabled", false, (*Handler).setDisabled},
 	{"GET", "/openapi.json", true, (*Handler).openapi},
 	{"GET", "/dashboard", false, (*Handler).dashboard},
 	{"GET", "/patrons", false, (*Handler).findPatrons},
+	{"POST", "/patrons", false, (*Handler).register},
 	{"GET", "/patrons/{card}", false, (*Handler).patron},
 	{"PATCH", "/patrons/{card}", false, (*Handler).editPatron},
 	{"POST", "/patrons/{card}/confirm-identity", false, (*Handler).confirmIdentity},
@@ -258,6 +264,8 @@ func status(r core.Reason) int {
 		return http.StatusLocked
 	case core.ReasonBadRequest, core.ReasonWeakPassword:
 		return http.StatusBadRequest
+	case core.ReasonPatronExists, core.ReasonStaffExists:
+		return http.StatusConflict
 	case core.ReasonPatronNotFound, core.ReasonItemNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
 		core.ReasonFeeNotFound, core.ReasonLoanNotFound, core.ReasonStaffNotFound:
 		return http.StatusNotFound

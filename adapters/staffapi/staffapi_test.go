@@ -190,6 +190,11 @@ func (e *env) anonymous() *client { return &client{e: e} }
 
 func (e *env) signIn(id string) *client {
 	e.t.Helper()
+	return e.signInAs(id, password)
+}
+
+func (e *env) signInAs(id, password string) *client {
+	e.t.Helper()
 	c := &client{e: e}
 	a := c.do("POST", "/session", map[string]string{"id": id, "password": password})
 	if a.status != http.StatusOK {
@@ -583,4 +588,72 @@ func centralBooks(n int) []string {
 
 func policyOverride(lib string, approval *bool) policy.Override {
 	return policy.Override{Library: lib, Set: policy.Partial{RenewalNeedsApproval: approval}}
+}
+
+// TestRegistrationAndStaffAdminOverTheAPI: a librarian registers a minor
+// with a guardian (not without one); an administrator creates a
+// librarian at their library and disables them, which ends their
+// session; a librarian may not manage staff; one's own password changes
+// only with the current one.
+func TestRegistrationAndStaffAdminOverTheAPI(t *testing.T) {
+	e := newEnv(t, false)
+	ilze := e.signIn("ilze")
+	child := map[string]any{"id": "ZKID", "name": "Mārtiņš Mazais", "category": "child", "resident": true,
+		"birth_date": e.clock.Now().AddDate(-9, 0, 0).Format(time.RFC3339), "pin": "4321"}
+	if a := ilze.do("POST", "/patrons", child); a.status != 400 || a.reason(t) != core.ReasonBadRequest {
+		t.Errorf("a minor without a guardian: %d %s", a.status, a.body)
+	}
+	child["guardian"] = map[string]string{"name": "Ilga Lielā", "email": "ilga@example.org"}
+	a := ilze.do("POST", "/patrons", child)
+	if a.status != 201 || strings.Contains(string(a.body), "4321") || !strings.Contains(string(a.body), `"home_library":"ILU"`) {
+		t.Fatalf("register: %d %s", a.status, a.body)
+	}
+	if a := ilze.do("POST", "/patrons", child); a.status != 409 || a.reason(t) != core.ReasonPatronExists {
+		t.Errorf("registered twice: %d %s", a.status, a.body)
+	}
+	if err := e.svc.VerifyPatron(context.Background(), "ZKID", "4321"); err != nil {
+		t.Errorf("the new patron's PIN: %v", err)
+	}
+	if a := ilze.do("GET", "/staff", nil); a.status != 403 {
+		t.Errorf("a librarian lists staff: %d %s", a.status, a.body)
+	}
+	admin := e.signIn("admin")
+	newbie := map[string]any{"id": "jana", "library": demo.Central, "name": "Jana Jauna", "roles": []string{"circulation"}, "password": "first-day-secret"}
+	if a := admin.do("POST", "/staff", newbie); a.status != 201 || strings.Contains(string(a.body), "first-day-secret") {
+		t.Fatalf("add staff: %d %s", a.status, a.body)
+	}
+	newbie["id"], newbie["library"] = "sub1", demo.Subate
+	if a := admin.do("POST", "/staff", newbie); a.status != 403 {
+		t.Errorf("add staff at another library: %d %s", a.status, a.body)
+	}
+	var list struct{ Staff []core.Staff }
+	a = admin.do("GET", "/staff", nil)
+	if a.json(t, &list); len(list.Staff) != 3 {
+		t.Errorf("ILU staff: %s", a.body)
+	}
+	jana := e.signInAs("jana", "first-day-secret")
+	if a := jana.do("POST", "/session/password", map[string]string{"current_password": "guess", "new_password": "second-day-secret"}); a.status != 401 {
+		t.Errorf("own password without the current one: %d %s", a.status, a.body)
+	}
+	if a := jana.do("POST", "/session/password", map[string]string{"current_password": "first-day-secret", "new_password": "second-day-secret"}); a.status != 204 {
+		t.Fatalf("own password: %d %s", a.status, a.body)
+	}
+	jana = e.signInAs("jana", "second-day-secret")
+	if a := admin.do("PUT", "/staff/jana/disabled", map[string]bool{"disabled": true}); a.status != 200 {
+		t.Fatalf("disable: %d %s", a.status, a.body)
+	}
+	if a := jana.do("GET", "/dashboard", nil); a.status != 401 {
+		t.Errorf("a disabled account's session: %d %s", a.status, a.body)
+	}
+	if a := admin.do("PUT", "/staff/jana/password", map[string]string{"password": "third-day-secret"}); a.status != 204 {
+		t.Errorf("set password: %d %s", a.status, a.body)
+	}
+	if a := admin.do("PUT", "/staff/admin/password", map[string]string{"password": "third-day-secret"}); a.status != 400 {
+		t.Errorf("set own password without the current one: %d %s", a.status, a.body)
+	}
+	for _, s := range []string{"first-day-secret", "second-day-secret", "third-day-secret", "4321"} {
+		if strings.Contains(e.log.String(), s) {
+			t.Errorf("the log holds %q", s)
+		}
+	}
 }

@@ -1020,3 +1020,24 @@ func (s *Service) RegisterPatron(ctx context.Context, by Actor, reg DeskRegistra
 	})
 	return out, err
 }
+
+// DeskDeletePatron deletes a patron at their request (DeletePatron: only
+// once nothing is on loan or owed). The audit entry says who deleted a
+// patron when, and not whom: nothing of the patron may stay.
+func (s *Service) DeskDeletePatron(ctx context.Context, by Actor, card string) (d Deletion, err error) {
+	err = s.staffUpdate(ctx, "delete_patron", by, func(t tx, a Actor, _ time.Time) error {
+		p, err := t.patron(card)
+		if err != nil {
+			return err
+		}
+		if err := Permit(a.Staff, ActPatronEdit, p.HomeLibrary); err != nil {
+			return err
+		}
+		if err := s.deletePatronTx(card, &d)(t); err != nil {
+			return err
+		}
+		return s.audit(t, a, "patron_delete", "patron/-", p.HomeLibrary, nil,
+			map[string]int{"holds_cancelled": d.HoldsCancelled, "anonymised": d.Anonymised, "removed": d.Removed})
+	})
+	return d, err
+}

@@ -521,3 +521,11 @@ func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"staff": st})
 }
+
+func (h *Handler) deletePatron(w http.ResponseWriter, r *http.Request, c *call) error {
+	d, err := h.svc.DeskDeletePatron(r.Context(), c.actor, r.PathValue("card"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]int{"holds_cancelled": d.HoldsCancelled, "anonymised": d.Anonymised, "removed": d.Removed})
+}

@@ -115,6 +115,7 @@ var table = []route{
 	{"POST", "/patrons", false, (*Handler).register},
 	{"GET", "/patrons/{card}", false, (*Handler).patron},
 	{"PATCH", "/patrons/{card}", false, (*Handler).editPatron},
+	{"DELETE", "/patrons/{card}", false, (*Handler).deletePatron},
 	{"POST", "/patrons/{card}/confirm-identity", false, (*Handler).confirmIdentity},
 	{"PUT", "/patrons/{card}/block", false, (*Handler).block},
 	{"DELETE", "/patrons/{card}/block", false, (*Handler).unblock},

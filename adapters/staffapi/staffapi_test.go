@@ -651,6 +651,18 @@ func TestRegistrationAndStaffAdminOverTheAPI(t *testing.T) {
 	if a := admin.do("PUT", "/staff/admin/password", map[string]string{"password": "third-day-secret"}); a.status != 400 {
 		t.Errorf("set own password without the current one: %d %s", a.status, a.body)
 	}
+	if a := ilze.do("POST", "/checkouts", map[string]string{"patron": demo.PatronGood, "item": "I000001"}); a.status != 201 {
+		t.Fatalf("checkout: %d %s", a.status, a.body)
+	}
+	if a := ilze.do("DELETE", "/patrons/"+demo.PatronGood, nil); a.status != 409 || a.reason(t) != "patron_has_items_on_loan" {
+		t.Errorf("delete a patron with loans: %d %s", a.status, a.body)
+	}
+	if a := ilze.do("DELETE", "/patrons/ZKID", nil); a.status != 200 {
+		t.Errorf("delete on request: %d %s", a.status, a.body)
+	}
+	if a := ilze.do("GET", "/patrons/ZKID", nil); a.status != 404 {
+		t.Errorf("a deleted patron: %d %s", a.status, a.body)
+	}
 	for _, s := range []string{"first-day-secret", "second-day-secret", "third-day-secret", "4321"} {
 		if strings.Contains(e.log.String(), s) {
 			t.Errorf("the log holds %q", s)

@@ -24,7 +24,7 @@ type signInBody struct {
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, _ *call) error {
 	from := clientAddr(r)
 	if locked, until := h.addr.Locked(from, h.svc.Now()); locked {
-		w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(until).Seconds())+1))
+		w.Header().Set("Retry-After", strconv.Itoa(int(until.Sub(h.svc.Now()).Seconds())+1))
 		return &core.Error{Reason: ReasonAddrLocked, Detail: "too many failed sign-ins from this address"}
 	}
 	var b signInBody

@@ -24,6 +24,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/throttle"
 	"github.com/bibgate/bibgate/store/memstore"
 )
 
@@ -667,5 +668,45 @@ func TestRegistrationAndStaffAdminOverTheAPI(t *testing.T) {
 		if strings.Contains(e.log.String(), s) {
 			t.Errorf("the log holds %q", s)
 		}
+	}
+}
+
+// TestAddressThrottle: wrong passwords for many accounts from one address
+// lock that address out (423 address_locked) before any one account's
+// limit; a right password from there is refused until the lockout ends.
+func TestAddressThrottle(t *testing.T) {
+	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
+	svc, err := core.NewService(memstore.New(), demo.Consortium(), core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddStaff(context.Background(), nil, core.NewStaff{ID: "ilze", Library: demo.Central, Roles: []core.Role{core.RoleCirculation}, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	h := staffapi.New(svc, staffapi.Options{AddressThrottle: throttle.Settings{Limit: 3, Window: time.Minute, Lockout: 5 * time.Minute}})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	post := func(id, pw string) (int, core.Reason) {
+		b, _ := json.Marshal(map[string]string{"id": id, "password": pw})
+		resp, err := srv.Client().Post(srv.URL+staffapi.Prefix+"/session", "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var p staffapi.Problem
+		_ = json.NewDecoder(resp.Body).Decode(&p)
+		return resp.StatusCode, p.Reason
+	}
+	for _, id := range []string{"anna", "janis", "ilze"} {
+		if code, _ := post(id, "spray-guess"); code != 401 {
+			t.Fatalf("%s: %d", id, code)
+		}
+	}
+	if code, reason := post("ilze", password); code != 423 || reason != staffapi.ReasonAddrLocked {
+		t.Errorf("right password from a locked address: %d %s", code, reason)
+	}
+	clock.Advance(5*time.Minute + time.Second)
+	if code, _ := post("ilze", password); code != 200 {
+		t.Errorf("after the lockout: %d", code)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/rs/zerolog"
 
 	illadapter "github.com/bibgate/bibgate/adapters/ill"
+	"github.com/bibgate/bibgate/adapters/staffapi"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
@@ -339,6 +340,8 @@ func (a *App) adminServer() (server, error) {
 	ill := http.NewServeMux()
 	a.illRoutes(ill)
 	mux.Handle("/ill/", a.requireToken(ill))
+	// The staff API: its own sessions and CSRF tokens (adapters/staffapi).
+	mux.Handle(staffapi.Prefix+"/", staffapi.New(a.svc, staffapi.Options{Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,7 @@ type IMAPConfig struct {
 	AllowFrom []string
 
 	Limits  Limits        // for Parse; a message over Limits.MaxMessage is rejected unread
+	Batch   int           // messages looked at per Poll, oldest first; 0 for all
 	Timeout time.Duration // bounds one Poll; default two minutes
 
 	// OnReject, if set, is told of every message moved to Rejected and why
@@ -137,11 +139,12 @@ func (p *Poller) Allowed(from string) bool {
 	return false
 }
 
-// Poll connects, hands every message in the mailbox to h in UID order and
-// moves it to Processed when h returns nil, or to Rejected when it is not
-// from an allowed sender or holds no APDU. Every message still in the
-// mailbox is looked at, read or not: one that a person opened in a mail
-// client, or one whose handler failed last time, is handed over again.
+// Poll connects, hands the messages in the mailbox (up to Batch) to h in
+// UID order and moves each to Processed when h returns nil, or to Rejected
+// when it is not from an allowed sender or holds no APDU. Every message
+// still in the mailbox is looked at, read or not: one that a person opened
+// in a mail client, or one whose handler failed last time, is handed over
+// again.
 // The returned error is about the connection; the handlers' errors are in
 // PollResult.Errs.
 func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
@@ -170,6 +173,10 @@ func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
 	uids := sd.AllUIDs()
 	if len(uids) == 0 {
 		return res, nil
+	}
+	slices.Sort(uids)
+	if p.cfg.Batch > 0 && len(uids) > p.cfg.Batch {
+		uids = uids[:p.cfg.Batch]
 	}
 	sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
@@ -218,8 +225,8 @@ func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, si
 	m, err := Parse(raw, p.cfg.Limits)
 	if err != nil {
 		r := Rejection{Err: err}
-		if h, _, _ := readHeader(raw); h != nil {
-			r.MessageID, r.From = h.MessageID, h.From
+		if hdr, _, _ := readHeader(raw); hdr != nil {
+			r.MessageID, r.From = hdr.MessageID, hdr.From
 		}
 		return reject(r)
 	}
@@ -242,7 +249,8 @@ func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, si
 }
 
 // move moves uid to folder: MOVE where the server offers it, else COPY,
-// STORE \Deleted and (UID) EXPUNGE.
+// STORE \Deleted and UID EXPUNGE (plain EXPUNGE on a server without
+// UIDPLUS, which also removes other messages marked \Deleted).
 func (p *Poller) move(c *imapclient.Client, uid imap.UID, folder string) error {
 	_, err := c.Move(imap.UIDSetNum(uid), folder).Wait()
 	return err

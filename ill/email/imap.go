@@ -178,19 +178,21 @@ func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
 	if p.cfg.Batch > 0 && len(uids) > p.cfg.Batch {
 		uids = uids[:p.cfg.Batch]
 	}
-	sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	// Sizes first, so that an oversized message is refused unread, and the
+	// envelope to say whose it was.
+	sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true, Envelope: true}).Collect()
 	if err != nil {
-		return res, p.wrap(ctx, "UID FETCH RFC822.SIZE", err)
+		return res, p.wrap(ctx, "UID FETCH RFC822.SIZE ENVELOPE", err)
 	}
-	size := map[imap.UID]int64{}
+	meta := map[imap.UID]*imapclient.FetchMessageBuffer{}
 	for _, m := range sizes {
-		size[m.UID] = m.RFC822Size
+		meta[m.UID] = m
 	}
 	for _, uid := range uids {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if err := p.one(ctx, c, uid, size[uid], h, &res); err != nil {
+		if err := p.one(ctx, c, uid, meta[uid], h, &res); err != nil {
 			return res, err
 		}
 	}
@@ -198,7 +200,7 @@ func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
 }
 
 // one handles the message uid; an error is about the connection.
-func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, size int64, h Handler, res *PollResult) error {
+func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, meta *imapclient.FetchMessageBuffer, h Handler, res *PollResult) error {
 	reject := func(r Rejection) error {
 		r.UID = uint32(uid)
 		if err := p.move(c, uid, p.cfg.Rejected); err != nil {
@@ -210,8 +212,15 @@ func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, si
 		}
 		return nil
 	}
-	if size > int64(p.cfg.Limits.MaxMessage) {
-		return reject(Rejection{Err: fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, size, p.cfg.Limits.MaxMessage)})
+	if meta != nil && meta.RFC822Size > int64(p.cfg.Limits.MaxMessage) {
+		r := Rejection{Err: fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, meta.RFC822Size, p.cfg.Limits.MaxMessage)}
+		if e := meta.Envelope; e != nil {
+			r.MessageID = e.MessageID
+			if len(e.From) > 0 {
+				r.From = strings.ToLower(e.From[0].Addr())
+			}
+		}
+		return reject(r)
 	}
 	body := &imap.FetchItemBodySection{Peek: true}
 	msgs, err := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()

@@ -62,9 +62,10 @@ func hasMove(t *testing.T, s *mailtest.Server, user string) bool {
 // a failing handler leaves the message in INBOX and the next poll hands
 // it over again with the same bytes; a successful handler runs while the
 // message is still in INBOX and only then is it moved to ILL-Processed;
-// mail from a sender not on the allow-list never reaches the handler and
-// is kept in ILL-Rejected. Once with the server's MOVE, once with the
-// COPY, STORE and EXPUNGE fallback.
+// mail from a sender not on the allow-list, a staff note without an APDU
+// and a message over the size limit never reach the handler and are kept
+// in ILL-Rejected. Once with the server's MOVE, once with the COPY, STORE
+// and EXPUNGE fallback.
 func TestMailRoundTrip(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -107,10 +108,23 @@ func TestMailRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			// A's staff write a note to the ILL address, and A sends a
+			// message over the poller's size limit.
+			note := []byte("From: " + s.Address("ill-a") + "\r\nTo: " + s.Address("ill-b") +
+				"\r\nSubject: thanks\r\nMessage-ID: <note@bibgate.test>\r\n\r\nThanks for the book!\r\n")
+			big := append(bytes.Clone(c.Raw[:bytes.Index(c.Raw, []byte("\r\n\r\n"))]), "\r\n\r\n"...)
+			big = bytes.Replace(big, []byte(c.MessageID), []byte("big@bibgate.test"), 1)
+			big = append(big, bytes.Repeat([]byte("padding to exceed the limit\r\n"), 3000)...)
+			for _, m := range [][]byte{note, big} {
+				if err := sub.Send(ctx, s.Address("ill-a"), []string{s.Address("ill-b")}, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+
 			var mu sync.Mutex
 			var rejections []Rejection
 			p, err := NewPoller(IMAPConfig{Addr: s.IMAPAddr, Username: "ill-b", Password: s.Password("ill-b"),
-				TLS: s.TLSConfig(), AllowFrom: []string{"ILL-A@bibgate.test"},
+				TLS: s.TLSConfig(), AllowFrom: []string{"ILL-A@bibgate.test"}, Limits: Limits{MaxMessage: 64 << 10},
 				OnReject: func(_ context.Context, r Rejection) {
 					mu.Lock()
 					rejections = append(rejections, r)
@@ -139,10 +153,10 @@ func TestMailRoundTrip(t *testing.T) {
 				if res.Failed == 1 && len(res.Errs) != 1 {
 					t.Errorf("errors %v", res.Errs)
 				}
-				if res.Failed == 1 && rejected == 1 {
+				if res.Failed == 1 && rejected == 3 {
 					break
 				}
-				if time.Now().After(end) || rejected > 1 || res.Failed > 1 {
+				if time.Now().After(end) || rejected > 3 || res.Failed > 1 {
 					t.Fatalf("after polling: failed %d, rejected %d", res.Failed, rejected)
 				}
 			}
@@ -151,11 +165,19 @@ func TestMailRoundTrip(t *testing.T) {
 					t.Errorf("handler got mail from %q", in.From)
 				}
 			}
-			if len(rejections) != 1 || !errors.Is(rejections[0].Err, ErrNotAllowed) ||
-				rejections[0].From != "intruder@elsewhere.example" || rejections[0].MessageID != forged.MessageID {
-				t.Errorf("rejections %+v", rejections)
+			why := map[string]error{}
+			for _, r := range rejections {
+				why[r.MessageID] = r.Err
+				if r.From != "intruder@elsewhere.example" && r.From != s.Address("ill-a") {
+					t.Errorf("rejection from %q", r.From)
+				}
 			}
-			if n := folders(t, s, "ill-b"); n["INBOX"] != 1 || n["ILL-Rejected"] != 1 || n["ILL-Processed"] != 0 {
+			for id, want := range map[string]error{forged.MessageID: ErrNotAllowed, "note@bibgate.test": ErrNoAPDU, "big@bibgate.test": ErrTooLarge} {
+				if !errors.Is(why[id], want) {
+					t.Errorf("message <%s> rejected with %v, want %v", id, why[id], want)
+				}
+			}
+			if n := folders(t, s, "ill-b"); n["INBOX"] != 1 || n["ILL-Rejected"] != 3 || n["ILL-Processed"] != 0 {
 				t.Errorf("after a failing handler: folders %v", n)
 			}
 
@@ -189,7 +211,7 @@ func TestMailRoundTrip(t *testing.T) {
 			if !bytes.Contains(in.Raw, []byte("Received: ")) {
 				t.Error("Raw is not the message as delivered")
 			}
-			if n := folders(t, s, "ill-b"); n["INBOX"] != 0 || n["ILL-Processed"] != 1 || n["ILL-Rejected"] != 1 {
+			if n := folders(t, s, "ill-b"); n["INBOX"] != 0 || n["ILL-Processed"] != 1 || n["ILL-Rejected"] != 3 {
 				t.Errorf("after the handler: folders %v", n)
 			}
 

@@ -322,11 +322,13 @@ func TestRunWakesOnNewMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sent := time.Now()
 	if err := snd.Send(ctx, s.Address("ill-a"), []string{s.Address("ill-b")}, c.Raw); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case in := <-handled:
+		t.Logf("handed over %v after Send began", time.Since(sent).Round(time.Millisecond))
 		if in.MessageID != c.MessageID || in.Parts[0].APDU.Type() != ill.TypeAnswer {
 			t.Errorf("handled %+v", in.Message)
 		}

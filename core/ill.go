@@ -148,6 +148,13 @@ type ILLEventInput struct {
 	// zone as the partner's configuration says (kept beside our clock's
 	// time of arrival).
 	ServiceTime time.Time
+	// AnswerInline: the answer the engine gives to this event (an
+	// ILL-Answer, Renew-Answer, Cancel-Reply, Status-Or-Error-Report) goes
+	// back on the connection the event arrived on. It is recorded as sent
+	// when the transaction commits instead of being queued in the outbox.
+	AnswerInline bool
+	// sentInline marks the answer itself.
+	sentInline bool
 }
 
 // ILLEvent is one event of a transaction's history.
@@ -423,6 +430,9 @@ func (s *Service) illStep(t tx, x *ILLTransaction, in ILLEventInput, now time.Ti
 		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime,
 		Send: in.Dir == illstate.Outgoing && in.Service.HasAPDU(),
 	}
+	if e.Send && in.sentInline {
+		e.Sent = now
+	}
 	if e.Origin == "" {
 		e.Origin = OriginStaff
 	}
@@ -434,7 +444,7 @@ func (s *Service) illStep(t tx, x *ILLTransaction, in ILLEventInput, now time.Ti
 // illSave writes x and queues its events still to send.
 func (t tx) illSave(x *ILLTransaction, queued int) error {
 	for i := queued; i < len(x.Events); i++ {
-		if !x.Events[i].Send {
+		if !x.Events[i].Send || !x.Events[i].Sent.IsZero() {
 			continue
 		}
 		seq, err := t.NextSequence(bILLOutbox)
@@ -483,6 +493,7 @@ func (s *Service) illApply(t tx, x *ILLTransaction, in ILLEventInput, now time.T
 		return err
 	}
 	if follow != nil {
+		follow.sentInline = in.AnswerInline
 		return s.illApply(t, x, *follow, now)
 	}
 	return nil

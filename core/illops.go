@@ -21,6 +21,9 @@ type ILLIncomingRequest struct {
 	Expiry  time.Time
 	Note    string
 	Origin  ILLOrigin
+	// AnswerInline: the engine's answer goes back on the connection the
+	// request came on; it is recorded as sent, not queued in the outbox.
+	AnswerInline bool
 }
 
 // ILLIncoming records an incoming request and answers it by the rules
@@ -68,6 +71,7 @@ func (s *Service) ILLIncoming(ctx context.Context, req ILLIncomingRequest) (out 
 		if err != nil {
 			return err
 		}
+		answer.sentInline = req.AnswerInline
 		if err := s.illApply(t, x, answer, now); err != nil {
 			return err
 		}

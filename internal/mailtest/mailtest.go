@@ -26,6 +26,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"maps"
 	"math/big"
 	"net"
@@ -62,12 +63,13 @@ type Server struct {
 	IMAPAddr       string // host:port: STARTTLS offered, plain-text login allowed
 	Dir            string // the temporary directory holding everything
 
-	users  map[string]string // name → password
-	roots  *x509.CertPool
-	postfx *exec.Cmd
-	dovect *exec.Cmd
-	logs   *logBuffer
-	spool  string
+	users    map[string]string // name → password
+	roots    *x509.CertPool
+	postfx   *exec.Cmd // the shell minding the Postfix master
+	postfxIn io.WriteCloser
+	dovect   *exec.Cmd
+	logs     *logBuffer
+	spool    string
 }
 
 // Address is user's mail address.
@@ -153,19 +155,40 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 
 	s.dovect = exec.Command(dovecot, "-F", "-c", filepath.Join(dir, "dovecot", "dovecot.conf"))
 	s.dovect.Stdout, s.dovect.Stderr = s.logs.prefixed("dovecot: "), s.logs.prefixed("dovecot: ")
-	s.dovect.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Dovecot's processes end when their master does; the master ends
+	// with this process even when it dies without cleaning up.
+	s.dovect.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := s.dovect.Start(); err != nil {
 		t.Fatalf("mailtest: start dovecot: %v", err)
 	}
 	t.Cleanup(func() { stop(t, s.dovect, 0) })
 
-	s.postfx = exec.Command(postfix, "-c", filepath.Join(dir, "postfix", "etc"), "start-fg")
+	// What "postfix start-fg" does, under a shell that stops the master
+	// when its standard input closes: when this process ends, cleanly or
+	// not. (A parent-death signal does not survive the master's changes
+	// of effective user id.)
+	etc := filepath.Join(dir, "postfix", "etc")
+	if out, err := exec.Command(postfix, "-c", etc, "check").CombinedOutput(); err != nil {
+		t.Fatalf("mailtest: postfix check: %v\n%s", err, out)
+	}
+	daemons, err := exec.Command(filepath.Join(filepath.Dir(postfix), "postconf"), "-c", etc, "-h", "daemon_directory").Output()
+	if err != nil {
+		t.Fatalf("mailtest: postconf daemon_directory: %v", err)
+	}
+	s.postfx = exec.Command("/bin/sh", "-c", `"$0" -c "$1" -s & pid=$!; read _; kill -TERM $pid; wait $pid`,
+		filepath.Join(strings.TrimSpace(string(daemons)), "master"), etc)
 	s.postfx.Stdout, s.postfx.Stderr = s.logs.prefixed("postfix: "), s.logs.prefixed("postfix: ")
 	s.postfx.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if s.postfxIn, err = s.postfx.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.postfx.Start(); err != nil {
 		t.Fatalf("mailtest: start postfix: %v", err)
 	}
-	t.Cleanup(func() { stop(t, s.postfx, s.masterPID()) })
+	t.Cleanup(func() {
+		s.postfxIn.Close()
+		stop(t, s.postfx, s.masterPID())
+	})
 
 	for _, a := range []struct{ addr, greeting string }{
 		{s.SMTPAddr, "220 "}, {s.SubmissionAddr, "220 "}, {s.IMAPAddr, "* OK"},
@@ -177,8 +200,7 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 	return s
 }
 
-// masterPID is the Postfix master's pid (it runs in a session of its
-// own, so the process group of the postfix command does not reach it).
+// masterPID is the pid the Postfix master recorded.
 func (s *Server) masterPID() int {
 	b, err := os.ReadFile(filepath.Join(s.spool, "pid", "master.pid"))
 	if err != nil {
@@ -188,44 +210,30 @@ func (s *Server) masterPID() int {
 	return pid
 }
 
-// stop ends cmd (and the Postfix master extra, if not 0) with SIGTERM, then
-// SIGKILL after a few seconds, process groups included.
-func stop(t testing.TB, cmd *exec.Cmd, extra int) {
+// stop ends cmd (already told to stop, or else with SIGTERM), or kills it
+// after five seconds, and then whatever is left of its process group and
+// of the session of other (a daemon in a session of its own), if not 0.
+func stop(t testing.TB, cmd *exec.Cmd, other int) {
 	began := time.Now()
-	defer func() {
-		t.Logf("mailtest: stopped %s in %v", filepath.Base(cmd.Path), time.Since(began).Round(time.Millisecond))
-	}()
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	pids := []int{cmd.Process.Pid}
-	if extra > 0 {
-		pids = append(pids, extra)
-	}
-	for _, pid := range pids {
+	pid := cmd.Process.Pid
+	if other == 0 {
 		_ = syscall.Kill(pid, syscall.SIGTERM)
 	}
-	alive := func(pid int) bool { return syscall.Kill(pid, 0) == nil }
-	end := time.Now().Add(5 * time.Second)
-	for time.Now().Before(end) {
-		select {
-		case <-done:
-			if extra == 0 || !alive(extra) {
-				killGroups(pids)
-				return
-			}
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	t.Logf("mailtest: %s did not stop on SIGTERM; killing", filepath.Base(cmd.Path))
-	killGroups(pids)
-	<-done
-}
-
-func killGroups(pids []int) {
-	for _, pid := range pids {
-		_ = syscall.Kill(-pid, syscall.SIGKILL) // the group, children included
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Logf("mailtest: %s did not stop; killing", filepath.Base(cmd.Path))
 		_ = syscall.Kill(pid, syscall.SIGKILL)
+		<-done
 	}
+	// The group leaders are gone; their stragglers go too.
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	if other > 0 {
+		_ = syscall.Kill(-other, syscall.SIGKILL)
+	}
+	t.Logf("mailtest: stopped %s in %v", filepath.Base(cmd.Path), time.Since(began).Round(time.Millisecond))
 }
 
 func waitGreeting(addr, prefix string, deadline time.Time) error {

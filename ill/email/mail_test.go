@@ -238,8 +238,8 @@ func TestMailRoundTrip(t *testing.T) {
 }
 
 // TestSender submits through Postfix: to the submission port only with
-// STARTTLS and the right password; to the relay with STARTTLS because it
-// is offered.
+// STARTTLS and the right password; with implicit TLS; to the relay with
+// STARTTLS because it is offered.
 func TestSender(t *testing.T) {
 	s := mailtest.Start(t, mailtest.Options{}, "ill-a", "ill-b")
 	ctx := context.Background()
@@ -257,6 +257,7 @@ func TestSender(t *testing.T) {
 		{"submission, wrong password", SMTPConfig{Addr: s.SubmissionAddr, Username: "ill-a", Password: "nope", TLS: s.TLSConfig()}, s.Address("ill-b"), "AUTH as ill-a"},
 		{"submission without AUTH", SMTPConfig{Addr: s.SubmissionAddr, TLS: s.TLSConfig()}, s.Address("ill-b"), "RCPT TO"},
 		{"untrusted certificate", SMTPConfig{Addr: s.SMTPAddr}, s.Address("ill-b"), "STARTTLS"},
+		{"implicit TLS", SMTPConfig{Addr: s.SMTPSAddr, ImplicitTLS: true, Username: "ill-a", Password: s.Password("ill-a"), TLS: s.TLSConfig()}, s.Address("ill-b"), ""},
 		{"relay", SMTPConfig{Addr: s.SMTPAddr, TLS: s.TLSConfig(), RequireTLS: true}, s.Address("ill-b"), ""},
 		{"unknown user", SMTPConfig{Addr: s.SMTPAddr, TLS: s.TLSConfig()}, "ill-z@" + mailtest.Domain, "RCPT TO"},
 		{"no server", SMTPConfig{Addr: "127.0.0.1:1", Timeout: 2 * time.Second}, s.Address("ill-b"), "connect"},
@@ -275,13 +276,13 @@ func TestSender(t *testing.T) {
 			}
 		})
 	}
-	for end := time.Now().Add(15 * time.Second); folders(t, s, "ill-b")["INBOX"] < 2; time.Sleep(200 * time.Millisecond) {
+	for end := time.Now().Add(15 * time.Second); folders(t, s, "ill-b")["INBOX"] < 3; time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(end) {
-			t.Fatalf("ill-b's folders %v, want 2 messages in INBOX", folders(t, s, "ill-b"))
+			t.Fatalf("ill-b's folders %v, want 3 messages in INBOX", folders(t, s, "ill-b"))
 		}
 	}
-	if n := folders(t, s, "ill-b")["INBOX"]; n != 2 {
-		t.Errorf("%d messages delivered, want 2", n)
+	if n := folders(t, s, "ill-b")["INBOX"]; n != 3 {
+		t.Errorf("%d messages delivered, want 3", n)
 	}
 }
 
@@ -348,5 +349,54 @@ func TestRunWakesOnNewMail(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not end with its context")
+	}
+}
+
+// TestPollerConnects logs in to Dovecot with STARTTLS, implicit TLS and
+// (to loopback only) plain text, and fails on a wrong password, an
+// untrusted certificate and a closed port.
+func TestPollerConnects(t *testing.T) {
+	if _, err := NewPoller(IMAPConfig{Addr: "imap.example.org:143", Security: Plaintext}); err == nil {
+		t.Error("plain text to a remote server accepted")
+	}
+	if _, err := NewPoller(IMAPConfig{Addr: "127.0.0.1:143", Processed: "INBOX"}); err == nil {
+		t.Error("INBOX as the processed folder accepted")
+	}
+	s := mailtest.Start(t, mailtest.Options{}, "ill-b")
+	pw := s.Password("ill-b")
+	for _, tt := range []struct {
+		name string
+		cfg  IMAPConfig
+		err  string
+	}{
+		{"STARTTLS", IMAPConfig{Addr: s.IMAPAddr, Password: pw, TLS: s.TLSConfig()}, ""},
+		{"implicit TLS", IMAPConfig{Addr: s.IMAPSAddr, Security: ImplicitTLS, Password: pw, TLS: s.TLSConfig()}, ""},
+		{"plain text on loopback", IMAPConfig{Addr: s.IMAPAddr, Security: Plaintext, Password: pw}, ""},
+		{"wrong password", IMAPConfig{Addr: s.IMAPAddr, Password: "nope", TLS: s.TLSConfig()}, "LOGIN as ill-b"},
+		{"untrusted certificate", IMAPConfig{Addr: s.IMAPAddr, Password: pw}, "STARTTLS"},
+		{"closed port", IMAPConfig{Addr: "127.0.0.1:1", Password: pw}, "connect"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Username = "ill-b"
+			p, err := NewPoller(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Poll(context.Background(), func(context.Context, Incoming) error { return nil })
+			if tt.err == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+				t.Fatalf("error %v, want one mentioning %q", err, tt.err)
+			}
+			if res.Processed+res.Failed+res.Rejected != 0 {
+				t.Errorf("empty mailbox gave %+v", res)
+			}
+		})
+	}
+	// The successful polls made the folders.
+	if n, ok := folders(t, s, "ill-b")["ILL-Processed"]; !ok || n != 0 {
+		t.Errorf("folders %v", folders(t, s, "ill-b"))
 	}
 }

@@ -7,12 +7,14 @@
 // with its virtual(8) agent into a Maildir per user, which Dovecot serves.
 // SMTPAddr relays for loopback clients without authentication and offers
 // STARTTLS; SubmissionAddr requires STARTTLS and SMTP AUTH (checked by
-// Dovecot's passdb). IMAPAddr offers STARTTLS and allows plain-text login
-// from loopback.
+// Dovecot's passdb), SMTPSAddr the same over implicit TLS. IMAPAddr offers
+// STARTTLS and allows plain-text login from loopback; IMAPSAddr is IMAP
+// over implicit TLS. Mail to other domains is refused.
 //
 // Both daemons need root (Postfix's master drops privileges to its own
 // users); Start skips the test when they are not installed or the test
-// does not run as root.
+// does not run as root. They end with the test, and with the test process
+// should it die without cleaning up (a timeout, a kill).
 package mailtest
 
 import (
@@ -61,6 +63,8 @@ type Server struct {
 	SMTPAddr       string // host:port: relay for loopback, no AUTH, STARTTLS offered
 	SubmissionAddr string // host:port: STARTTLS and AUTH PLAIN required
 	IMAPAddr       string // host:port: STARTTLS offered, plain-text login allowed
+	SMTPSAddr      string // host:port: submission with implicit TLS (as port 465), AUTH required
+	IMAPSAddr      string // host:port: IMAP with implicit TLS (as port 993)
 	Dir            string // the temporary directory holding everything
 
 	users    map[string]string // name → password
@@ -139,7 +143,7 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 		}
 		s.users[u] = "pw-" + u + "-" + randHex(6)
 	}
-	ports, err := freePorts(4)
+	ports, err := freePorts(6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +151,8 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 	s.SubmissionAddr = "127.0.0.1:" + strconv.Itoa(ports[1])
 	s.IMAPAddr = "127.0.0.1:" + strconv.Itoa(ports[2])
 	authAddr := "127.0.0.1:" + strconv.Itoa(ports[3])
+	s.SMTPSAddr = "127.0.0.1:" + strconv.Itoa(ports[4])
+	s.IMAPSAddr = "127.0.0.1:" + strconv.Itoa(ports[5])
 
 	if err := s.write(opt, authAddr); err != nil {
 		t.Fatal(err)
@@ -190,10 +196,16 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 		stop(t, s.postfx, s.masterPID())
 	})
 
-	for _, a := range []struct{ addr, greeting string }{
-		{s.SMTPAddr, "220 "}, {s.SubmissionAddr, "220 "}, {s.IMAPAddr, "* OK"},
+	tc := s.TLSConfig()
+	tc.ServerName = "127.0.0.1"
+	for _, a := range []struct {
+		addr, greeting string
+		tls            *tls.Config
+	}{
+		{s.SMTPAddr, "220 ", nil}, {s.SubmissionAddr, "220 ", nil}, {s.IMAPAddr, "* OK", nil},
+		{s.SMTPSAddr, "220 ", tc}, {s.IMAPSAddr, "* OK", tc},
 	} {
-		if err := waitGreeting(a.addr, a.greeting, deadline); err != nil {
+		if err := waitGreeting(a.addr, a.greeting, a.tls, deadline); err != nil {
 			t.Fatalf("mailtest: %v\n%s", err, s.Logs())
 		}
 	}
@@ -236,10 +248,17 @@ func stop(t testing.TB, cmd *exec.Cmd, other int) {
 	t.Logf("mailtest: stopped %s in %v", filepath.Base(cmd.Path), time.Since(began).Round(time.Millisecond))
 }
 
-func waitGreeting(addr, prefix string, deadline time.Time) error {
+func waitGreeting(addr, prefix string, tc *tls.Config, deadline time.Time) error {
 	var last error
 	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		var c net.Conn
+		var err error
+		d := &net.Dialer{Timeout: time.Second}
+		if tc != nil {
+			c, err = tls.DialWithDialer(d, "tcp", addr, tc)
+		} else {
+			c, err = d.Dial("tcp", addr)
+		}
 		if err == nil {
 			_ = c.SetDeadline(time.Now().Add(2 * time.Second))
 			line, err := bufio.NewReader(c).ReadString('\n')
@@ -327,6 +346,8 @@ func (s *Server) write(opt Options, authAddr string) error {
 	_, subPort, _ := net.SplitHostPort(s.SubmissionAddr)
 	_, imapPort, _ := net.SplitHostPort(s.IMAPAddr)
 	_, authPort, _ := net.SplitHostPort(authAddr)
+	_, smtpsPort, _ := net.SplitHostPort(s.SMTPSAddr)
+	_, imapsPort, _ := net.SplitHostPort(s.IMAPSAddr)
 
 	mainCF := fmt.Sprintf(`compatibility_level = 3.6
 queue_directory = %[1]s/spool
@@ -370,6 +391,11 @@ smtpd_sasl_auth_enable = no
   -o smtpd_tls_auth_only=yes
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
   -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:%s inet n - n - - smtpd
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -391,7 +417,7 @@ virtual   unix  - n n - - virtual
 anvil     unix  - - n - 1 anvil
 scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
-`, smtpPort, subPort)
+`, smtpPort, subPort, smtpsPort)
 	capability := ""
 	if opt.NoMove {
 		// Dovecot 2.3's post-login capabilities without MOVE.
@@ -427,7 +453,9 @@ service imap-login {
     port = %[7]s
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = %[10]s
+    ssl = yes
   }
 }
 service auth {
@@ -436,7 +464,7 @@ service auth {
     port = %[8]s
   }
 }
-`, dc, certFile, keyFile, mail, nobody.Uid, nobody.Gid, imapPort, authPort, capability)
+`, dc, certFile, keyFile, mail, nobody.Uid, nobody.Gid, imapPort, authPort, capability, imapsPort)
 	for name, body := range map[string]string{
 		filepath.Join(pf, "etc", "main.cf"):   mainCF,
 		filepath.Join(pf, "etc", "master.cf"): masterCF,

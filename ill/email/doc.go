@@ -25,18 +25,22 @@
 //
 // # Using it for ILL transactions
 //
-// Outbound, an engine composes the APDU with a Message-ID of its own
-// choosing, stores the composed message with the transaction (an outbox),
-// and sends it after the commit; after a crash it sends the stored message
-// again, unchanged. Inbound, the Handler looks up each Part.Key: a key it
-// has stored is a duplicate (the same message fetched again because a move
-// failed or the process died, or resent from an outbox) and is skipped;
-// otherwise it routes the APDU by its transaction id and system ids,
-// commits the transaction with the key, and returns nil. A resent message
-// has the same Message-ID and the same BER and hence the same key, so
-// neither side loses or doubles an APDU. A Part with an *ill.DecodeError
-// can be answered with a Status-Or-Error-Report carrying its Problem when
-// its Header names the transaction.
+// Outbound, an engine takes the APDU from its outbox after the commit,
+// composes it with a Message-ID derived from the outbox entry (say the
+// transaction and event number, "ill.T000000000001.7@lib.example"), sends
+// it and marks the entry sent; after a crash it composes and sends the
+// entry again. The dedupe key depends on the Message-ID and the BER only,
+// not on Date or the MIME boundary, so the resent message has the key of
+// the first as long as the APDU encodes the same.
+//
+// Inbound, the Handler looks up each Part.Key: a key it has stored is a
+// duplicate (the same message fetched again because a move failed or the
+// process died, or resent after a crash) and is skipped; otherwise it
+// routes the APDU by its transaction id and system ids, commits the
+// transaction with the key, and returns nil. So neither side loses or
+// doubles an APDU. A Part with an *ill.DecodeError can be answered with a
+// Status-Or-Error-Report carrying its Problem when its Header names the
+// transaction.
 //
 // The From allow-list keeps stray mail out; From is not authenticated, so
 // forged mail is for the receiving mail system's checks (SPF, DKIM) to stop.

@@ -366,3 +366,36 @@ func TestParseNotBERIsDecodeError(t *testing.T) {
 		t.Errorf("error %v, want a badly-structured-APDU DecodeError", m.Parts[0].Err)
 	}
 }
+
+// TestRecomposeKeepsKey: composing the same APDU under the same Message-ID
+// later (a resend after a crash) gives another message with the same key.
+func TestRecomposeKeepsKey(t *testing.T) {
+	o := Outgoing{From: "ill@reqlib.example", To: "ill@resplib.example", MessageID: "ill.T1.7@reqlib.example", APDU: answer()}
+	a, err := Compose(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Date = time.Now().Add(time.Hour)
+	b, err := Compose(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(a.Raw, b.Raw) {
+		t.Fatal("two compositions gave the same bytes")
+	}
+	ma, err := Parse(a.Raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, err := Parse(b.Raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Key != b.Key || ma.Parts[0].Key != a.Key || mb.Parts[0].Key != a.Key {
+		t.Errorf("keys %q %q, parsed %q %q", a.Key, b.Key, ma.Parts[0].Key, mb.Parts[0].Key)
+	}
+	o.MessageID = "ill.T1.8@reqlib.example"
+	if c, err := Compose(o); err != nil || c.Key == a.Key {
+		t.Errorf("another Message-ID, same key (%v)", err)
+	}
+}

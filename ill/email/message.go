@@ -356,7 +356,10 @@ func isAPDUType(t string) bool {
 // and, for a request, the title.
 func Subject(a ill.APDU) string {
 	h := a.Head()
-	s := "ILL " + a.Type().String() + " " + transactionID(h.TransactionID)
+	s := a.Type().String() + " " + transactionID(h.TransactionID)
+	if !strings.HasPrefix(s, "ILL-") {
+		s = "ILL " + s // "ILL Shipped ...", but "ILL-Request ..."
+	}
 	if r, ok := a.(*ill.Request); ok && r.ItemID.Title != nil && *r.ItemID.Title != "" {
 		s += ": " + oneLine(string(*r.ItemID.Title), 120)
 	}

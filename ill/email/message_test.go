@@ -80,7 +80,7 @@ func TestComposeIsRFC2503(t *testing.T) {
 			name:    "encoded answer",
 			out:     Outgoing{APDU: answer()},
 			wantBER: enc,
-			subject: []string{"ILL-Answer", "REQLIB/GQ1/TQ0001"},
+			subject: []string{"ILL-Answer REQLIB/GQ1/TQ0001"},
 			summary: []string{
 				"Message:         ILL-Answer (protocol version 2)",
 				"Responder note:  Ships on Monday",
@@ -227,7 +227,7 @@ func TestParseComposed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.MessageID != c.MessageID || m.From != "ill@reglib.example" || !strings.HasPrefix(m.Subject, "ILL ILL-Request") || m.Date.IsZero() {
+	if m.MessageID != c.MessageID || m.From != "ill@reglib.example" || !strings.HasPrefix(m.Subject, "ILL-Request REQLIB/GQ1/TQ0001: ") || m.Date.IsZero() {
 		t.Errorf("parsed %+v", m)
 	}
 	if len(m.Parts) != 1 {
@@ -397,5 +397,27 @@ func TestRecomposeKeepsKey(t *testing.T) {
 	o.MessageID = "ill.T1.8@reqlib.example"
 	if c, err := Compose(o); err != nil || c.Key == a.Key {
 		t.Errorf("another Message-ID, same key (%v)", err)
+	}
+}
+
+func TestSubject(t *testing.T) {
+	req, err := ill.Decode(readTestdata(t, "ill-request-loan.ber"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := answer()
+	long.TransactionID.Qualifier = ill.String(strings.Repeat("Q", 300))
+	for _, tt := range []struct {
+		apdu ill.APDU
+		want string
+	}{
+		{req, "ILL-Request REQLIB/GQ1/TQ0001: The Art of Computer Programming"},
+		{answer(), "ILL-Answer REQLIB/GQ1/TQ0001"},
+		{&ill.Shipped{Header: answer().Header}, "ILL Shipped REQLIB/GQ1/TQ0001"},
+		{long, "ILL-Answer REQLIB/GQ1/" + strings.Repeat("Q", 189) + "…"},
+	} {
+		if got := Subject(tt.apdu); got != tt.want {
+			t.Errorf("Subject(%s) = %q, want %q", tt.apdu.Type(), got, tt.want)
+		}
 	}
 }

@@ -83,6 +83,7 @@ func TestComposeIsRFC2503(t *testing.T) {
 			subject: []string{"ILL-Answer REQLIB/GQ1/TQ0001"},
 			summary: []string{
 				"Message:         ILL-Answer (protocol version 2)",
+				"Result:          will supply",
 				"Responder note:  Ships on Monday",
 			},
 		},
@@ -418,6 +419,28 @@ func TestSubject(t *testing.T) {
 	} {
 		if got := Subject(tt.apdu); got != tt.want {
 			t.Errorf("Subject(%s) = %q, want %q", tt.apdu.Type(), got, tt.want)
+		}
+	}
+}
+
+func TestSummaryDates(t *testing.T) {
+	held := answer()
+	held.TransactionResults = ill.HoldPlaced
+	held.ResultsExplanation = &ill.ResultsExplanation{HoldPlaced: &ill.HoldPlacedResults{EstimatedDateAvailable: "20250301"}}
+	shipped, due := "20250103", &ill.DateDue{Date: "20250124"}
+	sh := &ill.Shipped{Header: answer().Header, SupplyDetails: ill.SupplyDetails{DateShipped: &shipped, DateDue: due}}
+	for _, tt := range []struct {
+		apdu ill.APDU
+		want []string
+	}{
+		{held, []string{"Result:          hold placed, expected 20250301"}},
+		{sh, []string{"Shipped on:      20250103", "Due back:        20250124 (not renewable)"}},
+	} {
+		got := Summary(tt.apdu)
+		for _, l := range tt.want {
+			if !strings.Contains(got, l+"\r\n") {
+				t.Errorf("%s summary lacks %q:\n%s", tt.apdu.Type(), l, got)
+			}
 		}
 	}
 }

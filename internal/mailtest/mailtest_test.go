@@ -5,6 +5,7 @@ import (
 	"net/smtp"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -173,7 +174,7 @@ func leftovers(pids []int) []string {
 func TestNothingOutlivesACrash(t *testing.T) {
 	if os.Getenv("MAILTEST_CRASH_CHILD") != "" {
 		s := Start(t, Options{}, "ill-a")
-		fmt.Printf("pids %d %d %d\n", s.postfx.Process.Pid, s.dovect.Process.Pid, s.masterPID())
+		fmt.Printf("pids %d %d %d %s\n", s.postfx.Process.Pid, s.dovect.Process.Pid, s.masterPID(), s.Dir)
 		os.Stdout.Sync()
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {}
@@ -187,10 +188,14 @@ func TestNothingOutlivesACrash(t *testing.T) {
 	cmd.Env = append(os.Environ(), "MAILTEST_CRASH_CHILD=1")
 	out, _ := cmd.CombinedOutput()
 	var a, b, c int
+	var dir string
 	for _, l := range strings.Split(string(out), "\n") {
-		if _, err := fmt.Sscanf(l, "pids %d %d %d", &a, &b, &c); err == nil {
+		if _, err := fmt.Sscanf(l, "pids %d %d %d %s", &a, &b, &c, &dir); err == nil {
 			break
 		}
+	}
+	if strings.HasPrefix(filepath.Base(dir), "mailtest") {
+		t.Cleanup(func() { os.RemoveAll(dir) }) // the child died before removing it
 	}
 	if a == 0 || b == 0 || c == 0 {
 		t.Fatalf("child did not start the mail system:\n%s", out)

@@ -35,13 +35,13 @@ const (
 )
 
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	svc  *core.Service
 	addr string
 }
 
-func newFixture(t *testing.T, st store.Store) *fixture {
+func newFixture(t testing.TB, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	cons := demo.Consortium()

@@ -28,7 +28,7 @@ func (a *App) illServers() ([]server, error) {
 		replies[p.Symbol] = r
 	}
 	log := a.log.With().Str("protocol", "ill").Logger()
-	backend := &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, Logger: log}
+	backend := &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, Addresses: a.cfg.ILLAddresses(), Logger: log}
 	connMetrics, err := netsrv.NewMetrics(a.reg, "ill")
 	if err != nil {
 		return nil, err
@@ -47,6 +47,14 @@ func (a *App) illServers() ([]server, error) {
 		}
 		lns = append(lns, ln)
 		a.bound(name, ln.Addr())
+		if publicAddr(ln.Addr()) {
+			for _, p := range c.Partners {
+				if len(p.Addresses) == 0 {
+					a.log.Warn().Str("listener", name).Str("partner", p.Symbol).
+						Msg("ILL listener on a public address: anyone who reaches it can speak for this partner (set its addresses)")
+				}
+			}
+		}
 		out = append(out, server{name: name,
 			serve: func() error {
 				if err := s.Serve(ln); err != nil && !errors.Is(err, illserver.ErrServerClosed) {

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/bibgate/bibgate/core"
@@ -46,6 +47,37 @@ type ILLPartner struct {
 	// yaz-illclient needs, the ILL-Answer following by the partner's
 	// transport; "answer" sends the ILL-Answer itself.
 	RequestReply string `toml:"request_reply"`
+	// Addresses are the networks (CIDR, or single addresses) the
+	// partner's APDUs may come from over TCP; empty: any. Anyone who
+	// reaches the listener can otherwise claim to be any partner.
+	Addresses []string `toml:"addresses"`
+}
+
+// ILLAddresses returns each partner's allowed networks (partners without
+// any are absent).
+func (c *Config) ILLAddresses() map[string][]netip.Prefix {
+	out := map[string][]netip.Prefix{}
+	for _, p := range c.ILL.Partners {
+		for _, a := range p.Addresses {
+			if pf, err := parsePrefix(a); err == nil {
+				out[p.Symbol] = append(out[p.Symbol], pf)
+			}
+		}
+	}
+	return out
+}
+
+// parsePrefix reads a network, or one address as a network of one.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 }
 
 // ILLSettings are the engine's settings from the [ill] table.
@@ -130,6 +162,11 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		case "", "status", "answer":
 		default:
 			return c.errorf(k+"request_reply", "%q: use status (a Status-Or-Error-Report at once) or answer (the ILL-Answer)", p.RequestReply)
+		}
+		for _, a := range p.Addresses {
+			if _, err := parsePrefix(a); err != nil {
+				return c.errorf(k+"addresses", "%q is not an address or a network (e.g. 192.0.2.7 or 192.0.2.0/24)", a)
+			}
 		}
 		if p.RetryDays < 0 {
 			return c.errorf(k+"retry_days", "%d: must not be negative", p.RetryDays)

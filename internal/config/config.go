@@ -23,6 +23,7 @@ type Config struct {
 	DataDir    string     `toml:"data_dir"`
 	Log        Log        `toml:"log"`
 	Admin      Admin      `toml:"admin"`
+	Staff      Staff      `toml:"staff"`
 	Store      Store      `toml:"store"`
 	Jobs       Jobs       `toml:"jobs"`
 	Notices    Notices    `toml:"notices"`
@@ -81,11 +82,21 @@ type Store struct {
 	// PostgresSchema holds bibgate's tables (created if missing); empty
 	// means the connection's current schema.
 	PostgresSchema string `toml:"postgres_schema"`
+	// MaxConns bounds this process's PostgreSQL connections (default 10,
+	// or the DSN's pool_max_conns).
+	MaxConns int `toml:"max_conns"`
+	// StatementTimeout is PostgreSQL's statement_timeout on every
+	// connection (default 5s); a request waiting longer fails.
+	StatementTimeout Duration `toml:"statement_timeout"`
 }
 
 // Jobs schedules the background work.
 type Jobs struct {
 	Interval Duration `toml:"interval"`
+	// Lease is how long the node running the jobs holds that role without
+	// renewing it (default 5s), when several gateways share PostgreSQL: the
+	// longest the jobs pause when that node dies.
+	Lease Duration `toml:"lease"`
 }
 
 // Notices configures e-mail delivery of notices (reminders, holds ready).
@@ -197,6 +208,10 @@ type SIP2Account struct {
 	// PatronEnable: which blocks 25 lifts: "selfcheck" (default, only a
 	// block a selfcheck set with 01), "any" (staff blocks too) or "none".
 	PatronEnable string `toml:"patron_enable"`
+	// Inventory makes the account an inventory scanner: its 17 (item
+	// information) and 19 (item status update) mark the copy seen in the
+	// library's open stocktaking instead of only answering.
+	Inventory bool `toml:"inventory"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.
@@ -363,6 +378,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateListeners(); err != nil {
+		return err
+	}
+	if err := c.validateStaff(); err != nil {
 		return err
 	}
 	switch c.Store.Backend {

@@ -45,6 +45,14 @@ func (a *App) illServers() ([]server, error) {
 		}
 		lns = append(lns, ln)
 		a.bound(name, ln.Addr())
+		if publicAddr(ln.Addr()) {
+			for _, p := range c.Partners {
+				if len(p.Addresses) == 0 {
+					a.log.Warn().Str("listener", name).Str("partner", p.Symbol).
+						Msg("ILL listener on a public address: anyone who reaches it can speak for this partner (set its addresses)")
+				}
+			}
+		}
 		out = append(out, server{name: name,
 			serve: func() error {
 				if err := s.Serve(ln); err != nil && !errors.Is(err, illserver.ErrServerClosed) {
@@ -98,7 +106,7 @@ func (a *App) illAdapter() (*illadapter.Backend, error) {
 			quiet[p.Symbol] = true
 		}
 	}
-	a.illBackend = &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, NoReceipts: quiet,
+	a.illBackend = &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, NoReceipts: quiet, Addresses: a.cfg.ILLAddresses(),
 		Logger: a.log.With().Str("protocol", "ill").Logger()}
 	return a.illBackend, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"net/netip"
 	"strings"
 
 	"github.com/bibgate/bibgate/core"
@@ -62,6 +63,37 @@ type ILLPartner struct {
 	// a partner that answers only what the standard makes it answer: then
 	// an APDU counts as delivered once written and the connection closed.
 	Receipts *bool `toml:"receipts"`
+	// Addresses are the networks (CIDR, or single addresses) the
+	// partner's APDUs may come from over TCP; empty: any. Anyone who
+	// reaches the listener can otherwise claim to be any partner.
+	Addresses []string `toml:"addresses"`
+}
+
+// ILLAddresses returns each partner's allowed networks (partners without
+// any are absent).
+func (c *Config) ILLAddresses() map[string][]netip.Prefix {
+	out := map[string][]netip.Prefix{}
+	for _, p := range c.ILL.Partners {
+		for _, a := range p.Addresses {
+			if pf, err := parsePrefix(a); err == nil {
+				out[p.Symbol] = append(out[p.Symbol], pf)
+			}
+		}
+	}
+	return out
+}
+
+// parsePrefix reads a network, or one address as a network of one.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 }
 
 // WantsReceipts reports whether the partner acknowledges every APDU.
@@ -149,6 +181,11 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		case "", "status", "answer":
 		default:
 			return c.errorf(k+"request_reply", "%q: use status (a Status-Or-Error-Report at once) or answer (the ILL-Answer)", p.RequestReply)
+		}
+		for _, a := range p.Addresses {
+			if _, err := parsePrefix(a); err != nil {
+				return c.errorf(k+"addresses", "%q is not an address or a network (e.g. 192.0.2.7 or 192.0.2.0/24)", a)
+			}
 		}
 		if p.RetryDays < 0 {
 			return c.errorf(k+"retry_days", "%d: must not be negative", p.RetryDays)

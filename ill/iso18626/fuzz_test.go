@@ -14,7 +14,8 @@ import (
 // Parse must not panic, and whatever it refuses must be an *Error whose
 // type is one a confirmation can carry. Whatever it reads, the confirmation
 // answering it must be writable for both editions. What it accepts and
-// Marshal writes must read back and write again to the same bytes.
+// Marshal writes must read back and write again to the same bytes, and
+// what it writes keeping unknown elements must read back too.
 func FuzzParse(f *testing.F) {
 	files, err := filepath.Glob("testdata/samples/*/*.xml")
 	if err != nil || len(files) == 0 {
@@ -72,6 +73,13 @@ func FuzzParse(f *testing.F) {
 			again, err := Marshal(back, v)
 			if err != nil || !bytes.Equal(again, out) {
 				t.Fatalf("%s round trip not stable: %v\n%s\n%s", v, err, out, again)
+			}
+			kept, err := Writer{KeepUnknown: true}.Marshal(m, v)
+			if err != nil {
+				t.Fatalf("KeepUnknown for %s: %v", v, err)
+			}
+			if _, err := Parse(kept); err != nil {
+				t.Fatalf("our %s output with unknown elements does not parse: %v\n%s", v, err, kept)
 			}
 		}
 	})

@@ -335,9 +335,10 @@ func TestParseCodesAnyCase(t *testing.T) {
 }
 
 // TestParseKeepsUnknownElements: what the model does not know is kept, in
-// place, with its attributes and content.
+// place, with its namespace, attributes, text and children; KeepUnknown
+// writes it back, well-formed, in the element that held it.
 func TestParseKeepsUnknownElements(t *testing.T) {
-	m, err := Parse(ram("Notification", `<x:courierNote xmlns:x="urn:example" x:k="v">fragile <b>glass</b></x:courierNote><note>n</note>`))
+	m, err := Parse(ram("Notification", `<x:courierNote xmlns:x="urn:example" x:k="v" plain="p">fragile <x:b>glass</x:b></x:courierNote><note>n</note>`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,9 +347,54 @@ func TestParseKeepsUnknownElements(t *testing.T) {
 		t.Fatalf("note %q extra %+v", r.Note, r.Extra)
 	}
 	e := r.Extra[0]
-	if e.XMLName.Local != "courierNote" || e.XMLName.Space != "urn:example" || e.InnerXML != "fragile <b>glass</b>" ||
-		len(e.Attr) != 2 || e.Attr[1].Name.Local != "k" || e.Attr[1].Value != "v" {
+	if e.XMLName.Local != "courierNote" || e.XMLName.Space != "urn:example" || e.Text != "fragile " ||
+		len(e.Children) != 1 || e.Children[0].XMLName.Local != "b" || e.Children[0].Text != "glass" {
 		t.Errorf("kept %+v", e)
+	}
+	attrs := map[string]string{}
+	for _, a := range e.Attr {
+		attrs[a.Name.Space+" "+a.Name.Local] = a.Value
+	}
+	if attrs["urn:example k"] != "v" || attrs[" plain"] != "p" {
+		t.Errorf("attributes %+v", e.Attr)
+	}
+
+	// An OCLC message with an unknown element in its own ns1: prefix.
+	b := strings.Replace(string(readSample(t, "circill-toolkit/SupplyingAgencyMessageLoaned.xml")),
+		"</ns1:statusInfo>", "<ns1:shelfMark ns1:scheme=\"local\">K 12</ns1:shelfMark></ns1:statusInfo>", 1)
+	sm, err := Parse([]byte(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := sm.SupplyingAgencyMessage.StatusInfo.Extra; len(x) != 1 || x[0].XMLName.Local != "shelfMark" || x[0].Text != "K 12" {
+		t.Fatalf("statusInfo extra %+v", x)
+	}
+	for _, c := range []struct {
+		m    Message
+		want string
+	}{
+		{m, `<courierNote xmlns="urn:example" xmlns:u1="urn:example" u1:k="v" plain="p">fragile <b>glass</b></courierNote></requestingAgencyMessage>`},
+		{sm, `<lastChange>2021-02-09T11:24:18Z</lastChange><shelfMark ill:scheme="local">K 12</shelfMark></statusInfo>`},
+	} {
+		plain, err := Marshal(c.m, V2017)
+		if err != nil || strings.Contains(string(plain), "courierNote") || strings.Contains(string(plain), "shelfMark") {
+			t.Errorf("without KeepUnknown: %v\n%s", err, plain)
+		}
+		out, err := Writer{KeepUnknown: true}.Marshal(c.m, V2017)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), c.want) {
+			t.Errorf("KeepUnknown output lacks %s:\n%s", c.want, out)
+		}
+		back, err := Parse(out)
+		if err != nil {
+			t.Fatalf("KeepUnknown output does not read back: %v\n%s", err, out)
+		}
+		again, err := Writer{KeepUnknown: true}.Marshal(back, V2017)
+		if err != nil || string(again) != string(out) {
+			t.Errorf("KeepUnknown round trip differs: %v\n%s\n%s", err, out, again)
+		}
 	}
 }
 

@@ -312,6 +312,23 @@ func ram(action, extra string) []byte {
 	return []byte(strings.Replace(strings.Replace(minimalRAM, "ACTION", action, 1), "EXTRA", extra, 1))
 }
 
+func TestParseByteOrderMarkAndLatin1(t *testing.T) {
+	m, err := Parse(append([]byte("\xef\xbb\xbf"), ram("Renew", "<note>B\xc3\xbcro</note>")...))
+	if err != nil || m.RequestingAgencyMessage.Note != "Büro" {
+		t.Fatalf("with a BOM: %v %q", err, m.RequestingAgencyMessage.Note)
+	}
+	latin := append([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?>`), ram("Renew", "<note>B\xfcro</note>")...)
+	m, err = Parse(latin)
+	if err != nil || m.RequestingAgencyMessage.Note != "Büro" {
+		t.Fatalf("ISO-8859-1: %v %q", err, m.RequestingAgencyMessage.Note)
+	}
+	for attr, want := range map[string]Version{"1.0": V2017, "1.2": V2017, "v1_2_2017": V2017, "": V2017, "2021-2": V2021, "1.3": V2021, "ISO-18626-2021-3": V2021} {
+		if VersionOf(attr) != want {
+			t.Errorf("VersionOf(%q) = %v, want %v", attr, VersionOf(attr), want)
+		}
+	}
+}
+
 // TestParseCodesAnyCase: closed-list codes in any case come out canonical.
 func TestParseCodesAnyCase(t *testing.T) {
 	for in, want := range map[string]Action{"renew": ActionRenew, "SHIPPEDRETURN": ActionShippedReturn, " Received ": ActionReceived, "lost": ActionLost} {

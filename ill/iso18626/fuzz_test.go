@@ -10,7 +10,8 @@ import (
 )
 
 // FuzzParse feeds arbitrary bytes to Parse, seeded with every sample in
-// testdata/samples (and the corpus in testdata/fuzz/FuzzParse, if any).
+// testdata/samples, each full message of fullMessages written for both
+// editions, and the corpus in testdata/fuzz/FuzzParse, if any.
 // Parse must not panic, and whatever it refuses must be an *Error whose
 // type is one a confirmation can carry. Whatever it reads, the confirmation
 // answering it must be writable for both editions. What it accepts and
@@ -27,6 +28,17 @@ func FuzzParse(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(b)
+	}
+	// The samples are all 2017; our own full messages bring the 2021
+	// elements in.
+	for _, m := range fullMessages() {
+		for _, v := range []Version{V2017, V2021} {
+			b, err := Marshal(m, v)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
 	}
 	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, in []byte) {

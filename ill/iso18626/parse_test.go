@@ -482,3 +482,27 @@ func TestParseHeaderKeptOnError(t *testing.T) {
 		t.Errorf("note %q", m.SupplyingAgencyMessage.MessageInfo.Note)
 	}
 }
+
+// TestParseDepthLimit: nesting is counted exactly, and markup-like text in
+// attribute values, comments and CDATA does not count.
+func TestParseDepthLimit(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("<x>", n) + strings.Repeat("</x>", n) }
+	// ISO18626Message, requestingAgencyMessage and the unknown element
+	// nest at depths 1..3, so n more levels of <x> reach 3+n.
+	r := Reader{MaxDepth: 10}
+	if _, err := r.Parse([]byte(`<ISO18626Message>` + string(ram("Renew", "<u>"+nest(7)+"</u>")) + `</ISO18626Message>`)); err != nil {
+		t.Errorf("depth 10 refused: %v", err)
+	}
+	if _, err := r.Parse([]byte(`<ISO18626Message>` + string(ram("Renew", "<u>"+nest(8)+"</u>")) + `</ISO18626Message>`)); err == nil ||
+		!strings.Contains(err.Error(), "deeper than 10") {
+		t.Errorf("depth 11: %v", err)
+	}
+	tricky := `<u a=">>>" b='">'><!-- <x><x><x><x><x><x><x><x> --><![CDATA[<x><x><x><x><x><x><x><x>]]></u>`
+	m, err := r.Parse([]byte(`<ISO18626Message>` + string(ram("Renew", tricky)) + `</ISO18626Message>`))
+	if err != nil {
+		t.Fatalf("markup in attributes, comments, CDATA: %v", err)
+	}
+	if x := m.RequestingAgencyMessage.Extra; len(x) != 1 || x[0].Text != "<x><x><x><x><x><x><x><x>" {
+		t.Errorf("kept %+v", x)
+	}
+}

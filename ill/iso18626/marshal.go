@@ -115,7 +115,9 @@ func (w Writer) Marshal(m Message, v Version) ([]byte, error) {
 		c := m.RequestingAgencyMessageConfirmation
 		e.open("requestingAgencyMessageConfirmation")
 		e.confirmationHeader(&c.ConfirmationHeader)
-		e.text("action", string(c.Action))
+		if c.Action.Valid(e.v) {
+			e.text("action", string(c.Action)) // an optional echo: a 2021 action is left out for 2017
+		}
 		e.errorData(c.ErrorData)
 		e.extra(c.Extra)
 		e.close("requestingAgencyMessageConfirmation")

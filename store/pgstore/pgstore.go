@@ -112,7 +112,7 @@ const (
 	// serves each a few connections, not one per CPU of the database.
 	DefaultMaxConns         = 10
 	DefaultStatementTimeout = 5 * time.Second
-	DefaultConnectTimeout   = 5 * time.Second
+	DefaultConnectTimeout   = 2 * time.Second
 	// connRetries is how many more times a transaction runs after the
 	// connection failed before its statements left (a pooled connection
 	// that died while idle, a refused connect): enough to step over a dead

@@ -116,6 +116,7 @@ type Holding struct {
 }
 
 // Holdings returns the live holdings of the record with key (its 001).
+// Copies written off (withdrawn) are no longer holdings.
 func (c *Catalogue) Holdings(ctx context.Context, key string) ([]Holding, error) {
 	if c.circ == nil {
 		return nil, nil
@@ -127,6 +128,9 @@ func (c *Catalogue) Holdings(ctx context.Context, key string) ([]Holding, error)
 	out := make([]Holding, 0, len(items))
 	for _, is := range items {
 		it := is.Item
+		if it.Status == core.ItemWithdrawn {
+			continue
+		}
 		h := Holding{ItemID: it.ID, Library: it.Library, CallNumber: it.CallNumber, Material: it.Material,
 			Status: it.Status, Available: it.Status == core.ItemAvailable, Due: is.Due, OnHold: is.HoldQueue,
 			ReadingRoomOnly: it.ReadingRoomOnly || it.ILL}

@@ -378,6 +378,27 @@ func TestHoldingsLive(t *testing.T) {
 		t.Errorf("after checkin: %+v", back)
 	}
 
+	// A copy written off by an approved act is no longer a holding.
+	act, err := svc.DraftWriteOff(ctx, core.WriteOffRequest{Library: target.Library, Items: []string{target.ItemID}, Reason: "worn_out"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApproveWriteOff(ctx, act.ID, "Anna Vadītāja"); err != nil {
+		t.Fatal(err)
+	}
+	hs, err = c.Holdings(ctx, keys[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		if h.ItemID == target.ItemID {
+			t.Errorf("written-off copy still held: %+v", h)
+		}
+	}
+	if len(hs) != want-1 {
+		t.Errorf("%d holdings after writing one off, want %d", len(hs), want-1)
+	}
+
 	// A record without items has no holdings; a catalogue without a
 	// circulation service has none at all.
 	if hs, err := c.Holdings(ctx, "no-such-record"); err != nil || len(hs) != 0 {

@@ -20,7 +20,8 @@ const (
 	ReasonLoanNotFound    Reason = "loan_not_found"
 	ReasonNotOnLoan       Reason = "item_not_on_loan"
 	ReasonBadPIN          Reason = "invalid_pin"
-	ReasonPINLocked       Reason = "pin_locked" // too many wrong PINs: the card's PIN is locked for a while
+	ReasonPINLocked       Reason = "pin_locked"     // too many wrong PINs: the card's PIN is locked for a while
+	ReasonPINCheckBusy    Reason = "pin_check_busy" // too many PIN checks at once: the PIN was not checked, try again
 	ReasonBadRequest      Reason = "bad_request"
 	ReasonNothingOwed     Reason = "nothing_owed"
 	ReasonItemUnusable    Reason = "item_lost_missing_or_withdrawn"

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -77,7 +78,12 @@ func CheckPIN(encoded, pin string) (bool, error) {
 // bounded: at most one per processor but one runs at a time (the rest wait their
 // turn instead of thrashing memory; one processor is always left for
 // serving), and concurrent checks of the same
-// hash and PIN share one computation.
+// hash and PIN share one computation. The wait for a turn is bounded
+// (wait): when many patrons arrive at once — a cold start with every
+// selfcheck busy — a check that cannot start in time fails with
+// ReasonPINCheckBusy instead of queueing behind hundreds of others, and the
+// patron is asked to try again; a busy check guesses nothing and is not
+// counted as a wrong PIN.
 type pinCache struct {
 	mu       sync.Mutex
 	key      []byte
@@ -85,6 +91,7 @@ type pinCache struct {
 	inflight map[string]*pinCall
 	max      int
 	slots    chan struct{}
+	wait     time.Duration // for a KDF slot; 0 or less: as long as ctx allows
 }
 
 type pinCall struct {
@@ -93,12 +100,18 @@ type pinCall struct {
 	err  error
 }
 
-func newPINCache(size int) *pinCache {
+func newPINCache(size, slots int, wait time.Duration) *pinCache {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
+	if slots <= 0 {
+		slots = max(1, runtime.GOMAXPROCS(0)-1)
+	}
 	return &pinCache{key: key, ok: make(map[string]struct{}), inflight: map[string]*pinCall{}, max: size,
-		slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
+		slots: make(chan struct{}, slots), wait: wait}
 }
+
+// errPINCheckBusy: no KDF slot came free within the wait.
+var errPINCheckBusy = &Error{Reason: ReasonPINCheckBusy}
 
 func (c *pinCache) mac(hash, pin string) string {
 	m := hmac.New(sha256.New, c.key)
@@ -129,10 +142,18 @@ func (c *pinCache) check(ctx context.Context, hash, pin string) (bool, error) {
 	c.inflight[k] = call
 	c.mu.Unlock()
 
+	var timeout <-chan time.Time
+	if c.wait > 0 {
+		t := time.NewTimer(c.wait)
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
 	case c.slots <- struct{}{}:
 		call.ok, call.err = CheckPIN(hash, pin)
 		<-c.slots
+	case <-timeout:
+		call.err = errPINCheckBusy
 	case <-ctx.Done():
 		call.err = ctx.Err()
 	}

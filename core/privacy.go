@@ -8,7 +8,8 @@ import (
 
 // bPatronTrail indexes, per patron, every record outside the patron's own
 // that names them: fees (F), holds (H), notices (N), returned loans not yet
-// anonymised (L) and items they lost (I). Purging a patron walks it.
+// anonymised (L), items they lost (I) and audit entries (A, audit.go).
+// Purging a patron walks it.
 const bPatronTrail = "patron_trail" // card/kind/id -> ""
 
 // Trail kinds.
@@ -184,6 +185,11 @@ func (s *Service) erasePatron(t tx, p *Patron) (anonymised, removed int, err err
 			} else if err != nil && ReasonOf(err) == "" {
 				return 0, 0, err
 			}
+		case trailAudit:
+			if err := t.eraseAudit(id); err != nil {
+				return 0, 0, err
+			}
+			anonymised++
 		case trailNotice:
 			if err := t.Delete(bNotice, id); err != nil {
 				return 0, 0, err

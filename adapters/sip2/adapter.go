@@ -36,6 +36,9 @@ const (
 	// "selfcheck" (default) only a block a selfcheck set with 01, "any"
 	// every manual block, staff blocks too, "none" no block.
 	OptionPatronEnable = "patron_enable"
+	// OptionInventory ("true") makes the account an inventory scanner:
+	// 17 and 19 mark the copy seen in the library's open stocktaking.
+	OptionInventory = "inventory"
 )
 
 // Backend opens sessions on a core.Service.
@@ -90,7 +93,8 @@ func (b *Backend) Login(ctx context.Context, acct *sip2server.Account, info sip2
 	}
 	b.once.Do(func() { b.addrPINs = throttle.New(orDefault(b.AddressPIN, DefaultAddressPIN)) })
 	return &Session{svc: b.Svc, acct: acct, library: lib, lang: lang, loc: loc,
-		allowEID: acct.Options[OptionAllowEID] == "true", verified: map[string]bool{},
+		allowEID: acct.Options[OptionAllowEID] == "true", inventory: acct.Options[OptionInventory] == "true",
+		verified: map[string]bool{},
 		connPINs: throttle.New(orDefault(b.ConnectionPIN, DefaultConnectionPIN)), addrPINs: b.addrPINs,
 		addr: hostOf(info.RemoteAddr)}, nil
 }
@@ -114,6 +118,8 @@ type Session struct {
 	lang     string
 	loc      *time.Location
 	allowEID bool
+	// inventory: the account is a stocktaking scanner (inventory.go).
+	inventory bool
 
 	mu sync.Mutex
 	// verified remembers patrons this session authenticated (by PIN or
@@ -171,6 +177,9 @@ type patronAuth struct {
 	// locked: the PIN was not checked because PIN entry is locked (the
 	// card's, this connection's or this address's); validPIN is N.
 	locked bool
+	// busy: the PIN was not checked because too many checks were waiting
+	// (core.ReasonPINCheckBusy); validPIN is nil.
+	busy bool
 }
 
 // auth authenticates a patron. A wrong PIN counts against the card (core),
@@ -183,6 +192,16 @@ func (s *Session) auth(ctx context.Context, aa string, ad *string, needPIN bool)
 		pin = nil // resolve the card only
 	}
 	a, err := s.svc.Authenticate(ctx, aa, pin, s.allowEID)
+	if core.ReasonOf(err) == core.ReasonPINCheckBusy {
+		// The PIN was not checked (too many checks at once): nothing is
+		// said about it (no CQ), nothing counts against the card, and a
+		// message that needs the PIN is refused with "try again".
+		pa := patronAuth{card: a.Card, byEID: a.ByEID, busy: true}
+		if needPIN && !a.ByEID && !s.acct.PatronPasswordOptional {
+			return pa, err
+		}
+		return pa, nil
+	}
 	if err != nil {
 		pa := patronAuth{}
 		if ad != nil {

@@ -30,6 +30,9 @@ func (s *Session) patronStatus(ctx context.Context, aa string, ad *string) (sip2
 	if pa.locked {
 		af = append(af, s.text(core.ReasonPINLocked))
 	}
+	if pa.busy {
+		af = append(af, s.text(core.ReasonPINCheckBusy))
+	}
 	for _, b := range sum.Blocks {
 		af = append(af, s.text(b))
 	}
@@ -75,6 +78,8 @@ func (s *Session) PatronEnable(ctx context.Context, req *sip2.PatronEnableReques
 	case err != nil:
 	case pa.locked:
 		err = &core.Error{Reason: core.ReasonPINLocked}
+	case pa.busy:
+		err = &core.Error{Reason: core.ReasonPINCheckBusy} // a PIN sent and not checked lifts nothing
 	case pa.validPIN != nil && !*pa.validPIN:
 		err = &core.Error{Reason: core.ReasonBadPIN} // a wrong PIN lifts nothing
 	default:
@@ -169,6 +174,8 @@ func (s *Session) PatronInformation(ctx context.Context, req *sip2.PatronInforma
 	switch {
 	case pa.locked:
 		resp.ScreenMessages = append(resp.ScreenMessages, s.text(core.ReasonPINLocked))
+	case pa.busy:
+		resp.ScreenMessages = append(resp.ScreenMessages, s.text(core.ReasonPINCheckBusy))
 	case !authenticated && req.Summary.List() != sip2.SummaryNone:
 		// A list was asked for and is not sent: say why, not nothing.
 		why := screentext.PINRequired
@@ -416,6 +423,9 @@ func (s *Session) RenewAll(ctx context.Context, req *sip2.RenewAllRequest) (*sip
 
 // ItemInformation answers 17. It never says who has the item.
 func (s *Session) ItemInformation(ctx context.Context, req *sip2.ItemInformationRequest) (*sip2.ItemInformationResponse, error) {
+	if s.inventory {
+		return s.inventoryInformation(ctx, req)
+	}
 	resp := &sip2.ItemInformationResponse{ItemID: req.ItemID, SecurityMarker: sip2.SecurityNone, FeeType: sip2.FeeOther}
 	is, err := s.svc.Item(ctx, req.ItemID)
 	if err != nil {
@@ -467,6 +477,9 @@ func circulationStatus(st core.ItemStatus) sip2.CirculationStatus {
 
 // ItemStatusUpdate answers 19: the item's properties (CH) are stored.
 func (s *Session) ItemStatusUpdate(ctx context.Context, req *sip2.ItemStatusUpdateRequest) (*sip2.ItemStatusUpdateResponse, error) {
+	if s.inventory {
+		return s.inventoryStatusUpdate(ctx, req)
+	}
 	resp := &sip2.ItemStatusUpdateResponse{ItemID: req.ItemID}
 	it, err := s.svc.SetItemProperties(ctx, req.ItemID, req.ItemProperties)
 	if err != nil {

@@ -80,7 +80,8 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF, EIDKey: eidKey,
-		PINLockout: a.cfg.SIP2.Throttle.PatronPIN.Settings()})
+		PINLockout: a.cfg.SIP2.Throttle.PatronPIN.Settings(), PINCheckWait: a.cfg.SIP2.Throttle.PINCheckWait.Duration,
+		Staff: a.cfg.Staff.Settings()})
 	if err != nil {
 		st.Close()
 		return nil, err

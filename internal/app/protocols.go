@@ -29,6 +29,11 @@ func (a *App) protocolServers() ([]server, error) {
 		return nil, err
 	}
 	out = append(out, z...)
+	il, err := a.illServers()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, il...)
 	return out, nil
 }
 
@@ -74,7 +79,8 @@ func sip2Account(ca config.SIP2Account) (*sip2server.Account, error) {
 		Terminator: term, FieldDelimiter: delim, ErrorDetection: ed, Charset: cs,
 		AllowedMessages: ca.AllowedMessages, IdleTimeout: ca.IdleTimeout.Duration,
 		ScreenLanguage: ca.Language, Currency: "EUR",
-		Options: map[string]string{sip2adapter.OptionLibrary: ca.Library, sip2adapter.OptionAllowEID: strconv.FormatBool(ca.AllowEID)},
+		Options: map[string]string{sip2adapter.OptionLibrary: ca.Library, sip2adapter.OptionAllowEID: strconv.FormatBool(ca.AllowEID),
+			sip2adapter.OptionInventory: strconv.FormatBool(ca.Inventory)},
 	}
 	acct.PatronNameFormat, acct.FineItemFormat = ca.PatronNameFormat, ca.FineItemFormat
 	acct.ItemListFormat, acct.DueDateFormat = ca.ItemListFormat, ca.DueDateFormat

@@ -23,6 +23,7 @@ type Config struct {
 	DataDir    string     `toml:"data_dir"`
 	Log        Log        `toml:"log"`
 	Admin      Admin      `toml:"admin"`
+	Staff      Staff      `toml:"staff"`
 	Store      Store      `toml:"store"`
 	Jobs       Jobs       `toml:"jobs"`
 	Notices    Notices    `toml:"notices"`
@@ -33,6 +34,7 @@ type Config struct {
 	SIP2       SIP2       `toml:"sip2"`
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
+	ILL        ILL        `toml:"ill"`
 	// Holdings maps the copies in imported MARC records (see
 	// adapters/holdings).
 	Holdings holdings.Config `toml:"holdings"`
@@ -206,6 +208,10 @@ type SIP2Account struct {
 	// PatronEnable: which blocks 25 lifts: "selfcheck" (default, only a
 	// block a selfcheck set with 01), "any" (staff blocks too) or "none".
 	PatronEnable string `toml:"patron_enable"`
+	// Inventory makes the account an inventory scanner: its 17 (item
+	// information) and 19 (item status update) mark the copy seen in the
+	// library's open stocktaking instead of only answering.
+	Inventory bool `toml:"inventory"`
 }
 
 // Z3950 configures the Z39.50 (and SRU on the same port) listener.
@@ -374,6 +380,9 @@ func (c *Config) validate() error {
 	if err := c.validateListeners(); err != nil {
 		return err
 	}
+	if err := c.validateStaff(); err != nil {
+		return err
+	}
 	switch c.Store.Backend {
 	case "bolt", "memory":
 	case "postgres":
@@ -477,6 +486,9 @@ func (c *Config) validate() error {
 			return c.errorf(fmt.Sprintf("rules.override.%d.library", i), "no library %q in the consortium", o.Library)
 		}
 	}
+	if err := c.validateILL(libOK); err != nil {
+		return err
+	}
 	return c.validateHoldings(libOK)
 }
 
@@ -520,6 +532,7 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 	} else {
 		c.applyDemoCalendar(cons)
 	}
+	cons.ILL = c.ILLSettings()
 	c.Rules.Partial.ApplyTo(&cons.Rules.Default)
 	cons.Rules.Overrides = append(cons.Rules.Overrides, c.Rules.Override...)
 	return cons, nil

@@ -20,6 +20,11 @@ type SIP2Throttle struct {
 	AddressLogin Throttle `toml:"address_login"`
 	// ConnectionLogins: failed 93 after which a connection is closed.
 	ConnectionLogins int `toml:"connection_logins"`
+	// PINCheckWait: how long a PIN check waits for its turn at the hash
+	// before the patron is asked to try again (not counted as a wrong
+	// PIN); 0 means the default (2s), a negative value waits as long as
+	// the request may.
+	PINCheckWait Duration `toml:"pin_check_wait"`
 }
 
 // Throttle is one lockout rule: after Attempts failures, each within

@@ -15,6 +15,7 @@ load = true
 
 [sip2.throttle]
 connection_logins = 4
+pin_check_wait = "500ms"
 [sip2.throttle.address_pin]
 attempts = 60
 window = "1m"
@@ -24,7 +25,8 @@ lockout = "15m"
 		t.Fatal(err)
 	}
 	th := c.SIP2.Throttle
-	if s := th.AddressPIN.Settings(); s.Limit != 60 || s.Window != time.Minute || s.Lockout != 15*time.Minute || th.ConnectionLogins != 4 {
+	if s := th.AddressPIN.Settings(); s.Limit != 60 || s.Window != time.Minute || s.Lockout != 15*time.Minute || th.ConnectionLogins != 4 ||
+		th.PINCheckWait.Duration != 500*time.Millisecond {
 		t.Errorf("read %+v", th)
 	}
 	if s := th.PatronPIN.Settings(); s.Limit != 0 || s.Lockout != 0 {

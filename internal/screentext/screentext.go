@@ -128,6 +128,10 @@ var texts = map[core.Reason]text{
 		"Liiga palju valesid PIN-koode. PIN-koodi sisestamine on ajutiselt lukus; palun pöörduge raamatukoguhoidja poole.",
 		"Preveč napačnih PIN-ov. Vnos PIN-a je začasno zaklenjen; obrnite se na knjižničarja.",
 		"Too many wrong PINs. PIN entry is locked for a while; please see a librarian."},
+	"pin_check_busy": {"Šobrīd PIN nevar pārbaudīt. Lūdzu, mēģiniet vēlreiz pēc brīža.",
+		"PIN-koodi ei saa praegu kontrollida. Palun proovige hetke pärast uuesti.",
+		"PIN-a trenutno ni mogoče preveriti. Poskusite znova čez trenutek.",
+		"The PIN cannot be checked just now. Please try again in a moment."},
 	"item_not_found": {"Izdevums nav atrasts.",
 		"Teavikut ei leitud.",
 		"Gradivo ni najdeno.",
@@ -160,6 +164,14 @@ var texts = map[core.Reason]text{
 		"Teavik on kadunud või kustutatud. Palun pöörduge raamatukoguhoidja poole.",
 		"Gradivo je izgubljeno ali odpisano. Obrnite se na knjižničarja.",
 		"This item is lost or withdrawn. Please see a librarian."},
+	"no_stocktake_open": {"Bibliotēkā pašlaik nenotiek krājuma inventarizācija.",
+		"Raamatukogus ei toimu praegu kogu inventuuri.",
+		"V knjižnici trenutno ne poteka inventura gradiva.",
+		"No stocktaking is open at this library."},
+	"stocktake_already_open": {"Bibliotēkā jau notiek krājuma inventarizācija.",
+		"Raamatukogus on kogu inventuur juba käimas.",
+		"V knjižnici inventura gradiva že poteka.",
+		"A stocktaking is already open at this library."},
 	"pin_required": {"Lūdzu, ievadiet paroli (PIN).",
 		"Palun sisestage PIN-kood.",
 		"Vnesite PIN.",
@@ -185,6 +197,23 @@ var texts = map[core.Reason]text{
 		"Makseid võetakse vastu ainult selles valuutas:",
 		"Plačila sprejemamo samo v tej valuti:",
 		"Payments are accepted only in this currency:"},
+	// Inventory scanners (stocktaking): what a scan did.
+	"stocktake_seen": {"Inventarizācija: eksemplārs atzīmēts.",
+		"Inventuur: eksemplar märgitud.",
+		"Inventura: izvod označen.",
+		"Stocktaking: copy marked seen."},
+	"stocktake_seen_again": {"Inventarizācija: eksemplārs jau bija atzīmēts.",
+		"Inventuur: eksemplar oli juba märgitud.",
+		"Inventura: izvod je bil že označen.",
+		"Stocktaking: copy was marked already."},
+	"stocktake_no_record": {"Inventarizācija: eksemplārs nav uzskaitē, pierakstīts.",
+		"Inventuur: eksemplari pole arvel, kirja pandud.",
+		"Inventura: izvod ni v evidenci, zabeleženo.",
+		"Stocktaking: no record of this copy; noted."},
+	"stocktake_elsewhere": {"Inventarizācija: eksemplārs pieder citai vietai, pierakstīts.",
+		"Inventuur: eksemplar kuulub mujale, kirja pandud.",
+		"Inventura: izvod spada drugam, zabeleženo.",
+		"Stocktaking: this copy belongs elsewhere; noted."},
 }
 
 // Extra reasons the adapters use that the core does not raise.
@@ -195,6 +224,11 @@ const (
 	SystemError        core.Reason = "system_error"
 	NotSupported       core.Reason = "not_supported"
 	WrongCurrency      core.Reason = "wrong_currency" // the text is followed by the currency code
+	// What an inventory scanner's scan did.
+	StocktakeSeen      core.Reason = "stocktake_seen"
+	StocktakeSeenAgain core.Reason = "stocktake_seen_again"
+	StocktakeNoRecord  core.Reason = "stocktake_no_record"
+	StocktakeElsewhere core.Reason = "stocktake_elsewhere"
 )
 
 // For returns the text for reason in lang (English when lang is unknown;

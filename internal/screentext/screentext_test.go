@@ -18,8 +18,9 @@ func TestEveryReasonHasFourLanguages(t *testing.T) {
 		policy.RenewalNotAllowed, policy.RenewalUnpaidFees, policy.RenewalAlreadyPending, policy.RenewalTooSoon, policy.HoldDebtor,
 		policy.HoldLimit, policy.HoldDuplicate, policy.HoldAlreadyLoaned, policy.HoldNotHoldable,
 		core.ReasonPatronNotFound, core.ReasonItemNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
-		core.ReasonFeeNotFound, core.ReasonNotOnLoan, core.ReasonBadPIN, core.ReasonPINLocked, core.ReasonBadRequest,
-		core.ReasonNothingOwed, core.ReasonItemUnusable,
+		core.ReasonFeeNotFound, core.ReasonNotOnLoan, core.ReasonBadPIN, core.ReasonPINLocked, core.ReasonPINCheckBusy, core.ReasonBadRequest,
+		core.ReasonNothingOwed, core.ReasonItemUnusable, core.ReasonNoStocktake, core.ReasonStocktakeOpen,
+		StocktakeSeen, StocktakeSeenAgain, StocktakeNoRecord, StocktakeElsewhere,
 	}
 	for _, r := range reasons {
 		t.Run(string(r), func(t *testing.T) {

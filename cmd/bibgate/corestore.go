@@ -74,6 +74,21 @@ func toolConfig(cfgPath, dataDir string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// openSharedCatalogue opens the catalogue shared in PostgreSQL; closing
+// the store closes it.
+func openSharedCatalogue(ctx context.Context, cfg *config.Config) (*pgstore.Store, *pgstore.Catalogue, error) {
+	pg, err := pgstore.Open(ctx, cfg.Store.PostgresDSN, pgstore.Options{Schema: cfg.Store.PostgresSchema})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open PostgreSQL store: %w", err)
+	}
+	shared, err := pg.Catalogue(ctx)
+	if err != nil {
+		pg.Close()
+		return nil, nil, err
+	}
+	return pg, shared, nil
+}
+
 // copyImporter prepares the import of copies from the holdings fields of
 // MARC records; nil (and a no-op close) when [holdings] format is none.
 func copyImporter(ctx context.Context, cfg *config.Config) (*holdings.Importer, func(), error) {

@@ -121,6 +121,9 @@ func (a *App) openCatalog() (*catalog.Catalogue, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	if pg, ok := a.store.(*pgstore.Store); ok {
+		return a.openSharedCatalog(dir, pg)
+	}
 	return catalog.Open(filepath.Join(dir, "catalogue.db"), a.svc)
 }
 
@@ -223,6 +226,9 @@ func (a *App) bound(name string, addr net.Addr) {
 // the jobs, close the store. It returns nil after a clean shutdown.
 func (a *App) Run(ctx context.Context) error {
 	defer a.close()
+	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
+	following := a.runFollower(followCtx)
+	defer func() { stopFollowing(); <-following }()
 	if a.cfg.Demo.Load {
 		loaded, err := demo.Loaded(ctx, a.svc)
 		if err != nil {
@@ -364,7 +370,10 @@ func (a *App) adminServer() (server, error) {
 			http.Error(w, "store: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintln(w, "ready")
+		if a.catalogueNotReady(w) {
+			return
+		}
+		fmt.Fprint(w, "ready\n"+a.readyNote())
 	})
 	ln, err := net.Listen("tcp", a.cfg.Admin.Listen)
 	if err != nil {

@@ -2,8 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -90,20 +88,25 @@ func scrub(x any) {
 	}
 }
 
-// auditKey is a key that sorts by time; the random tail keeps two entries
-// in the same nanosecond apart without a shared counter that every staff
-// transaction would contend on.
-func auditKey(now time.Time) (string, error) {
-	var r [6]byte
-	if _, err := rand.Read(r[:]); err != nil {
-		return "", fmt.Errorf("core: audit id: %w", err)
-	}
+// auditTime renders now so that keys sort by time.
+func auditTime(now time.Time) string {
 	n := now.UnixNano()
 	if n < 0 {
 		n = 0
 	}
 	s := strconv.FormatInt(n, 10)
-	return strings.Repeat("0", 20-len(s)) + s + "-" + hex.EncodeToString(r[:]), nil
+	return strings.Repeat("0", 20-len(s)) + s
+}
+
+// auditKey is a key that sorts by time, then by commit order: the
+// bucket's sequence keeps entries of the same instant in the order they
+// were written.
+func (t tx) auditKey(now time.Time) (string, error) {
+	n, err := t.NextSequence(bAudit)
+	if err != nil {
+		return "", fmt.Errorf("core: audit id: %w", err)
+	}
+	return auditTime(now) + "-" + pad(n), nil
 }
 
 // audit writes an entry in t. The time is the service clock's. An entry
@@ -121,7 +124,7 @@ func (s *Service) audit(t tx, a Actor, action, object, library string, before, a
 // names the patron whose trail the entry goes on.
 func (s *Service) auditFor(t tx, a Actor, card, action, object, library string, before, after any) error {
 	now := s.clock.Now()
-	id, err := auditKey(now)
+	id, err := t.auditKey(now)
 	if err != nil {
 		return err
 	}
@@ -187,16 +190,14 @@ func (s *Service) QueryAudit(ctx context.Context, by Actor, q AuditQuery) (out [
 	}
 	from := ""
 	if !q.From.IsZero() {
-		from, _ = auditKey(q.From)
-		from = from[:20]
+		from = auditTime(q.From)
 	}
 	if q.After != "" && q.After > from {
 		from = q.After + "\x00"
 	}
 	to := ""
 	if !q.To.IsZero() {
-		to, _ = auditKey(q.To)
-		to = to[:20]
+		to = auditTime(q.To)
 	}
 	err = s.view(ctx, func(t tx) error {
 		out = out[:0]

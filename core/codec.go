@@ -253,6 +253,8 @@ func (h *Hold) encode(w *wbuf) {
 	w.str(h.ItemID)
 	w.time(h.Expires)
 	w.time(h.Ended)
+	w.time(h.Reviewed) // added last: records written before them end here
+	w.str(h.Reason)
 }
 
 func (h *Hold) decode(r *rbuf) {
@@ -264,6 +266,10 @@ func (h *Hold) decode(r *rbuf) {
 	h.ItemID = r.str()
 	h.Expires = r.time()
 	h.Ended = r.time()
+	if r.err == nil && len(r.b) > 0 {
+		h.Reviewed = r.time()
+		h.Reason = r.str()
+	}
 }
 
 func (f *Fee) encode(w *wbuf) {
@@ -276,6 +282,8 @@ func (f *Fee) encode(w *wbuf) {
 	w.str(f.ItemID)
 	w.str(f.LoanID)
 	w.str(f.Description)
+	w.int(int64(f.Waived)) // added last: records written before them end here
+	w.str(f.WaiveReason)
 }
 
 func (f *Fee) decode(r *rbuf) {
@@ -288,4 +296,8 @@ func (f *Fee) decode(r *rbuf) {
 	f.ItemID = r.str()
 	f.LoanID = r.str()
 	f.Description = r.str()
+	if r.err == nil && len(r.b) > 0 {
+		f.Waived = r.money()
+		f.WaiveReason = r.str()
+	}
 }

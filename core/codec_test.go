@@ -23,7 +23,9 @@ func TestRecordRoundTrip(t *testing.T) {
 			RenewalRequested: true, RemindersSent: 1}, &Loan{}},
 		{"hold", &Hold{ID: "H1", PatronID: "P1", RecordID: "r", PickupLibrary: "SUB", Placed: now, Status: HoldReady,
 			ItemID: "I1", Expires: now.Add(72 * time.Hour)}, &Hold{}},
+		{"reviewed hold", &Hold{ID: "H2", PatronID: "P1", RecordID: "r", Status: HoldRefused, Reviewed: now, Reason: "Izdevums ir tikai lasītavā"}, &Hold{}},
 		{"fee", &Fee{ID: "F1", PatronID: "P1", Kind: FeeRefund, Amount: -500, Paid: 0, Created: now, Description: "€"}, &Fee{}},
+		{"waived fee", &Fee{ID: "F2", PatronID: "P1", Kind: FeeOverdue, Amount: 500, Paid: 100, Waived: 400, WaiveReason: "hospital"}, &Fee{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,4 +72,30 @@ func FuzzDecodeRecord(f *testing.F) {
 			_ = decodeRecord(b, rec)
 		}
 	})
+}
+
+// TestDecodeRecordsWrittenBeforeReviewAndWaiver: holds and fees stored
+// before the review and waiver fields existed still decode, with those
+// fields empty.
+func TestDecodeRecordsWrittenBeforeReviewAndWaiver(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	h := &Hold{ID: "H1", PatronID: "P1", RecordID: "r", Status: HoldWaiting, Placed: now, Reviewed: now, Reason: "x"}
+	b := encodeRecord(h)
+	var w wbuf
+	w.time(h.Reviewed)
+	w.str(h.Reason)
+	old := b[:len(b)-len(w.b)]
+	var got Hold
+	if err := decodeRecord(old, &got); err != nil || got.ID != "H1" || !got.Reviewed.IsZero() || got.Reason != "" {
+		t.Errorf("old hold: %+v %v", got, err)
+	}
+	f := &Fee{ID: "F1", Amount: 300, Waived: 300, WaiveReason: "y"}
+	b = encodeRecord(f)
+	w = wbuf{}
+	w.int(int64(f.Waived))
+	w.str(f.WaiveReason)
+	var gf Fee
+	if err := decodeRecord(b[:len(b)-len(w.b)], &gf); err != nil || gf.ID != "F1" || gf.Waived != 0 || gf.Outstanding() != 300 {
+		t.Errorf("old fee: %+v %v", gf, err)
+	}
 }

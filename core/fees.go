@@ -40,10 +40,17 @@ func (s *Service) PayFee(ctx context.Context, pay Payment) (rec Receipt, err err
 	if pay.Amount <= 0 {
 		return Receipt{}, refuse(ReasonBadRequest, "payment amount %v", pay.Amount)
 	}
-	err = s.update(ctx, func(t tx) error {
-		rec = Receipt{TransactionID: pay.TransactionID}
+	err = s.update(ctx, s.payTx(pay, &rec))
+	return rec, err
+}
+
+// payTx is the transaction of PayFee, for selfchecks and the desk alike.
+func (s *Service) payTx(pay Payment, out *Receipt) func(t tx) error {
+	return func(t tx) error {
+		rec := out
+		*rec = Receipt{TransactionID: pay.TransactionID}
 		if pay.TransactionID != "" {
-			if ok, err := t.getRecord(bPayment, pay.PatronID+"/"+pay.TransactionID, &rec); err != nil || ok {
+			if ok, err := t.getRecord(bPayment, pay.PatronID+"/"+pay.TransactionID, rec); err != nil || ok {
 				return err
 			}
 		}
@@ -111,13 +118,12 @@ func (s *Service) PayFee(ctx context.Context, pay Payment) (rec Receipt, err err
 		p.LastActive = s.clock.Now()
 		rec.Owed = p.Owed
 		if pay.TransactionID != "" {
-			if err := t.putRecord(bPayment, p.ID+"/"+pay.TransactionID, &rec); err != nil {
+			if err := t.putRecord(bPayment, p.ID+"/"+pay.TransactionID, rec); err != nil {
 				return err
 			}
 		}
 		return t.putRecord(bPatron, p.ID, p)
-	})
-	return rec, err
+	}
 }
 
 // settleLost starts the refund window when a lost item's value is paid.
@@ -142,8 +148,15 @@ func (s *Service) settleLost(t tx, p *Patron, f *Fee) error {
 func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, err error) {
 	start := time.Now()
 	defer func() { s.done("declare_lost", start, err) }()
-	err = s.update(ctx, func(t tx) error {
-		fees = fees[:0]
+	err = s.update(ctx, s.declareLostTx(itemID, &fees))
+	return fees, err
+}
+
+// declareLostTx is the transaction of DeclareLost.
+func (s *Service) declareLostTx(itemID string, out *[]Fee) func(t tx) error {
+	return func(t tx) error {
+		*out = (*out)[:0]
+		fees := out
 		now := s.clock.Now()
 		it, err := t.item(itemID)
 		if err != nil {
@@ -180,7 +193,7 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 			if err != nil {
 				return err
 			}
-			fees = append(fees, *added)
+			*fees = append(*fees, *added)
 		}
 		p.LoansOut--
 		it.Status, it.LoanID, it.LostBy = ItemLost, "", p.ID
@@ -191,8 +204,7 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 			return err
 		}
 		return t.putRecord(bPatron, p.ID, p)
-	})
-	return fees, err
+	}
 }
 
 // Charge adds a fee by hand: damage, a destroyed label (the fixed label fee
@@ -200,7 +212,13 @@ func (s *Service) DeclareLost(ctx context.Context, itemID string) (fees []Fee, e
 func (s *Service) Charge(ctx context.Context, patronID string, kind FeeKind, amount Money, itemID, description string) (fee Fee, err error) {
 	start := time.Now()
 	defer func() { s.done("charge", start, err) }()
-	err = s.update(ctx, func(t tx) error {
+	err = s.update(ctx, s.chargeTx(patronID, kind, amount, itemID, description, &fee))
+	return fee, err
+}
+
+// chargeTx is the transaction of Charge.
+func (s *Service) chargeTx(patronID string, kind FeeKind, amount Money, itemID, description string, fee *Fee) func(t tx) error {
+	return func(t tx) error {
 		p, err := t.patron(patronID)
 		if err != nil {
 			return err
@@ -216,8 +234,7 @@ func (s *Service) Charge(ctx context.Context, patronID string, kind FeeKind, amo
 		if err != nil {
 			return err
 		}
-		fee = *f
+		*fee = *f
 		return t.putRecord(bPatron, p.ID, p)
-	})
-	return fee, err
+	}
 }

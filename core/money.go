@@ -64,7 +64,7 @@ func (s *Service) lostReturned(t tx, it *Item, now time.Time, res *CheckinResult
 		}
 		cancelled := f.Outstanding()
 		paid += f.Paid
-		f.Amount = f.Paid
+		f.Amount = f.Paid + f.Waived
 		f.Description = fmt.Sprintf("%s (%v cancelled: item returned)", f.Description, cancelled)
 		p.Owed -= cancelled
 		res.Cancelled += cancelled

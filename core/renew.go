@@ -167,9 +167,21 @@ func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool
 	start := time.Now()
 	defer func() { s.done("decide_renewal", start, err) }()
 	var refusal error
-	err = s.update(ctx, func(t tx) error {
-		refusal = nil
-		approve := approve
+	err = s.update(ctx, s.decideRenewalTx(loanID, approve, "", &loan, &refusal))
+	if err == nil {
+		err = refusal
+	}
+	return loan, err
+}
+
+// decideRenewalTx is the transaction of DecideRenewal: reason, when not
+// empty, is the librarian's reason for a rejection, told to the patron.
+// A refusal at the re-check is set in *refusal with the transaction
+// committing the rejection.
+func (s *Service) decideRenewalTx(loanID string, approve bool, reason string, out *Loan, refusal *error) func(t tx) error {
+	return func(t tx) error {
+		*refusal = nil
+		approve, reason := approve, reason
 		now := s.clock.Now()
 		l, err := t.loan(loanID)
 		if err != nil {
@@ -192,10 +204,13 @@ func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool
 		}
 		if approve {
 			var d policy.RenewDecision
-			if d, refusal, err = s.decideLate(t, p, it, l, lib, now); err != nil {
+			if d, *refusal, err = s.decideLate(t, p, it, l, lib, now); err != nil {
 				return err
 			}
-			approve = refusal == nil
+			approve = *refusal == nil
+			if !approve {
+				reason = string(ReasonOf(*refusal))
+			}
 			if approve {
 				if err := s.extend(t, l, it.RecordID, d.NewDue); err != nil {
 					return err
@@ -211,12 +226,16 @@ func (s *Service) DecideRenewal(ctx context.Context, loanID string, approve bool
 		_, err = t.addNotice(Notice{
 			ID: "renewal/" + l.ID + "/" + strconv.Itoa(l.Renewals) + "/" + strconv.FormatBool(approve), Kind: NoticeRenewal,
 			PatronID: p.ID, To: s.recipient(p, now), Language: p.Language, Library: lib.ID, ItemID: it.ID, Title: it.Title, Due: l.Due, Created: now,
+			Reason: reasonIf(!approve, reason),
 		})
-		loan = *l
+		*out = *l
 		return err
-	})
-	if err == nil {
-		err = refusal
 	}
-	return loan, err
+}
+
+func reasonIf(cond bool, reason string) string {
+	if cond {
+		return reason
+	}
+	return ""
 }

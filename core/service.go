@@ -213,8 +213,15 @@ func (s *Service) CheckoutItem(ctx context.Context, req CheckoutRequest) (res Ch
 	if err != nil {
 		return CheckoutResult{}, err
 	}
-	var loan Loan
-	err = s.update(ctx, func(t tx) error {
+	err = s.update(ctx, s.checkoutTx(lib, req, &res))
+	return res, err
+}
+
+// checkoutTx is the transaction of a checkout, for CheckoutItem and the
+// staff desk (desk.go) alike.
+func (s *Service) checkoutTx(lib *Library, req CheckoutRequest, out *CheckoutResult) func(t tx) error {
+	return func(t tx) error {
+		var loan Loan
 		now := s.clock.Now()
 		p, err := t.patron(req.PatronID)
 		if err != nil {
@@ -283,10 +290,9 @@ func (s *Service) CheckoutItem(ctx context.Context, req CheckoutRequest) (res Ch
 		if err := t.putRecord(bItem, it.ID, it); err != nil {
 			return err
 		}
-		res = CheckoutResult{Loan: loan, Item: *it}
+		*out = CheckoutResult{Loan: loan, Item: *it}
 		return t.putRecord(bPatron, p.ID, p)
-	})
-	return res, err
+	}
 }
 
 // Disposition says what to do with an item just checked in.
@@ -343,8 +349,16 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 	if err != nil {
 		return CheckinResult{}, err
 	}
-	err = s.update(ctx, func(t tx) error {
-		res = CheckinResult{}
+	err = s.update(ctx, s.checkinTx(lib, req, &res))
+	return res, err
+}
+
+// checkinTx is the transaction of a checkin, for Checkin and the staff
+// desk alike.
+func (s *Service) checkinTx(lib *Library, req CheckinRequest, out *CheckinResult) func(t tx) error {
+	return func(t tx) error {
+		*out = CheckinResult{}
+		res := out
 		now := s.clock.Now()
 		it, err := t.item(req.ItemID)
 		if err != nil {
@@ -390,22 +404,21 @@ func (s *Service) Checkin(ctx context.Context, req CheckinRequest) (res CheckinR
 		}
 		switch it.Status {
 		case ItemLost:
-			if err := s.lostReturned(t, it, now, &res); err != nil {
+			if err := s.lostReturned(t, it, now, res); err != nil {
 				return err
 			}
 		case ItemMissing, ItemWithdrawn:
 			res.Disposition = ItemNeedsReview
 		}
 		if res.Disposition == "" {
-			if err := s.route(t, it, lib.ID, now, &res); err != nil {
+			if err := s.route(t, it, lib.ID, now, res); err != nil {
 				return err
 			}
 		}
 		res.SortBin = sortBin(res.Disposition, res.Destination, it)
 		res.Item = *it
 		return t.putRecord(bItem, it.ID, it)
-	})
-	return res, err
+	}
 }
 
 // refundLost handles a lost item coming back: the value is refunded if the

@@ -168,6 +168,7 @@ const (
 	HoldFulfilled HoldStatus = "fulfilled"
 	HoldCancelled HoldStatus = "cancelled"
 	HoldExpired   HoldStatus = "expired"
+	HoldRefused   HoldStatus = "refused" // refused at the daily review, with a reason
 )
 
 // Hold is a patron's reservation of a title, queued per title.
@@ -183,6 +184,10 @@ type Hold struct {
 	ItemID  string    `json:"item_id,omitempty"`
 	Expires time.Time `json:"expires,omitzero"`
 	Ended   time.Time `json:"ended,omitzero"`
+	// Reviewed is when a librarian approved it at the daily review (seed
+	// 000); Reason is why it was refused, for the patron.
+	Reviewed time.Time `json:"reviewed,omitzero"`
+	Reason   string    `json:"reason,omitempty"`
 }
 
 // Active reports whether the hold still counts against the patron.
@@ -216,10 +221,13 @@ type Fee struct {
 	ItemID      string    `json:"item_id,omitempty"`
 	LoanID      string    `json:"loan_id,omitempty"`
 	Description string    `json:"description,omitempty"`
+	// Waived is the part a librarian waived, for WaiveReason.
+	Waived      Money  `json:"waived,omitempty"`
+	WaiveReason string `json:"waive_reason,omitempty"`
 }
 
 // Outstanding is what is still to pay on the fee.
-func (f *Fee) Outstanding() Money { return f.Amount - f.Paid }
+func (f *Fee) Outstanding() Money { return f.Amount - f.Paid - f.Waived }
 
 // NoticeKind says what a notice tells.
 type NoticeKind string
@@ -246,6 +254,9 @@ type Notice struct {
 	Number   int        `json:"number,omitempty"`
 	Due      time.Time  `json:"due,omitzero"`
 	Fee      Money      `json:"fee,omitempty"`
+	// Reason is the librarian's reason for a refusal (a renewal request
+	// rejected, a reservation refused), told to the patron.
+	Reason string `json:"reason,omitempty"`
 	// Language is the patron's language for the text.
 	Language string    `json:"language,omitempty"`
 	Created  time.Time `json:"created"`

@@ -135,6 +135,13 @@ func text(n core.Notice, lang, library string) (subject, body string) {
 			"sl": {"Rezervacija je potekla", fmt.Sprintf("Pozdravljeni!\n\nRezerviranega gradiva \"%s\" niste prevzeli pravočasno, rezervacija je preklicana.\n\n%s", n.Title, library)},
 			"en": {"Your hold has expired", fmt.Sprintf("Hello,\n\n\"%s\" was not collected in time; the hold has been cancelled.\n\n%s", n.Title, library)},
 		}
+	case core.NoticeHoldRefused:
+		m = map[string]t{
+			"lv": {"Rezervācija noraidīta", fmt.Sprintf("Labdien!\n\nJūsu rezervācija \"%s\" ir noraidīta. Iemesls: %s\n\n%s", n.Title, n.Reason, library)},
+			"et": {"Broneering lükati tagasi", fmt.Sprintf("Tere!\n\nTeie broneering \"%s\" lükati tagasi. Põhjus: %s\n\n%s", n.Title, n.Reason, library)},
+			"sl": {"Rezervacija je zavrnjena", fmt.Sprintf("Pozdravljeni!\n\nVaša rezervacija \"%s\" je zavrnjena. Razlog: %s\n\n%s", n.Title, n.Reason, library)},
+			"en": {"Your hold was refused", fmt.Sprintf("Hello,\n\nYour hold on \"%s\" was refused. Reason: %s\n\n%s", n.Title, n.Reason, library)},
+		}
 	case core.NoticeILLArrived:
 		m = map[string]t{
 			"lv": {"Starpbibliotēku abonementa pasūtījums ir saņemts", fmt.Sprintf("Labdien!\n\nPēc Jūsu pasūtījuma saņemts \"%s\". To var saņemt:\n%s", n.Title, library)},
@@ -159,7 +166,14 @@ func text(n core.Notice, lang, library string) (subject, body string) {
 	}
 	x, ok := m[lang]
 	if !ok {
-		x = m["lv"]
+		x, lang = m["lv"], "lv"
+	}
+	if n.Kind == core.NoticeRenewal && n.Reason != "" {
+		why := map[string]string{"lv": "Pagarinājums atteikts. Iemesls: ", "et": "Pikendamisest keelduti. Põhjus: ",
+			"sl": "Podaljšanje je zavrnjeno. Razlog: ", "en": "The renewal was refused. Reason: "}[lang]
+		if head, tail, ok := strings.Cut(x.body, "\n\n"); ok {
+			x.body = head + "\n\n" + why + n.Reason + "\n" + tail
+		}
 	}
 	return x.subj, x.body
 }

@@ -157,3 +157,26 @@ func TestLanguagesAndMissingAddress(t *testing.T) {
 		t.Error("a notice without address was sent")
 	}
 }
+
+// TestRefusalsCarryTheLibrariansReason: a refused hold and a rejected
+// renewal tell the patron why, in their language.
+func TestRefusalsCarryTheLibrariansReason(t *testing.T) {
+	tests := []struct {
+		kind       core.NoticeKind
+		lang, want string
+	}{
+		{core.NoticeHoldRefused, "lv", "Iemesls: tikai lasītavā"},
+		{core.NoticeHoldRefused, "en", "Reason: tikai lasītavā"},
+		{core.NoticeRenewal, "et", "Pikendamisest keelduti. Põhjus: tikai lasītavā"},
+		{core.NoticeRenewal, "sl", "Podaljšanje je zavrnjeno. Razlog: tikai lasītavā"},
+	}
+	for _, tc := range tests {
+		_, body := text(core.Notice{Kind: tc.kind, Title: "Zaļā zeme", Reason: "tikai lasītavā"}, tc.lang, "Subate")
+		if !strings.Contains(body, tc.want) || !strings.Contains(body, "Zaļā zeme") {
+			t.Errorf("%s/%s: %q", tc.kind, tc.lang, body)
+		}
+	}
+	if _, body := text(core.Notice{Kind: core.NoticeRenewal, Title: "Zaļā zeme"}, "en", "Subate"); strings.Contains(body, "refused") {
+		t.Errorf("an approval reads %q", body)
+	}
+}

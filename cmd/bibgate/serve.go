@@ -36,6 +36,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sip2TLS := fs.String("sip2-tls", "", "SIP2 over TLS listener address (overrides sip2.tls_listen)")
 	z3950Addr := fs.String("z3950", "", "Z39.50 (and SRU) listener address, \"off\" to disable (overrides z3950.listen)")
 	sruAddr := fs.String("sru", "", "separate SRU HTTP listener address (overrides sru.listen)")
+	staffAddr := fs.String("staff", "", "staff web console listener address, besides /staff/ on the admin listener (overrides console.listen)")
 	logFormat := fs.String("log-format", "", "console or json (overrides log.format)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides log.level)")
 	benchPatrons := fs.Int("bench-patrons", 0, "add this many load-test patrons B00001… (PIN 1234)")
@@ -60,6 +61,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	override(&cfg.SIP2.TLSListen, *sip2TLS)
 	override(&cfg.Z3950.Listen, *z3950Addr)
 	override(&cfg.SRU.Listen, *sruAddr)
+	override(&cfg.Console.Listen, *staffAddr)
 	override(&cfg.Log.Format, *logFormat)
 	override(&cfg.Log.Level, *logLevel)
 	if err := adminTokenFromEnv(cfg); err != nil {

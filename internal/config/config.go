@@ -33,6 +33,7 @@ type Config struct {
 	SIP2       SIP2       `toml:"sip2"`
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
+	Console    Console    `toml:"console"`
 	// Holdings maps the copies in imported MARC records (see
 	// adapters/holdings).
 	Holdings holdings.Config `toml:"holdings"`

@@ -34,7 +34,10 @@ func commands() []command {
 		{"search", "search the catalogue with CQL (or PQF with --pqf)", runSearch},
 		{"gen-catalogue", "write a deterministic benchmark catalogue derived from real records", runGenCatalogue},
 		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
+		{"ill", "interlibrary loan transactions: ill list, ill show ID (with its history)", runILL},
+		{"accounting", "collection accounting (Regulation No. 317): stocktaking, inventory and write-off acts", runAccounting},
 		{"check", "verify the circulation data of a data directory", runCheck},
+		{"staff", "staff accounts of the staff API: staff add, staff passwd, staff list", runStaff},
 		{"sip2", "send SIP2 messages to any server and print the answers field by field", runSIP2},
 		{"bench", "drive load against a server: bench sip2, sip2-echo, sip2-idle, z3950, sru", runBench},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {

@@ -241,9 +241,31 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	if len(raw) > lim.MaxMessage {
 		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(raw), lim.MaxMessage)
 	}
+	m, e, err := readHeader(raw)
+	if e == nil {
+		return nil, err
+	}
+	p := &walker{lim: lim, dec: ill.Decoder{Limits: ber.Limits{MaxSize: lim.MaxAPDU, MaxDepth: 64}}}
+	if err := p.walk(e, err, 1); err != nil {
+		return nil, err
+	}
+	if len(p.parts) == 0 {
+		return nil, ErrNoAPDU
+	}
+	for i := range p.parts {
+		p.parts[i].Key = Key(m.MessageID, p.parts[i].BER)
+	}
+	m.Parts = p.parts
+	return m, nil
+}
+
+// readHeader reads the message's header fields into a Message (without
+// parts) and returns the entity for its body, nil when the header is
+// unreadable, with any error message.Read reported.
+func readHeader(raw []byte) (*Message, *message.Entity, error) {
 	e, err := message.Read(bytes.NewReader(raw))
 	if e == nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	m := &Message{}
 	h := mail.Header{Header: e.Header}
@@ -259,18 +281,7 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	if d, err := h.Date(); err == nil {
 		m.Date = d
 	}
-	p := &walker{lim: lim, dec: ill.Decoder{Limits: ber.Limits{MaxSize: lim.MaxAPDU, MaxDepth: 64}}}
-	if err := p.walk(e, err, 1); err != nil {
-		return nil, err
-	}
-	if len(p.parts) == 0 {
-		return nil, ErrNoAPDU
-	}
-	for i := range p.parts {
-		p.parts[i].Key = Key(m.MessageID, p.parts[i].BER)
-	}
-	m.Parts = p.parts
-	return m, nil
+	return m, e, err
 }
 
 type walker struct {

@@ -235,7 +235,10 @@ func (a *Action) UnmarshalText(b []byte) error { *a = Action(actionList.canonica
 
 // UnmarshalText reads e case-insensitively; the US spellings
 // UnrecognizedDataElement/-Value are read as the XSD's.
-func (e *ErrorType) UnmarshalText(b []byte) error { *e = ErrorType(errorTypeList.canonical(b)); return nil }
+func (e *ErrorType) UnmarshalText(b []byte) error {
+	*e = ErrorType(errorTypeList.canonical(b))
+	return nil
+}
 
 // UnmarshalText reads s case-insensitively.
 func (s *MessageStatus) UnmarshalText(b []byte) error {

@@ -242,7 +242,7 @@ type wrapper struct {
 	SupplyingAgencyMessageConfirmation  []*SupplyingAgencyMessageConfirmation  `xml:"supplyingAgencyMessageConfirmation"`
 	RequestingAgencyMessage             []*RequestingAgencyMessage             `xml:"requestingAgencyMessage"`
 	RequestingAgencyMessageConfirmation []*RequestingAgencyMessageConfirmation `xml:"requestingAgencyMessageConfirmation"`
-	Extra                               []Element                            `xml:",any"`
+	Extra                               []Element                              `xml:",any"`
 }
 
 func charsetReader(label string, in io.Reader) (io.Reader, error) {

@@ -113,14 +113,14 @@ func (m *Message) ConfirmationHeader() *ConfirmationHeader {
 	return nil
 }
 
-// Note returns the free-text note of the message (serviceInfo, messageInfo
-// or the requestingAgencyMessage note) and a pointer to change it; nil when
-// the message has no place for one.
+// Note returns a pointer to the free-text note of the message (in
+// serviceInfo, messageInfo or the requestingAgencyMessage), nil when the
+// message has none and no place for one.
 func (m *Message) Note() *string {
 	switch {
 	case m.Request != nil:
 		if m.Request.ServiceInfo == nil {
-			m.Request.ServiceInfo = &ServiceInfo{}
+			return nil
 		}
 		return &m.Request.ServiceInfo.Note
 	case m.SupplyingAgencyMessage != nil:

@@ -170,9 +170,6 @@ func (c *checker) confirmation(h *ConfirmationHeader, errs []ErrorData) {
 			c.bad(UnrecognisedDataValue, "errorData/errorType", string(e.ErrorType))
 		}
 	}
-	if c.strict && c.v == V2017 && len(errs) > 1 {
-		c.bad(BadlyFormedMessage, "errorData", "more than one errorData in a 2017 message")
-	}
 }
 
 func (c *checker) address(el string, a *Address) {
@@ -194,9 +191,6 @@ func (c *checker) request(r *Request) {
 	for _, id := range b.BibliographicRecordID {
 		c.need("bibliographicInfo/bibliographicRecordId/bibliographicRecordIdentifierCode", id.Code.Value != "", false)
 	}
-	if c.strict && c.v == V2017 && len(b.Volume) > 1 {
-		c.bad(BadlyFormedMessage, "bibliographicInfo/volume", "more than one volume in a 2017 message")
-	}
 	s := r.ServiceInfo
 	if s == nil {
 		if c.strict && c.v == V2021 {
@@ -212,9 +206,6 @@ func (c *checker) request(r *Request) {
 				c.bad(UnrecognisedDataValue, "requestSubType", string(t))
 			}
 		}
-		if c.strict && c.v == V2017 && len(s.RequestSubType) > 3 {
-			c.bad(BadlyFormedMessage, "requestSubType", "more than three in a 2017 message")
-		}
 		if s.ServiceType == "" {
 			c.need("serviceType", false, false)
 		} else if !s.ServiceType.Valid(c.lists) {
@@ -222,7 +213,7 @@ func (c *checker) request(r *Request) {
 		}
 		c.date("needBeforeDate", s.NeedBeforeDate, false)
 		c.yesNo("anyEdition", s.AnyEdition)
-		if s.PreferredEdition != "" && (c.strict && c.v == V2017 || !s.PreferredEdition.Valid(V2021)) {
+		if s.PreferredEdition != "" && !s.PreferredEdition.Valid(V2021) {
 			c.bad(UnrecognisedDataValue, "preferredEdition", string(s.PreferredEdition))
 		}
 		c.date("startDate", s.StartDate, false)
@@ -304,17 +295,6 @@ func (c *checker) supplying(s *SupplyingAgencyMessage) {
 			c.costs("deliveryInfo/deliveryCosts", &di.DeliveryCosts[i])
 		}
 		c.address("deliveryInfo/address", di.Address)
-		if c.strict && c.v == V2017 {
-			if len(di.ItemID) > 1 {
-				c.bad(BadlyFormedMessage, "deliveryInfo/itemId", "more than one itemId in a 2017 message")
-			}
-			if len(di.LoanCondition) > 1 {
-				c.bad(BadlyFormedMessage, "deliveryInfo/loanCondition", "more than one loanCondition in a 2017 message")
-			}
-			if len(di.DeliveryCosts) > 1 {
-				c.bad(BadlyFormedMessage, "deliveryInfo/deliveryCosts", "more than one deliveryCosts in a 2017 message")
-			}
-		}
 	}
 	if sh := s.ShippingInfo; sh != nil {
 		c.yesNo("shippingInfo/insurance", sh.Insurance)

@@ -8,12 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -78,7 +80,8 @@ func New(cfg *config.Config, log zerolog.Logger, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.svc, err = core.NewService(st, cons, core.Options{Observe: a.metrics.observeOp, Clock: opts.Clock, KDF: opts.KDF, EIDKey: eidKey,
-		PINLockout: a.cfg.SIP2.Throttle.PatronPIN.Settings(), PINCheckWait: a.cfg.SIP2.Throttle.PINCheckWait.Duration})
+		PINLockout: a.cfg.SIP2.Throttle.PatronPIN.Settings(), PINCheckWait: a.cfg.SIP2.Throttle.PINCheckWait.Duration,
+		Staff: a.cfg.Staff.Settings()})
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -137,6 +140,7 @@ func (a *App) openStore() (store.Store, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		st, err := pgstore.Open(ctx, a.cfg.Store.PostgresDSN, pgstore.Options{Schema: a.cfg.Store.PostgresSchema,
+			MaxConns: int32(min(a.cfg.Store.MaxConns, math.MaxInt32)), StatementTimeout: a.cfg.Store.StatementTimeout.Duration,
 			OnCommit: func(attempts int, d time.Duration, err error) { a.metrics.observeCommit(1, d, err) },
 		})
 		if err != nil {
@@ -263,14 +267,17 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	jobsDone := make(chan struct{})
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	lead := a.campaign(jobsCtx)
 	go func() {
 		defer close(jobsDone)
-		a.runJobs(jobsCtx)
+		whileLeading(jobsCtx, lead, a.runJobs)
 	}()
 	noticesDone := make(chan struct{})
 	go func() {
 		defer close(noticesDone)
-		a.runNotices(jobsCtx)
+		if a.cfg.Notices.SMTP != "" {
+			whileLeading(jobsCtx, lead, a.runNotices)
+		}
 	}()
 	close(a.ready)
 
@@ -285,6 +292,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopJobs()
 	<-jobsDone
 	<-noticesDone
+	<-lead.Done() // the lease is given up before the store closes
 	return runErr
 }
 
@@ -351,6 +359,43 @@ func (a *App) adminServer() (server, error) {
 	}, nil
 }
 
+// campaign competes for the lease under which the background jobs and
+// notice delivery run: with PostgreSQL shared by several gateways one of
+// them leads at a time; with a store of its own a gateway always leads.
+func (a *App) campaign(ctx context.Context) *store.Leadership {
+	var failing atomic.Bool
+	return store.Campaign(ctx, a.store, "jobs", store.LeadershipOptions{
+		TTL: a.cfg.Jobs.Lease.Duration,
+		OnChange: func(leading bool) {
+			failing.Store(false)
+			if leading {
+				a.metrics.leader.Set(1)
+				a.log.Info().Msg("this node leads: it runs the background jobs")
+			} else {
+				a.metrics.leader.Set(0)
+				a.log.Info().Msg("this node no longer leads the background jobs")
+			}
+		},
+		OnError: func(err error) {
+			if !failing.Swap(true) { // once per outage
+				a.log.Warn().Err(err).Msg("background jobs: cannot reach the store to take or renew the lease")
+			}
+		},
+	})
+}
+
+// whileLeading runs fn for each term this node leads, with a context that
+// ends with the term, until ctx ends.
+func whileLeading(ctx context.Context, lead *store.Leadership, fn func(context.Context)) {
+	for {
+		term, err := lead.Await(ctx)
+		if err != nil {
+			return
+		}
+		fn(term)
+	}
+}
+
 // runJobs runs the background jobs now and then every interval.
 func (a *App) runJobs(ctx context.Context) {
 	every := a.cfg.Jobs.Interval.Duration
@@ -394,13 +439,11 @@ func (a *App) loadDemoCatalogue(ctx context.Context) error {
 	return nil
 }
 
-// runNotices sends queued notices by e-mail every interval, when a relay
-// is configured; without one they stay queued (bibgate check counts them).
+// runNotices sends queued notices by e-mail every interval; it runs only
+// when a relay is configured (without one they stay queued: bibgate check
+// counts them).
 func (a *App) runNotices(ctx context.Context) {
 	c := a.cfg.Notices
-	if c.SMTP == "" {
-		return
-	}
 	nf := &notify.SMTP{Addr: c.SMTP, From: c.From, Libraries: a.svc.Consortium()}
 	every := c.Interval.Duration
 	if every <= 0 {

@@ -15,6 +15,8 @@ type metrics struct {
 	commitBatch prometheus.Histogram
 	commitErrs  prometheus.Counter
 	jobs        *prometheus.CounterVec
+	leader      prometheus.Gauge
+	rounds      prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -42,8 +44,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Namespace: "bibgate", Subsystem: "jobs", Name: "events_total",
 			Help: "What the background jobs did.",
 		}, []string{"event"}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "bibgate", Subsystem: "jobs", Name: "leader",
+			Help: "1 while this node leads: runs the background jobs and sends notices (one node of those sharing a database).",
+		}),
+		rounds: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "bibgate", Subsystem: "jobs", Name: "rounds_total",
+			Help: "Rounds of the background jobs this node ran to the end.",
+		}),
 	}
-	reg.MustRegister(m.ops, m.opLatency, m.commitLat, m.commitBatch, m.commitErrs, m.jobs)
+	reg.MustRegister(m.ops, m.opLatency, m.commitLat, m.commitBatch, m.commitErrs, m.jobs, m.leader, m.rounds)
 	return m
 }
 
@@ -65,6 +75,7 @@ func (m *metrics) observeCommit(batch int, d time.Duration, err error) {
 }
 
 func (m *metrics) observeJobs(r core.JobReport) {
+	m.rounds.Inc()
 	m.jobs.WithLabelValues("hold_expired").Add(float64(r.HoldsExpired))
 	m.jobs.WithLabelValues("reminder_sent").Add(float64(r.RemindersSent))
 	m.jobs.WithLabelValues("loan_anonymised").Add(float64(r.LoansAnonymised))

@@ -29,6 +29,11 @@ func (a *App) protocolServers() ([]server, error) {
 		return nil, err
 	}
 	out = append(out, z...)
+	il, err := a.illServers()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, il...)
 	staff, err := a.staffServers()
 	if err != nil {
 		return nil, err

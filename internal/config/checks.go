@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -88,7 +89,7 @@ func (c *Config) validateListeners() error {
 		v   int
 	}{
 		{"sip2.max_conns", c.SIP2.MaxConns}, {"sip2.max_message", c.SIP2.MaxMessage}, {"z3950.max_conns", c.Z3950.MaxConns},
-		{"store.max_batch", c.Store.MaxBatch}, {"demo.bench_patrons", c.Demo.BenchPatrons}, {"demo.bench_items", c.Demo.BenchItems},
+		{"store.max_batch", c.Store.MaxBatch}, {"store.max_conns", c.Store.MaxConns}, {"demo.bench_patrons", c.Demo.BenchPatrons}, {"demo.bench_items", c.Demo.BenchItems},
 	} {
 		if n.v < 0 {
 			return c.errorf(n.key, "%d: must not be negative", n.v)
@@ -99,11 +100,14 @@ func (c *Config) validateListeners() error {
 		v   Duration
 	}{
 		{"sip2.idle_timeout", c.SIP2.IdleTimeout}, {"sip2.login_timeout", c.SIP2.LoginTimeout},
-		{"jobs.interval", c.Jobs.Interval}, {"notices.interval", c.Notices.Interval},
+		{"jobs.interval", c.Jobs.Interval}, {"jobs.lease", c.Jobs.Lease}, {"store.statement_timeout", c.Store.StatementTimeout}, {"notices.interval", c.Notices.Interval},
 	} {
 		if d.v.Duration < 0 {
 			return c.errorf(d.key, "%v: must not be negative", d.v.Duration)
 		}
+	}
+	if l := c.Jobs.Lease.Duration; l > 0 && l < time.Second {
+		return c.errorf("jobs.lease", "%v: must be at least 1s", l)
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "", "debug", "info", "warn", "error":

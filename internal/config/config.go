@@ -23,6 +23,7 @@ type Config struct {
 	DataDir    string     `toml:"data_dir"`
 	Log        Log        `toml:"log"`
 	Admin      Admin      `toml:"admin"`
+	Staff      Staff      `toml:"staff"`
 	Store      Store      `toml:"store"`
 	Jobs       Jobs       `toml:"jobs"`
 	Notices    Notices    `toml:"notices"`
@@ -33,6 +34,7 @@ type Config struct {
 	SIP2       SIP2       `toml:"sip2"`
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
+	ILL        ILL        `toml:"ill"`
 	Console    Console    `toml:"console"`
 	// Holdings maps the copies in imported MARC records (see
 	// adapters/holdings).
@@ -81,11 +83,21 @@ type Store struct {
 	// PostgresSchema holds bibgate's tables (created if missing); empty
 	// means the connection's current schema.
 	PostgresSchema string `toml:"postgres_schema"`
+	// MaxConns bounds this process's PostgreSQL connections (default 10,
+	// or the DSN's pool_max_conns).
+	MaxConns int `toml:"max_conns"`
+	// StatementTimeout is PostgreSQL's statement_timeout on every
+	// connection (default 5s); a request waiting longer fails.
+	StatementTimeout Duration `toml:"statement_timeout"`
 }
 
 // Jobs schedules the background work.
 type Jobs struct {
 	Interval Duration `toml:"interval"`
+	// Lease is how long the node running the jobs holds that role without
+	// renewing it (default 5s), when several gateways share PostgreSQL: the
+	// longest the jobs pause when that node dies.
+	Lease Duration `toml:"lease"`
 }
 
 // Notices configures e-mail delivery of notices (reminders, holds ready).
@@ -369,6 +381,9 @@ func (c *Config) validate() error {
 	if err := c.validateListeners(); err != nil {
 		return err
 	}
+	if err := c.validateStaff(); err != nil {
+		return err
+	}
 	switch c.Store.Backend {
 	case "bolt", "memory":
 	case "postgres":
@@ -472,6 +487,9 @@ func (c *Config) validate() error {
 			return c.errorf(fmt.Sprintf("rules.override.%d.library", i), "no library %q in the consortium", o.Library)
 		}
 	}
+	if err := c.validateILL(libOK); err != nil {
+		return err
+	}
 	return c.validateHoldings(libOK)
 }
 
@@ -515,6 +533,7 @@ func (c *Config) BuildConsortium() (*core.Consortium, error) {
 	} else {
 		c.applyDemoCalendar(cons)
 	}
+	cons.ILL = c.ILLSettings()
 	c.Rules.Partial.ApplyTo(&cons.Rules.Default)
 	cons.Rules.Overrides = append(cons.Rules.Overrides, c.Rules.Override...)
 	return cons, nil

@@ -25,6 +25,7 @@ func TestConfigErrorsNameLine(t *testing.T) {
 		{"bad duration", "[sip2]\nlogin_timeout = \"soon\"", "b.toml:5: sip2.login_timeout: not a duration"},
 		{"duration without unit", "[jobs]\ninterval = \"60\"", "b.toml:5: jobs.interval: not a duration"},
 		{"negative duration", "[sip2]\nidle_timeout = \"-5m\"", "b.toml:5: sip2.idle_timeout: -5m0s: must not be negative"},
+		{"lease too short", "[jobs]\nlease = \"200ms\"", "b.toml:5: jobs.lease: 200ms: must be at least 1s"},
 		{"negative max_conns", "[sip2]\nmax_conns = -1", "b.toml:5: sip2.max_conns: -1: must not be negative"},
 		{"negative z3950 max_conns", "[z3950]\nmax_conns = -20", "b.toml:5: z3950.max_conns: -20: must not be negative"},
 		{"unknown charset", "[[sip2.account]]\nlogin = \"sc\"\nlibrary = \"ILU\"\ncharset = \"klingon\"", "b.toml:7: sip2.account.0.charset: \"klingon\""},
@@ -38,6 +39,8 @@ func TestConfigErrorsNameLine(t *testing.T) {
 		{"trusted account unknown", "[sip2]\ntrusted_account = \"sorter\"", "b.toml:5: sip2.trusted_account: \"sorter\""},
 		{"log level", "[log]\nlevel = \"loud\"", "b.toml:5: log.level: unknown level"},
 		{"short admin token", "[admin]\ntoken = \"abc\"", "b.toml:5: admin.token: the admin token needs at least 16"},
+		{"staff lockout negative", "[staff]\nlock_after = -3", "b.toml:5: staff.lock_after: -3: give the number"},
+		{"staff idle longer than a session", "[staff]\nmax_session = \"1h\"\nidle_timeout = \"2h\"", "b.toml:6: staff.idle_timeout: 2h0m0s is longer than staff.max_session 1h0m0s"},
 		{"syntax", "[store]\nbackend = = \"bolt\"", "b.toml:5: store.backend: expected value"},
 		{"z3950 user twice", "[[z3950.account]]\nuser = \"a\"\n[[z3950.account]]\nuser = \"a\"", "b.toml:7: z3950.account.1.user: Z39.50 user \"a\" appears twice"},
 	}

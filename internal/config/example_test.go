@@ -18,6 +18,9 @@ func TestExampleConfigParses(t *testing.T) {
 	if r := cons.Rules.Resolve("SUB", "adult", "magazine"); r.LoanPeriod.Days != 21 {
 		t.Errorf("example override not applied: %+v", r.LoanPeriod)
 	}
+	if cons.ILL.Symbol != "LV:ILU" || len(cons.ILL.Partners) != 1 || cons.ILL.Partners[0].Prices["loan"] != 350 {
+		t.Errorf("example ILL settings: %+v", cons.ILL)
+	}
 	if r := cons.Rules.Resolve("ILU", "child", "book"); r.MaxLoans != 3 {
 		t.Errorf("example child override not applied: %d", r.MaxLoans)
 	}

@@ -62,61 +62,75 @@ func (ix *Index) PutBatchReport(ctx context.Context, docs []Doc) (PutReport, err
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	last := make(map[string]int, len(docs))
-	for i, d := range docs {
-		if d.Key == "" || len(d.Key) > MaxKey {
-			return rep, fmt.Errorf("boltindex: put: record %d: key of %d bytes (1 to %d allowed)", i, len(d.Key), MaxKey)
-		}
-		if d.Record == nil {
-			return rep, fmt.Errorf("boltindex: put %q: nil record", d.Key)
-		}
-		last[d.Key] = i
+	last, err := checkDocs(docs)
+	if err != nil {
+		return rep, err
 	}
-	var replaced []string
-	err := ix.db.Update(func(tx *bbolt.Tx) error {
+	err = ix.db.Update(func(tx *bbolt.Tx) error {
 		b, err := ix.buckets(tx)
 		if err != nil {
 			return err
 		}
-		b.docs.FillPercent, b.raw.FillPercent, b.sort.FillPercent = 0.9, 0.9, 0.9
-		acc := newAccum(len(docs))
-		var added int64
-		replaced = replaced[:0]
-		seen := make(map[string]bool, len(docs))
-		for i, d := range docs {
-			if seen[d.Key] {
-				replaced = append(replaced, d.Key) // replaces the one before it in the batch
-			}
-			seen[d.Key] = true
-			if last[d.Key] != i {
-				continue
-			}
-			if i%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			isNew, err := ix.putOne(b, acc, d)
-			if err != nil {
-				return fmt.Errorf("boltindex: put %q: %w", d.Key, err)
-			}
-			if isNew {
-				added++
-			} else {
-				replaced = append(replaced, d.Key) // replaces the stored one
-			}
-		}
-		if err := acc.flush(ctx, b); err != nil {
-			return err
-		}
-		rep.Added = int(added)
-		return addCounter(b.meta, metaRecords, added)
+		rep, err = ix.putDocs(ctx, b, docs, last)
+		return err
 	})
 	if err != nil {
 		return PutReport{}, fmt.Errorf("boltindex: put batch: %w", err)
 	}
-	rep.Replaced = replaced
 	return rep, nil
+}
+
+// checkDocs checks the keys and records of docs and maps each key to its
+// last position.
+func checkDocs(docs []Doc) (map[string]int, error) {
+	last := make(map[string]int, len(docs))
+	for i, d := range docs {
+		if d.Key == "" || len(d.Key) > MaxKey {
+			return nil, fmt.Errorf("boltindex: put: record %d: key of %d bytes (1 to %d allowed)", i, len(d.Key), MaxKey)
+		}
+		if d.Record == nil {
+			return nil, fmt.Errorf("boltindex: put %q: nil record", d.Key)
+		}
+		last[d.Key] = i
+	}
+	return last, nil
+}
+
+// putDocs stores docs (already checked; last maps each key to its last
+// position) in the transaction of b.
+func (ix *Index) putDocs(ctx context.Context, b *buckets, docs []Doc, last map[string]int) (PutReport, error) {
+	b.docs.FillPercent, b.raw.FillPercent, b.sort.FillPercent = 0.9, 0.9, 0.9
+	acc := newAccum(len(docs))
+	var added int64
+	var replaced []string
+	seen := make(map[string]bool, len(docs))
+	for i, d := range docs {
+		if seen[d.Key] {
+			replaced = append(replaced, d.Key) // replaces the one before it in the batch
+		}
+		seen[d.Key] = true
+		if last[d.Key] != i {
+			continue
+		}
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return PutReport{}, err
+			}
+		}
+		isNew, err := ix.putOne(b, acc, d)
+		if err != nil {
+			return PutReport{}, fmt.Errorf("boltindex: put %q: %w", d.Key, err)
+		}
+		if isNew {
+			added++
+		} else {
+			replaced = append(replaced, d.Key) // replaces the stored one
+		}
+	}
+	if err := acc.flush(ctx, b); err != nil {
+		return PutReport{}, err
+	}
+	return PutReport{Added: int(added), Replaced: replaced}, addCounter(b.meta, metaRecords, added)
 }
 
 func (ix *Index) putOne(b *buckets, acc *accum, d Doc) (isNew bool, err error) {
@@ -180,45 +194,51 @@ func (ix *Index) Delete(ctx context.Context, key string) error {
 		if err != nil {
 			return err
 		}
-		v := b.keys.Get([]byte(key))
-		if v == nil {
-			return ErrNotFound
-		}
-		if len(v) != 4 {
-			return errCorrupt
-		}
-		id := binary.BigEndian.Uint32(v)
-		k := idKey(id)
-		old := b.docs.Get(k)
-		if old == nil {
-			return errCorrupt
-		}
-		_, oldRec, err := decodeDoc(old)
-		if err != nil {
-			return err
-		}
-		acc := newAccum(1)
-		for _, pk := range postingKeys(search.Extract(oldRec)) {
-			acc.del(pk, id)
-		}
-		acc.del(allKey, id)
-		if err := acc.flush(ctx, b); err != nil {
-			return err
-		}
-		for _, bk := range []*bbolt.Bucket{b.docs, b.raw, b.sort} {
-			if err := bk.Delete(k); err != nil {
-				return err
-			}
-		}
-		if err := b.keys.Delete([]byte(key)); err != nil {
-			return err
-		}
-		return addCounter(b.meta, metaRecords, -1)
+		return ix.deleteKey(ctx, b, key)
 	})
 	if err != nil {
 		return fmt.Errorf("boltindex: delete %q: %w", key, err)
 	}
 	return nil
+}
+
+// deleteKey removes the record under key in the transaction of b, or
+// returns ErrNotFound.
+func (ix *Index) deleteKey(ctx context.Context, b *buckets, key string) error {
+	v := b.keys.Get([]byte(key))
+	if v == nil {
+		return ErrNotFound
+	}
+	if len(v) != 4 {
+		return errCorrupt
+	}
+	id := binary.BigEndian.Uint32(v)
+	k := idKey(id)
+	old := b.docs.Get(k)
+	if old == nil {
+		return errCorrupt
+	}
+	_, oldRec, err := decodeDoc(old)
+	if err != nil {
+		return err
+	}
+	acc := newAccum(1)
+	for _, pk := range postingKeys(search.Extract(oldRec)) {
+		acc.del(pk, id)
+	}
+	acc.del(allKey, id)
+	if err := acc.flush(ctx, b); err != nil {
+		return err
+	}
+	for _, bk := range []*bbolt.Bucket{b.docs, b.raw, b.sort} {
+		if err := bk.Delete(k); err != nil {
+			return err
+		}
+	}
+	if err := b.keys.Delete([]byte(key)); err != nil {
+		return err
+	}
+	return addCounter(b.meta, metaRecords, -1)
 }
 
 // allKey is the posting key (without chunk) of the all-records list.

@@ -3,12 +3,13 @@
 //
 // # Layout
 //
-// Open creates, if they are missing, three tables (their names carry
+// Open creates, if they are missing, four tables (their names carry
 // Options.TablePrefix, "bibgate_" by default, and live in Options.Schema):
 //
 //	entries   (bucket text, key bytea, value bytea, PRIMARY KEY (bucket, key))
 //	sequences (bucket text PRIMARY KEY, value bigint)
 //	meta      (name text PRIMARY KEY, value text)  -- holds schema_version
+//	leases    (name text PRIMARY KEY, holder text, expires timestamptz)
 //
 // Keys are bytea, which PostgreSQL orders byte by byte (unsigned, a shorter
 // key before its extensions): the order of package store. A prefix scan is
@@ -46,12 +47,25 @@
 // SERIALIZABLE READ ONLY DEFERRABLE, which rules the anomaly out at the cost
 // of waiting, now and then, for a safe snapshot.
 //
+// # Leases
+//
+// Store is a store.Leaser: the processes sharing a database elect one of
+// them for the background jobs. A lease is a row of the leases table, taken
+// or renewed by one autocommitted INSERT ... ON CONFLICT DO UPDATE ... WHERE
+// (the holder is the same, or the lease has run out on the database's
+// clock, now()), and deleted on release. A holder that dies without
+// releasing it loses it when it runs out; no connection is held for it.
+//
 // # Other databases
 //
-// The SQL is standard apart from bytea and INSERT ... ON CONFLICT, which
-// CockroachDB and YugabyteDB accept; no advisory locks, no PL/pgSQL, no
-// server-side cursors. Both of them report transaction conflicts as 40001,
-// which is retried, including during Views.
+// The SQL is standard apart from bytea, timestamptz arithmetic with now()
+// and INSERT ... ON CONFLICT (DO UPDATE ... WHERE), which CockroachDB and
+// YugabyteDB accept; no PL/pgSQL, no server-side cursors, no LISTEN/NOTIFY.
+// The one advisory lock, pg_advisory_lock around creating the tables, only
+// serialises concurrent first starts; where a database accepts it without
+// serialising, the collisions it would have prevented are retried. Both of
+// them report transaction conflicts as 40001, which is retried, including
+// during Views.
 //
 // # Limits
 //
@@ -70,6 +84,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,6 +107,17 @@ const (
 	DefaultMaxAttempts    = 50
 	DefaultRetryBaseDelay = 2 * time.Millisecond
 	DefaultRetryMaxDelay  = 250 * time.Millisecond
+	// DefaultMaxConns bounds the pool when neither Options.MaxConns nor
+	// the DSN's pool_max_conns does: a database shared by many gateways
+	// serves each a few connections, not one per CPU of the database.
+	DefaultMaxConns         = 10
+	DefaultStatementTimeout = 5 * time.Second
+	DefaultConnectTimeout   = 5 * time.Second
+	// connRetries is how many more times a transaction runs after the
+	// connection failed before its statements left (a pooled connection
+	// that died while idle, a refused connect): enough to step over a dead
+	// connection, few enough to fail fast while the database is down.
+	connRetries = 2
 )
 
 // Options tune a Store. The zero value is sensible.
@@ -113,6 +140,21 @@ type Options struct {
 	// OnRetry, if set, is called before fn runs again, with the number of
 	// the attempt that failed and its error.
 	OnRetry func(attempt int, err error)
+	// MaxConns bounds the connection pool; zero means the DSN's
+	// pool_max_conns, or DefaultMaxConns (Open), or the pool configuration's
+	// own (OpenConfig).
+	MaxConns int32
+	// StatementTimeout is set on every connection as statement_timeout,
+	// unless the connection string sets it: the database cancels a
+	// statement (a lock wait included) that runs longer. The client gives
+	// up on a round trip not answered within StatementTimeout plus
+	// ConnectTimeout (a database gone silent). Zero means
+	// DefaultStatementTimeout, negative none.
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds opening a connection, and checking an idle one
+	// before use, unless the connection string sets connect_timeout. Zero
+	// means DefaultConnectTimeout.
+	ConnectTimeout time.Duration
 	// OnCommit, if set, is called when an Update ends, with the number of
 	// attempts it took, its duration and its outcome (nil, fn's error, or
 	// the database's). Metrics hang here.
@@ -124,6 +166,7 @@ type Store struct {
 	pool      *pgxpool.Pool
 	opts      Options
 	sql       statements
+	rtt       time.Duration // the longest a round trip may take; 0: unbounded
 	beginRW   string
 	beginView string
 
@@ -145,6 +188,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		// The parse error may quote the DSN, password and all.
 		return nil, errors.New("pgstore: cannot parse the connection string")
 	}
+	if opts.MaxConns <= 0 && !strings.Contains(dsn, "pool_max_conns") {
+		opts.MaxConns = DefaultMaxConns
+	}
 	return OpenConfig(ctx, cfg, opts)
 }
 
@@ -163,6 +209,27 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store,
 	if opts.RetryMaxDelay <= 0 {
 		opts.RetryMaxDelay = DefaultRetryMaxDelay
 	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+		cfg.MinConns = min(cfg.MinConns, cfg.MaxConns)
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = DefaultConnectTimeout
+	}
+	if cfg.ConnConfig.ConnectTimeout <= 0 {
+		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	}
+	if cfg.PingTimeout <= 0 {
+		cfg.PingTimeout = cfg.ConnConfig.ConnectTimeout
+	}
+	if opts.StatementTimeout == 0 {
+		opts.StatementTimeout = DefaultStatementTimeout
+	}
+	var rtt time.Duration
+	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(max(opts.StatementTimeout.Milliseconds(), 1), 10)
+		rtt = opts.StatementTimeout + cfg.ConnConfig.ConnectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connect: %w", err)
@@ -180,6 +247,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store,
 		pool:      pool,
 		opts:      opts,
 		sql:       newStatements(t),
+		rtt:       rtt,
 		beginRW:   "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE",
 		beginView: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	}
@@ -217,12 +285,16 @@ func (s *Store) run(ctx context.Context, fn func(store.Tx) error, readOnly bool)
 		return 0, store.ErrClosed
 	}
 	defer s.inflight.Done()
+	connFailures := 0
 	for attempt := 1; ; attempt++ {
 		err, retry := s.attempt(ctx, fn, readOnly)
 		if !retry {
 			return attempt, err
 		}
-		if attempt >= s.opts.MaxAttempts {
+		if !conflict(err) {
+			connFailures++
+		}
+		if attempt >= s.opts.MaxAttempts || connFailures > connRetries {
 			return attempt, fmt.Errorf("pgstore: gave up after %d attempts: %w", attempt, err)
 		}
 		if s.opts.OnRetry != nil {
@@ -271,16 +343,25 @@ func (s *Store) attempt(ctx context.Context, fn func(store.Tx) error, readOnly b
 
 // retryable reports whether running the transaction again may succeed:
 // the database detected a conflict, or the statement never left this
-// process. Nothing is retried once ctx is done.
+// process (connRetries bounds those). Nothing is retried once ctx is done
+// or after a round trip timed out.
 func retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		return false // the caller gave up, or the database did not answer in time
 	}
+	return conflict(err) || pgconn.SafeToRetry(err) && !isPgError(err)
+}
+
+// conflict reports whether err is the database detecting a conflict
+// between transactions.
+func conflict(err error) bool {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "40001" || pe.Code == "40P01"
-	}
-	return pgconn.SafeToRetry(err)
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+func isPgError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe)
 }
 
 // enter registers an in-flight transaction unless the store is closed.

@@ -430,7 +430,7 @@ func TestSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"bibgate_entries", "bibgate_meta", "bibgate_sequences"}; !slices.Equal(tables, want) {
+	if want := []string{"bibgate_entries", "bibgate_leases", "bibgate_meta", "bibgate_sequences"}; !slices.Equal(tables, want) {
 		t.Errorf("tables %v, want %v", tables, want)
 	}
 	// A prefix puts a second store beside the first.

@@ -27,6 +27,7 @@ type tables struct {
 	meta      string
 	entries   string
 	sequences string
+	leases    string
 }
 
 func newTables(schema, prefix string) tables {
@@ -36,7 +37,8 @@ func newTables(schema, prefix string) tables {
 		}
 		return pgx.Identifier{schema, prefix + name}.Sanitize()
 	}
-	t := tables{meta: qualify("meta"), entries: qualify("entries"), sequences: qualify("sequences")}
+	t := tables{meta: qualify("meta"), entries: qualify("entries"), sequences: qualify("sequences"),
+		leases: qualify("leases")}
 	if schema != "" {
 		t.schema = pgx.Identifier{schema}.Sanitize()
 	}
@@ -53,6 +55,8 @@ type statements struct {
 	del          string
 	nextSequence string
 	buckets      string
+	acquireLease string
+	releaseLease string
 }
 
 func newStatements(t tables) statements {
@@ -68,6 +72,13 @@ func newStatements(t tables) statements {
 		nextSequence: `INSERT INTO ` + t.sequences + ` AS s (bucket, "value") VALUES ($1, 1)` +
 			` ON CONFLICT (bucket) DO UPDATE SET "value" = s."value" + 1 RETURNING "value"`,
 		buckets: `SELECT DISTINCT bucket FROM ` + t.entries + ``,
+		// One statement, so that it is atomic in autocommit: the row is taken
+		// when it is missing, ours, or run out (on the database's clock).
+		acquireLease: `INSERT INTO ` + t.leases + ` AS l (name, holder, expires)` +
+			` VALUES ($1, $2, now() + $3 * interval '1 millisecond')` +
+			` ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires` +
+			` WHERE l.holder = EXCLUDED.holder OR l.expires < now() RETURNING l.holder`,
+		releaseLease: `DELETE FROM ` + t.leases + ` WHERE name = $1 AND holder = $2`,
 	}
 }
 
@@ -87,6 +98,8 @@ func (t tables) ddl() []string {
 			"value" bytea NOT NULL,
 			PRIMARY KEY (bucket, "key"))`,
 		`CREATE TABLE IF NOT EXISTS `+t.sequences+` (bucket text PRIMARY KEY, "value" bigint NOT NULL)`,
+		// Added within version 1: a build that does not know it ignores it.
+		`CREATE TABLE IF NOT EXISTS `+t.leases+` (name text PRIMARY KEY, holder text NOT NULL, expires timestamptz NOT NULL)`,
 	)
 }
 

@@ -70,8 +70,14 @@ func (t *tx) send(queue func(b *pgx.Batch), read func(br pgx.BatchResults) error
 	if t.failed != nil {
 		return t.failed
 	}
+	ctx := t.ctx
+	if t.s.rtt > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.s.rtt)
+		defer cancel()
+	}
 	if t.conn == nil {
-		c, err := t.s.pool.Acquire(t.ctx)
+		c, err := t.s.pool.Acquire(ctx)
 		if err != nil {
 			t.failed = err
 			return err
@@ -89,7 +95,7 @@ func (t *tx) send(queue func(b *pgx.Batch), read func(br pgx.BatchResults) error
 		t.begun = true
 	}
 	queue(b)
-	br := t.conn.SendBatch(t.ctx, b)
+	br := t.conn.SendBatch(ctx, b)
 	var err error
 	if opening {
 		_, err = br.Exec()

@@ -1,0 +1,160 @@
+package config
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/core/policy"
+)
+
+// ILL configures interlibrary loan: our symbol and partners (the engine's
+// settings, see core.ILLSettings) and the ISO 10161 listener.
+type ILL struct {
+	// Listen is the ISO 10161 (BER over TCP) listener; empty: none.
+	Listen string `toml:"listen"`
+	// TLSListen is the same over TLS, with CertFile and KeyFile.
+	TLSListen   string   `toml:"tls_listen"`
+	CertFile    string   `toml:"cert_file"`
+	KeyFile     string   `toml:"key_file"`
+	MaxConns    int      `toml:"max_conns"`
+	MaxAPDU     int      `toml:"max_apdu"`     // largest APDU accepted, in bytes (default 1 MiB)
+	IdleTimeout Duration `toml:"idle_timeout"` // without an APDU (default 10m)
+	ReadTimeout Duration `toml:"read_timeout"` // for the rest of an APDU once begun (default 30s)
+
+	// Symbol is our ILL symbol (responder-id of our answers, initial
+	// requester of our requests).
+	Symbol string `toml:"symbol"`
+	// Library handles ILL; default the first library.
+	Library             string                   `toml:"library"`
+	LoanPeriods         map[string]policy.Period `toml:"loan_periods"`
+	DefaultLoanPeriod   policy.Period            `toml:"default_loan_period"`
+	ReceivedForHomeLoan bool                     `toml:"received_for_home_loan"`
+	ReturnTransitDays   int                      `toml:"return_transit_days"`
+	ExpiryDays          int                      `toml:"expiry_days"`
+	Partners            []ILLPartner             `toml:"partner"`
+}
+
+// ILLPartner is one partner library: the engine's settings and how its
+// requests are answered on the connection they come on.
+type ILLPartner struct {
+	core.ILLPartner
+	// RequestReply: "status" (default) acknowledges an ILL-Request at once
+	// with a Status-Or-Error-Report carrying the decision, as
+	// yaz-illclient needs, the ILL-Answer following by the partner's
+	// transport; "answer" sends the ILL-Answer itself.
+	RequestReply string `toml:"request_reply"`
+}
+
+// ILLSettings are the engine's settings from the [ill] table.
+func (c *Config) ILLSettings() core.ILLSettings {
+	s := core.ILLSettings{Symbol: c.ILL.Symbol, Library: c.ILL.Library, LoanPeriods: c.ILL.LoanPeriods,
+		DefaultLoanPeriod: c.ILL.DefaultLoanPeriod, ReceivedForHomeLoan: c.ILL.ReceivedForHomeLoan,
+		ReturnTransitDays: c.ILL.ReturnTransitDays, ExpiryDays: c.ILL.ExpiryDays}
+	for _, p := range c.ILL.Partners {
+		s.Partners = append(s.Partners, p.ILLPartner)
+	}
+	return s
+}
+
+func (c *Config) validateILL(libOK func(string) bool) error {
+	l := &c.ILL
+	for _, a := range []struct{ key, addr string }{{"ill.listen", l.Listen}, {"ill.tls_listen", l.TLSListen}} {
+		if a.addr == "" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(a.addr); err != nil || port == "" {
+			return c.errorf(a.key, "%q is not host:port (e.g. 127.0.0.1:4990, or :499 for every interface)", a.addr)
+		}
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"ill.max_conns", l.MaxConns}, {"ill.max_apdu", l.MaxAPDU}, {"ill.return_transit_days", l.ReturnTransitDays},
+		{"ill.expiry_days", l.ExpiryDays}} {
+		if n.v < 0 {
+			return c.errorf(n.key, "%d: must not be negative", n.v)
+		}
+	}
+	if l.MaxAPDU > 0 && l.MaxAPDU < 1024 {
+		return c.errorf("ill.max_apdu", "%d: an ILL-Request takes more; use at least 1024", l.MaxAPDU)
+	}
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"ill.idle_timeout", l.IdleTimeout}, {"ill.read_timeout", l.ReadTimeout}} {
+		if d.v.Duration < 0 {
+			return c.errorf(d.key, "%v: must not be negative", d.v.Duration)
+		}
+	}
+	if l.TLSListen != "" {
+		switch {
+		case l.CertFile == "":
+			return c.errorf("ill.tls_listen", "needs a certificate file (PEM) in ill.cert_file")
+		case l.KeyFile == "":
+			return c.errorf("ill.tls_listen", "needs the certificate's private key (PEM) in ill.key_file")
+		}
+		if _, err := tls.LoadX509KeyPair(l.CertFile, l.KeyFile); err != nil {
+			return c.errorf("ill.cert_file", "certificate %s with key %s: %v", l.CertFile, l.KeyFile, err)
+		}
+	}
+	if (l.Listen != "" || l.TLSListen != "" || len(l.Partners) > 0) && l.Symbol == "" {
+		key := "ill.symbol"
+		if locate(c.src, key) == 0 {
+			key = "ill"
+		}
+		return c.errorf(key, "interlibrary loan needs our ILL symbol in ill.symbol")
+	}
+	if l.Library != "" && !libOK(l.Library) {
+		return c.errorf("ill.library", "no library %q in the consortium", l.Library)
+	}
+	for m, p := range l.LoanPeriods {
+		if p.Days < 0 || p.Months < 0 {
+			return c.errorf("ill.loan_periods", "%s: a loan period must not be negative", m)
+		}
+	}
+	seen := map[string]bool{}
+	for i, p := range l.Partners {
+		k := fmt.Sprintf("ill.partner.%d.", i)
+		if p.Symbol == "" {
+			return &Error{File: c.path, Line: entryLine(c.src, "ill.partner", i), Key: k + "symbol",
+				Msg: fmt.Sprintf("ILL partner %d has no symbol", i+1)}
+		}
+		if seen[p.Symbol] {
+			return c.errorf(k+"symbol", "ILL partner %q appears twice", p.Symbol)
+		}
+		seen[p.Symbol] = true
+		switch p.RequestReply {
+		case "", "status", "answer":
+		default:
+			return c.errorf(k+"request_reply", "%q: use status (a Status-Or-Error-Report at once) or answer (the ILL-Answer)", p.RequestReply)
+		}
+		if p.RetryDays < 0 {
+			return c.errorf(k+"retry_days", "%d: must not be negative", p.RetryDays)
+		}
+		for svc, price := range p.Prices {
+			if svc != core.ILLLoan && svc != core.ILLCopy {
+				return c.errorf(k+"prices", "%q: prices are for loan and copy-non-returnable", svc)
+			}
+			if price < 0 {
+				return c.errorf(k+"prices", "%s: a price must not be negative", svc)
+			}
+		}
+	}
+	return nil
+}
+
+// entryLine is the line of the n-th [[table]] header in src; 0 if none.
+func entryLine(src, table string, n int) int {
+	for i, line := range strings.Split(src, "\n") {
+		if strings.TrimSpace(line) == "[["+table+"]]" {
+			if n == 0 {
+				return i + 1
+			}
+			n--
+		}
+	}
+	return 0
+}

@@ -409,6 +409,35 @@ func TestConsoleInChromium(t *testing.T) {
 		b.fail("after payment", "owed %q", got)
 	}
 
+	// The page fits a 1366×768 desk screen and a tablet held upright:
+	// nothing wider than the window (wide tables scroll inside their box).
+	for _, size := range [][2]int64{{1366, 768}, {768, 1024}} {
+		var fits bool
+		b.run(fmt.Sprintf("viewport %dx%d", size[0], size[1]), chromedp.EmulateViewport(size[0], size[1]), chromedp.Reload(),
+			chromedp.WaitVisible("#patron-owed", chromedp.ByQuery),
+			chromedp.Evaluate(`document.documentElement.scrollWidth <= document.documentElement.clientWidth`, &fits))
+		if !fits {
+			b.fail(fmt.Sprintf("viewport %dx%d", size[0], size[1]), "the patron page is wider than the window")
+		}
+	}
+	b.run("desk screen", chromedp.EmulateViewport(1366, 768))
+
+	// The desk, driven as a scanner does: keys into whatever field has
+	// the cursor. The card's Enter moves on to the copy; the copy's lends.
+	b.run("desk", chromedp.Navigate(base+"/desk"), chromedp.WaitVisible("#checkout-form", chromedp.ByQuery),
+		chromedp.KeyEvent(demo.PatronGood+"\r"), chromedp.Evaluate(`document.activeElement.id`, &focused))
+	if focused != "checkout-barcode" {
+		b.fail("desk", "after the card's Enter the cursor is in %q, want the copy's field", focused)
+	}
+	b.run("desk checkout", chromedp.ActionFunc(func(ctx context.Context) error { return nextPage(ctx, chromedp.KeyEvent("I000013\r")) }))
+	if got := text("#desk-result"); !strings.Contains(got, "Zaļā zeme") {
+		b.fail("desk checkout", "result %q", got)
+	}
+	b.run("desk checkin", chromedp.SendKeys("#checkin-barcode", "I000013", chromedp.ByQuery), submit("#checkin"))
+	if got := text("#desk-result"); !strings.Contains(got, "ILUB") {
+		b.fail("desk checkin", "result %q, want the copy sent home to ILUB", got)
+	}
+
 	// Declare I000076 (still on loan to P0001) lost.
 	b.run("scan I000076", scan("I000076"), chromedp.WaitVisible("#lost-form", chromedp.ByQuery), submit("#declare-lost"))
 	if got := text("#copy-status"); !strings.HasPrefix(got, "lost") {

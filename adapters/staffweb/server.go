@@ -50,7 +50,7 @@ var assetFS embed.FS
 
 // Cookie names.
 const (
-	sessionCookie = "bibgate_staff"
+	sessionCookie = "bibgate_console"
 	signinCookie  = "bibgate_signin" // the sign-in form's CSRF token (double submit)
 	langCookie    = "bibgate_lang"
 )

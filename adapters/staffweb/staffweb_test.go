@@ -206,7 +206,7 @@ func TestSessionCookie(t *testing.T) {
 		_, resp := c.signIn(c.client(), "anna")
 		var sc *http.Cookie
 		for _, ck := range resp.Cookies() {
-			if ck.Name == "bibgate_staff" && ck.Value != "" {
+			if ck.Name == "bibgate_console" && ck.Value != "" {
 				sc = ck
 			}
 		}

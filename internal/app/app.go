@@ -319,9 +319,6 @@ func (a *App) adminServer() (server, error) {
 	for _, route := range []string{"POST /catalogue/import", "POST /patrons/import", "POST /items/import"} {
 		mux.Handle(route, a.requireToken(a.limitImport(imports)))
 	}
-	if err := a.mountStaffWeb(mux); err != nil {
-		return server{}, err
-	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -341,6 +338,9 @@ func (a *App) adminServer() (server, error) {
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	if err := a.mountStaffWeb(mux); err != nil { // the staff console, /staff/
+		return server{}, err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Admin.Listen)
 	if err != nil {
 		return server{}, fmt.Errorf("admin listener: %w", err)

@@ -1,5 +1,7 @@
 package config
 
+import "crypto/tls"
+
 // Console configures the staff web console's own listener. The console is
 // always on the admin listener under /staff/; listen gives it a listener
 // of its own (for the library's network, where the admin address is
@@ -12,8 +14,16 @@ type Console struct {
 
 func (c *Config) validateConsole() error {
 	k := c.Console
-	if (k.CertFile == "") != (k.KeyFile == "") {
-		return c.errorf("console.cert_file", "set both console.cert_file and console.key_file for TLS, or neither")
+	switch {
+	case k.CertFile == "" && k.KeyFile == "":
+		return nil
+	case k.CertFile == "":
+		return c.errorf("console.key_file", "needs its certificate (PEM) in console.cert_file")
+	case k.KeyFile == "":
+		return c.errorf("console.cert_file", "needs the certificate's private key (PEM) in console.key_file")
+	}
+	if _, err := tls.LoadX509KeyPair(k.CertFile, k.KeyFile); err != nil {
+		return c.errorf("console.cert_file", "certificate %s with key %s: %v", k.CertFile, k.KeyFile, err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -24,15 +25,17 @@ const password = "correct horse battery"
 // console is a console over the demo data with staff accounts, served by
 // an httptest server (TLS when tls is set).
 type console struct {
-	t   *testing.T
-	svc *core.Service
-	srv *httptest.Server
+	t     *testing.T
+	svc   *core.Service
+	srv   *httptest.Server
+	clock *core.FixedClock
 }
 
 func newConsole(t *testing.T, tls bool) *console {
 	t.Helper()
 	ctx := context.Background()
-	svc, err := core.NewService(memstore.New(), demo.Consortium(), core.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
+	svc, err := core.NewService(memstore.New(), demo.Consortium(), core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +45,7 @@ func newConsole(t *testing.T, tls bool) *console {
 	for _, st := range []core.NewStaff{
 		{ID: "anna", Library: demo.Central, Name: "Anna Admin", Roles: []core.Role{core.RoleAdmin}, Password: password},
 		{ID: "sub", Library: demo.Subate, Name: "Sandra Subate", Roles: []core.Role{core.RoleCirculation}, Password: password},
+		{ID: "ieva", Library: demo.Central, Name: "Ieva Consortium", Roles: []core.Role{core.RoleConsortiumAdmin}, Password: password},
 	} {
 		if _, err := svc.AddStaff(ctx, nil, st); err != nil {
 			t.Fatal(err)
@@ -51,7 +55,7 @@ func newConsole(t *testing.T, tls bool) *console {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &console{t: t, svc: svc}
+	c := &console{t: t, svc: svc, clock: clock}
 	if tls {
 		c.srv = httptest.NewTLSServer(h)
 	} else {

@@ -183,7 +183,7 @@ func (s *Server) handle(pattern string, fn func(*request) error) {
 		}
 		if err != nil {
 			if core.ReasonOf(err) == "" && !errors.Is(err, http.ErrNoCookie) {
-				s.log.Error().Err(err).Str("path", r.URL.Path).Msg("staff console: session lookup failed")
+				s.log.Error().Err(err).Str("route", r.Pattern).Msg("staff console: session lookup failed")
 				http.Error(w, "session lookup failed", http.StatusInternalServerError)
 				return
 			}
@@ -214,7 +214,7 @@ func (s *Server) handle(pattern string, fn func(*request) error) {
 
 // forbidden answers 403 with a short page.
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, lang, why string) {
-	s.log.Warn().Str("remote", clientAddr(r)).Str("path", r.URL.Path).Str("why", why).Msg("staff console: request refused")
+	s.log.Warn().Str("remote", clientAddr(r)).Str("route", r.Pattern).Str("why", why).Msg("staff console: request refused")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusForbidden)
 	fmt.Fprintf(w, "<!doctype html><title>403</title><p>%s</p><p><a href=\"%s\">%s</a></p>",
@@ -237,7 +237,7 @@ func (s *Server) fail(q *request, err error) {
 	case reason != "":
 		status = http.StatusUnprocessableEntity
 	default:
-		s.log.Error().Err(err).Str("path", q.r.URL.Path).Str("staff", q.staff.ID).Msg("staff console: request failed")
+		s.log.Error().Err(err).Str("route", q.r.Pattern).Str("staff", q.staff.ID).Msg("staff console: request failed")
 	}
 	s.render(q, status, "error", "", map[string]any{"Message": reasonText(reason, q.lang)})
 }

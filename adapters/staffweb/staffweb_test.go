@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,25 @@ type console struct {
 	svc   *core.Service
 	srv   *httptest.Server
 	clock *core.FixedClock
+	log   *syncBuffer
+}
+
+// syncBuffer collects the console's log lines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newConsole(t *testing.T, tls bool) *console {
@@ -51,11 +71,12 @@ func newConsole(t *testing.T, tls bool) *console {
 			t.Fatal(err)
 		}
 	}
-	h, err := staffweb.New(svc, staffweb.Options{Prefix: "/staff", Log: zerolog.Nop()})
+	logs := &syncBuffer{}
+	h, err := staffweb.New(svc, staffweb.Options{Prefix: "/staff", Log: zerolog.New(logs)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &console{t: t, svc: svc, clock: clock}
+	c := &console{t: t, svc: svc, clock: clock, log: logs}
 	if tls {
 		c.srv = httptest.NewTLSServer(h)
 	} else {
@@ -199,6 +220,12 @@ func TestCSRFTokenChecked(t *testing.T) {
 	}
 	if sum, _ := c.svc.Patron(context.Background(), demo.PatronGood); !sum.Patron.Blocked || sum.Patron.BlockReason != "lost card" {
 		t.Errorf("P0001 after the block: %+v", sum.Patron)
+	}
+	// The refusals are logged, by route: without the card in the path and
+	// without the password.
+	logs := c.log.String()
+	if !strings.Contains(logs, "missing or wrong CSRF token") || strings.Contains(logs, "P0001") || strings.Contains(logs, password) {
+		t.Errorf("log lines:\n%s", logs)
 	}
 }
 
@@ -352,5 +379,42 @@ func TestScanFindsPatronOrCopy(t *testing.T) {
 	}
 	if read(t, resp); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("find an unknown barcode: %s, want 404", resp.Status)
+	}
+}
+
+// TestLockoutShown: after ten wrong passwords the sign-in page says the
+// account is locked, and the right password is refused until the lockout
+// ends.
+func TestLockoutShown(t *testing.T) {
+	c := newConsole(t, false)
+	signIn := func(pw string) (int, string) {
+		cl := c.client()
+		resp, err := cl.Get(c.srv.URL + "/staff/signin?lang=en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := csrfOf(t, read(t, resp))
+		resp, err = cl.PostForm(c.srv.URL+"/staff/signin", url.Values{"csrf": {tok}, "id": {"anna"}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, read(t, resp)
+	}
+	for i := 1; i <= 10; i++ {
+		st, body := signIn("wrong password")
+		want := "Wrong staff id or password."
+		if i == 10 {
+			want = "the account is locked"
+		}
+		if st != http.StatusUnauthorized || !strings.Contains(body, want) {
+			t.Fatalf("wrong password %d: %d, want 401 with %q", i, st, want)
+		}
+	}
+	if st, body := signIn(password); st != http.StatusUnauthorized || !strings.Contains(body, "the account is locked") {
+		t.Errorf("the right password while locked: %d", st)
+	}
+	c.clock.Advance(16 * time.Minute)
+	if st, _ := signIn(password); st != http.StatusSeeOther {
+		t.Errorf("the right password after the lockout: %d", st)
 	}
 }

@@ -119,6 +119,17 @@ func (f *fixture) report(a ill.APDU) *ill.StatusOrErrorReport {
 	return r
 }
 
+// receipt sends an APDU the engine answers nothing to: the partner gets a
+// receipt, a Status-Or-Error-Report with the status and no error.
+func (f *fixture) receipt(a ill.APDU) *ill.StatusOrErrorReport {
+	f.t.Helper()
+	r := f.report(a)
+	if r.ErrorReport != nil || r.StatusReport == nil {
+		f.t.Fatalf("receipt for %s: %+v", a.Type(), r)
+	}
+	return r
+}
+
 func (f *fixture) pending() int {
 	f.t.Helper()
 	out, err := f.svc.ILLPending(f.ctx, 0)
@@ -258,7 +269,7 @@ func TestLaterAPDUs(t *testing.T) {
 		t.Fatalf("renew before shipping: %+v", r.ErrorReport)
 	}
 
-	f.exchange(&ill.Message{Header: header(ackPeer, "T1"), Note: "courier on Friday"}, 0)
+	f.receipt(&ill.Message{Header: header(ackPeer, "T1"), Note: "courier on Friday"})
 
 	got := f.exchange(&ill.Cancel{Header: header(ackPeer, "T1")}, 1)[0]
 	if cr, ok := got.(*ill.CancelReply); !ok || !cr.Answer || string(cr.TransactionID.Qualifier) != "T1" {
@@ -272,7 +283,20 @@ func TestLaterAPDUs(t *testing.T) {
 	if p := errorReport(r).ProviderErrorReport; p == nil || p.TransactionIDProblem == nil || *p.TransactionIDProblem != 3 {
 		t.Fatalf("unknown transaction: %+v", r.ErrorReport)
 	}
-	r = f.report(loan(ackPeer, "T1", kalevipoegISBN, ""))
+	// The same request again (same tuple, same service-date-time: the
+	// partner lost our answer) is acknowledged and not applied twice...
+	before := f.pending()
+	if again := f.report(loan(ackPeer, "T1", kalevipoegISBN, "")); again.ErrorReport != nil || again.StatusReport == nil {
+		t.Fatalf("request sent again: %+v", again)
+	}
+	if x, err := f.svc.ILLList(f.ctx); err != nil || len(x) != 1 || f.pending() != before {
+		t.Fatalf("request sent again was applied: %d transactions, %d queued (was %d), %v", len(x), f.pending(), before, err)
+	}
+	// ...another request reusing its transaction-id is refused.
+	reused := loan(ackPeer, "T1", kalevipoegISBN, "")
+	later := "101501"
+	reused.ServiceDateTime.This.Time = &later
+	r = f.report(reused)
 	if p := errorReport(r).ProviderErrorReport; p == nil || p.TransactionIDProblem == nil || *p.TransactionIDProblem != 1 {
 		t.Fatalf("duplicate: %+v", r.ErrorReport)
 	}
@@ -312,12 +336,15 @@ func TestResponderLifecycle(t *testing.T) {
 	} else if _, err := ill.Encode(s); err != nil {
 		t.Fatal(err)
 	}
-	f.exchange(&ill.Received{Header: header(answerPeer, "LC1"), DateReceived: "20261205", ShippedServiceType: ill.Loan}, 0)
+	f.receipt(&ill.Received{Header: header(answerPeer, "LC1"), DateReceived: "20261205", ShippedServiceType: ill.Loan})
+	// Sent again (the partner did not get our receipt): acknowledged, not
+	// applied twice (the count of APDU events below stays 4).
+	f.receipt(&ill.Received{Header: header(answerPeer, "LC1"), DateReceived: "20261205", ShippedServiceType: ill.Loan})
 	got := f.exchange(&ill.Renew{Header: header(answerPeer, "LC1")}, 1)[0]
 	if ra, ok := got.(*ill.RenewAnswer); !ok || ra.DateDue == nil {
 		t.Fatalf("renew: %+v", got)
 	}
-	f.exchange(&ill.Returned{Header: header(answerPeer, "LC1"), DateReturned: "20261220"}, 0)
+	f.receipt(&ill.Returned{Header: header(answerPeer, "LC1"), DateReturned: "20261220"})
 	x, err = f.svc.ILLGet(f.ctx, core.ILLRef{TID: &tid, Role: illstate.Responder})
 	if err != nil {
 		t.Fatal(err)

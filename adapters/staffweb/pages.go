@@ -60,6 +60,13 @@ type signinData struct {
 }
 
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if _, _, err := s.svc.StaffSession(r.Context(), c.Value); err == nil {
+			// Signed in already (a bookmark, the back button).
+			http.Redirect(w, r, safeNext(r.URL.Query().Get("next"), s.prefix), http.StatusSeeOther)
+			return
+		}
+	}
 	s.showSignin(w, r, http.StatusOK, signinData{Next: safeNext(r.URL.Query().Get("next"), s.prefix)})
 }
 

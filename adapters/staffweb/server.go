@@ -66,12 +66,16 @@ type Options struct {
 	// Log receives one line per refused or failed request. Passwords
 	// are never logged.
 	Log zerolog.Logger
+	// SecureCookie marks the cookies Secure on plain HTTP too, for a
+	// console behind a TLS-terminating proxy. Under TLS they always are.
+	SecureCookie bool
 }
 
 // Server is the console's http.Handler.
 type Server struct {
 	svc    *core.Service
 	log    zerolog.Logger
+	secure bool
 	prefix string
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
@@ -79,7 +83,7 @@ type Server struct {
 
 // New builds the console over svc.
 func New(svc *core.Service, opts Options) (*Server, error) {
-	s := &Server{svc: svc, log: opts.Log, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux()}
+	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux()}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -350,5 +354,5 @@ func newToken() (string, error) {
 func (s *Server) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	p := s.prefix + "/"
 	return &http.Cookie{Name: name, Value: value, Path: p, MaxAge: maxAge, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+		Secure: r.TLS != nil || s.secure, SameSite: http.SameSiteStrictMode}
 }

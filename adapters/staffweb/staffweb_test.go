@@ -53,6 +53,11 @@ func (s *syncBuffer) String() string {
 
 func newConsole(t *testing.T, tls bool) *console {
 	t.Helper()
+	return newConsoleOpts(t, tls, staffweb.Options{})
+}
+
+func newConsoleOpts(t *testing.T, tls bool, opts staffweb.Options) *console {
+	t.Helper()
 	ctx := context.Background()
 	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
 	svc, err := core.NewService(memstore.New(), demo.Consortium(), core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
@@ -72,7 +77,8 @@ func newConsole(t *testing.T, tls bool) *console {
 		}
 	}
 	logs := &syncBuffer{}
-	h, err := staffweb.New(svc, staffweb.Options{Prefix: "/staff", Log: zerolog.New(logs)})
+	opts.Prefix, opts.Log = "/staff", zerolog.New(logs)
+	h, err := staffweb.New(svc, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,10 +236,12 @@ func TestCSRFTokenChecked(t *testing.T) {
 }
 
 // TestSessionCookie: HttpOnly, SameSite=Strict, scoped to the console,
-// Secure under TLS and not on plain HTTP (where a browser would drop it).
+// Secure under TLS and not on plain HTTP (where a browser would drop it)
+// unless a TLS proxy in front is declared.
 func TestSessionCookie(t *testing.T) {
-	for _, tls := range []bool{false, true} {
-		c := newConsole(t, tls)
+	for _, tc := range []struct{ tls, proxy bool }{{false, false}, {true, false}, {false, true}} {
+		tls := tc.tls
+		c := newConsoleOpts(t, tls, staffweb.Options{SecureCookie: tc.proxy})
 		_, resp := c.signIn(c.client(), "anna")
 		var sc *http.Cookie
 		for _, ck := range resp.Cookies() {
@@ -244,7 +252,7 @@ func TestSessionCookie(t *testing.T) {
 		if sc == nil {
 			t.Fatalf("tls %v: no session cookie in %v", tls, resp.Header["Set-Cookie"])
 		}
-		if !sc.HttpOnly || sc.SameSite != http.SameSiteStrictMode || sc.Path != "/staff/" || sc.Secure != tls {
+		if !sc.HttpOnly || sc.SameSite != http.SameSiteStrictMode || sc.Path != "/staff/" || sc.Secure != (tls || tc.proxy) {
 			t.Errorf("tls %v: session cookie %q: HttpOnly %v SameSite %v Path %q Secure %v", tls, sc.String(), sc.HttpOnly, sc.SameSite, sc.Path, sc.Secure)
 		}
 	}
@@ -255,7 +263,14 @@ func TestSignOutEndsSession(t *testing.T) {
 	c := newConsole(t, false)
 	cl := c.client()
 	tok, _ := c.signIn(cl, "anna")
-	resp, err := cl.PostForm(c.srv.URL+"/staff/signout", url.Values{"csrf": {tok}})
+	resp, err := cl.Get(c.srv.URL + "/staff/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read(t, resp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/staff/" {
+		t.Errorf("the sign-in page when signed in: %s to %q, want the dashboard", resp.Status, resp.Header.Get("Location"))
+	}
+	resp, err = cl.PostForm(c.srv.URL+"/staff/signout", url.Values{"csrf": {tok}})
 	if err != nil {
 		t.Fatal(err)
 	}

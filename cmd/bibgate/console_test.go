@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -338,6 +339,28 @@ func TestConsoleInChromium(t *testing.T) {
 	if got := text("#count-holds b"); got != "2" {
 		b.fail("dashboard", "holds to review %q, want 2", got)
 	}
+	// The browser holds the session in a cookie scripts cannot read,
+	// sent to this site only.
+	var cookies []*network.Cookie
+	b.run("cookies", chromedp.ActionFunc(func(ctx context.Context) (err error) {
+		cookies, err = network.GetCookies().Do(ctx)
+		return err
+	}))
+	var session *network.Cookie
+	for _, c := range cookies {
+		if c.Name == "bibgate_console" {
+			session = c
+		}
+	}
+	if session == nil || !session.HTTPOnly || session.SameSite != network.CookieSameSiteStrict || session.Path != "/staff/" {
+		b.fail("cookies", "session cookie %+v", session)
+	}
+	var visible string
+	b.run("document.cookie", chromedp.Evaluate(`document.cookie`, &visible))
+	if strings.Contains(visible, "bibgate_console") {
+		b.fail("document.cookie", "a script reads the session cookie: %q", visible)
+	}
+
 	// Headless Chromium asks for English; the language links switch, and
 	// the choice stays for the next pages.
 	if got := text("h1"); got != "Dashboard" {
@@ -463,6 +486,10 @@ func TestConsoleInChromium(t *testing.T) {
 			b.fail("audit log", "no %s entry", want)
 		}
 	}
+
+	// Signed out, the pages are closed again.
+	b.run("sign out", submit("#signout"), chromedp.WaitVisible("#signin", chromedp.ByQuery),
+		chromedp.Navigate(base+"/patron/P0001"), chromedp.WaitVisible("#signin", chromedp.ByQuery))
 }
 
 // waitReady waits for /readyz on the admin address.

@@ -390,10 +390,11 @@ func TestConsoleInChromium(t *testing.T) {
 
 	// Confirm P0006's identity: the card scanned into the search field.
 	b.run("scan P0006", chromedp.Navigate(base+"/"), chromedp.WaitVisible("#scan", chromedp.ByQuery), scan(demo.PatronRemoteOnly))
+	// On a patron's page the cursor waits in the field that lends to them.
 	var focused string
 	b.run("focus", chromedp.Evaluate(`document.activeElement && document.activeElement.id`, &focused))
-	if focused != "scan" {
-		b.fail("focus", "the cursor is in %q, want the search field", focused)
+	if focused != "lend-barcode" {
+		b.fail("focus", "the cursor is in %q, want the patron's lending field", focused)
 	}
 	b.run("confirm identity", chromedp.SetValue("#document", "id card", chromedp.ByQuery), submit("#confirm"))
 	if got := text("#patron-identity"); got != "apstiprināta" {

@@ -316,14 +316,25 @@ func (v *view) LangURL(l string) string {
 	return u.String()
 }
 
+// formPages are the pages that answer a POST themselves, by the path of
+// the page with their form; any other answers to a POST link to the
+// dashboard.
+var formPages = map[string]string{"desk": "/desk", "register": "/register", "signin": "/signin", "error": "/"}
+
 func (s *Server) render(q *request, status int, page, title string, data any) {
 	t := s.pages[page]
 	if t == nil {
 		http.Error(q.w, "no page "+page, http.StatusInternalServerError)
 		return
 	}
+	here := q.r.URL.RequestURI()
+	if q.r.Method != http.MethodGet {
+		// A page answering a form: its language links go to the page
+		// with the form.
+		here = s.path(formPages[page])
+	}
 	v := &view{lang: q.lang, Lang: q.lang, Langs: langChoices, Staff: q.staff, CSRF: q.sess.CSRF, Prefix: s.prefix,
-		Page: page, Title: title, Here: q.r.URL.RequestURI(), Data: data}
+		Page: page, Title: title, Here: here, Data: data}
 	if m := q.r.URL.Query().Get("ok"); m != "" && hasKey(m) {
 		v.OK = tr(q.lang, m)
 	}

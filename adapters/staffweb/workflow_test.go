@@ -169,6 +169,10 @@ func TestDeskAndCopy(t *testing.T) {
 	if st != 200 || !strings.Contains(body, "Lent: Mērnieku laiki, due") || !strings.Contains(body, `value="P0001"`) {
 		t.Errorf("desk checkout: %d\n%s", st, body)
 	}
+	// Its language links go to the desk page, not to the form's target.
+	if !strings.Contains(body, `href="/staff/desk?lang=et"`) {
+		t.Errorf("the answer to a checkout links its languages elsewhere")
+	}
 	st, _, body = c.post(cl, tok, "/staff/desk/checkout?lang=en", url.Values{"card": {"P0002"}, "barcode": {"I000003"}})
 	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "Your card is blocked") {
 		t.Errorf("desk checkout to a blocked patron: %d", st)

@@ -84,8 +84,11 @@ func (s *Server) showSignin(w http.ResponseWriter, r *http.Request, status int, 
 
 // safeNext keeps a return path only when it is one of the console's own.
 func safeNext(next, prefix string) string {
-	if next == "" || !strings.HasPrefix(next, prefix+"/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return prefix + "/"
+	home := prefix + "/"
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(next, home) ||
+		strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return home
 	}
 	return next
 }

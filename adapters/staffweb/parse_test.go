@@ -3,6 +3,8 @@ package staffweb
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/bibgate/bibgate/core"
@@ -72,4 +74,21 @@ func TestEveryTextInFourLanguages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzSafeNext: the page a sign-in returns to is always one of the
+// console's own, never another site.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/staff/patron/P0001", "/staff/find?q=berzins", "//evil.example/staff/", "https://evil.example/", "/staff/\\evil", "/staffx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		got := safeNext(next, "/staff")
+		if !strings.HasPrefix(got, "/staff/") || strings.HasPrefix(got, "//") || strings.Contains(got, "\\") {
+			t.Fatalf("safeNext(%q) = %q", next, got)
+		}
+		if u, err := url.Parse(got); err != nil || u.Host != "" || u.Scheme != "" {
+			t.Fatalf("safeNext(%q) = %q leaves the site", next, got)
+		}
+	})
 }

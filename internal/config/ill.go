@@ -4,8 +4,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"os"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/bibgate/bibgate/core"

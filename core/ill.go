@@ -152,6 +152,9 @@ type ILLEventInput struct {
 	// zone as the partner's configuration says (kept beside our clock's
 	// time of arrival).
 	ServiceTime time.Time
+	// Repeatable: ServiceTime includes the time of day, so the same APDU
+	// sent again can be told from another one (a date alone cannot).
+	Repeatable bool
 	// AnswerInline: the answer the engine gives to this event (an
 	// ILL-Answer, Renew-Answer, Cancel-Reply, Status-Or-Error-Report) goes
 	// back on the connection the event arrived on. It is recorded as sent
@@ -496,7 +499,7 @@ func (s *Service) ILLApply(ctx context.Context, ref ILLRef, in ILLEventInput) (o
 // sends an APDU again when our answer was lost (or it crashed before it
 // recorded it as sent); applying it twice would ship or charge twice.
 func (x *ILLTransaction) received(in ILLEventInput) (ILLEvent, bool) {
-	if in.Origin != OriginAPDU || in.Dir != illstate.Incoming || in.ServiceTime.IsZero() {
+	if in.Origin != OriginAPDU || in.Dir != illstate.Incoming || in.ServiceTime.IsZero() || !in.Repeatable {
 		return ILLEvent{}, false
 	}
 	for _, e := range x.Events {

@@ -28,6 +28,9 @@ type ILLIncomingRequest struct {
 	// same request sent again (same tuple, same time) is recognised as
 	// ReasonILLDuplicateAPDU, not refused as a reused transaction-id.
 	ServiceTime time.Time
+	// Repeatable: ServiceTime includes the time of day (see
+	// ILLEventInput.Repeatable).
+	Repeatable bool
 }
 
 // ILLIncoming records an incoming request and answers it by the rules
@@ -61,7 +64,8 @@ func (s *Service) ILLIncoming(ctx context.Context, req ILLIncomingRequest) (out 
 		now := s.clock.Now()
 		if !req.ServiceTime.IsZero() {
 			if old, err := t.illFind(ILLRef{TID: &req.TID, Role: illstate.Responder}); err == nil {
-				in := ILLEventInput{Service: illstate.ILLRequest, Dir: illstate.Incoming, Origin: req.Origin, ServiceTime: req.ServiceTime}
+				in := ILLEventInput{Service: illstate.ILLRequest, Dir: illstate.Incoming, Origin: req.Origin, ServiceTime: req.ServiceTime,
+					Repeatable: req.Repeatable}
 				if e, ok := old.received(in); ok {
 					out = *old
 					return refuse(ReasonILLDuplicateAPDU, "transaction %s: the request of %s already answered (event %d)",

@@ -225,7 +225,7 @@ func (b *Backend) request(ctx context.Context, r *ill.Request, inline bool) ([]i
 	}
 	req := core.ILLIncomingRequest{TID: TransactionID(r.TransactionID), Partner: partner, Service: svc, Item: item,
 		Note: str(r.RequesterNote), Origin: core.OriginAPDU, AnswerInline: inline && mode == ReplyAnswer,
-		ServiceTime: serviceTime(&r.Header, b.now().Location())}
+		ServiceTime: serviceTime(&r.Header, b.now().Location()), Repeatable: exactTime(&r.Header)}
 	if r.SearchType != nil {
 		for _, d := range []*string{r.SearchType.ExpiryDate, r.SearchType.NeedBeforeDate} {
 			if t, ok := isoDate(d); ok {
@@ -290,7 +290,7 @@ func (b *Backend) apply(ctx context.Context, a ill.APDU, inline bool) ([]ill.APD
 		return []ill.APDU{illserver.GeneralProblem(h, b.now(), ill.OtherProblem, err.Error())}, nil
 	}
 	in.Origin, in.AnswerInline = core.OriginAPDU, inline
-	in.ServiceTime = serviceTime(h, b.now().Location())
+	in.ServiceTime, in.Repeatable = serviceTime(h, b.now().Location()), exactTime(h)
 	tid := TransactionID(h.TransactionID)
 	x, err := b.Svc.ILLApply(ctx, core.ILLRef{TID: &tid, Role: roleOf(a.Type())}, in)
 	if core.ReasonOf(err) == core.ReasonILLDuplicateAPDU {

@@ -37,11 +37,11 @@ func TestYazIllclientAgainstServe(t *testing.T) {
 	}
 	loanParams := filepath.Join(dir, "loan.params")
 	oclcParams := filepath.Join(dir, "oclc.params")
-	reusedParams := filepath.Join(dir, "reused.params")
-	if err := os.WriteFile(reusedParams, bytes.ReplaceAll(params, []byte("date=20250101"), []byte("date=20250102")), 0o600); err != nil {
+	if err := os.WriteFile(loanParams, params, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(loanParams, params, 0o600); err != nil {
+	reuseParams := filepath.Join(dir, "reuse.params")
+	if err := os.WriteFile(reuseParams, bytes.ReplaceAll(params, []byte("time=120000"), []byte("time=120001")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(oclcParams, bytes.ReplaceAll(params, []byte("TQ0001"), []byte("TQ0002")), 0o600); err != nil {
@@ -83,9 +83,11 @@ func TestYazIllclientAgainstServe(t *testing.T) {
 		{"OCLC authentication extension", []string{"-f", oclcParams, "-o", "-u", "100-000-000", "-p", "secret"}, 0,
 			[]string{"Ok", "transaction_results 3"}},
 		{"empty robustness request", nil, 7, []string{"General Problem: 4"}},
-		{"the same request sent again: answered as before, applied once", []string{"-f", loanParams}, 0,
-			[]string{"Ok", "transaction_results 3"}},
-		{"the transaction-id reused for another request", []string{"-f", reusedParams}, 7, nil},
+		// The captured request again, byte for byte (same tuple, same
+		// service-date-time): a repeat, acknowledged and not applied twice.
+		{"the same request again", []string{"-f", loanParams}, 0, []string{"Ok", "transaction_results 3"}},
+		// Another request reusing its transaction-id: refused.
+		{"the same transaction-id in another request", []string{"-f", reuseParams}, 7, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,45 +22,49 @@ func (s *Service) RegisterPatrons(ctx context.Context, ps []NewPatron) error {
 	now := s.clock.Now()
 	return s.update(ctx, func(t tx) error {
 		for i := range hashed {
-			p := hashed[i]
-			if p.PersonalCode != "" && !isEIDHash(p.PersonalCode) {
-				p.PersonalCode = s.eidHash(p.PersonalCode) // never stored in plain text
-			}
-			var old Patron
-			ok, err := t.getRecord(bPatron, p.ID, &old)
-			if err != nil {
-				return err
-			}
-			if ok {
-				p.LoansOut, p.Holds, p.Owed, p.Registered = old.LoansOut, old.Holds, old.Owed, old.Registered
-				if p.PINHash == "" {
-					p.PINHash = old.PINHash
-				}
-				if old.PersonalCode != "" && old.PersonalCode != p.PersonalCode {
-					if err := t.Delete(bPatronEID, old.PersonalCode); err != nil {
-						return err
-					}
-				}
-			} else if p.Registered.IsZero() {
-				p.Registered = now
-			}
-			if p.LastActive.IsZero() {
-				p.LastActive = now
-			}
-			if p.PersonalCode != "" {
-				if err := s.checkEIDKey(t); err != nil {
-					return err
-				}
-				if err := t.Put(bPatronEID, p.PersonalCode, []byte(p.ID)); err != nil {
-					return err
-				}
-			}
-			if err := t.putRecord(bPatron, p.ID, &p); err != nil {
+			if err := s.putPatronIn(t, hashed[i], now); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// putPatronIn creates or updates one patron whose PIN is hashed already.
+func (s *Service) putPatronIn(t tx, p Patron, now time.Time) error {
+	if p.PersonalCode != "" && !isEIDHash(p.PersonalCode) {
+		p.PersonalCode = s.eidHash(p.PersonalCode) // never stored in plain text
+	}
+	var old Patron
+	ok, err := t.getRecord(bPatron, p.ID, &old)
+	if err != nil {
+		return err
+	}
+	if ok {
+		p.LoansOut, p.Holds, p.Owed, p.Registered = old.LoansOut, old.Holds, old.Owed, old.Registered
+		if p.PINHash == "" {
+			p.PINHash = old.PINHash
+		}
+		if old.PersonalCode != "" && old.PersonalCode != p.PersonalCode {
+			if err := t.Delete(bPatronEID, old.PersonalCode); err != nil {
+				return err
+			}
+		}
+	} else if p.Registered.IsZero() {
+		p.Registered = now
+	}
+	if p.LastActive.IsZero() {
+		p.LastActive = now
+	}
+	if p.PersonalCode != "" {
+		if err := s.checkEIDKey(t); err != nil {
+			return err
+		}
+		if err := t.Put(bPatronEID, p.PersonalCode, []byte(p.ID)); err != nil {
+			return err
+		}
+	}
+	return t.putRecord(bPatron, p.ID, &p)
 }
 
 // PutItems creates or updates copies. The circulation state of an existing

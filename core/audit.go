@@ -114,7 +114,7 @@ func (t tx) auditKey(now time.Time) (string, error) {
 // blanks it.
 func (s *Service) audit(t tx, a Actor, action, object, library string, before, after any) error {
 	card, _ := strings.CutPrefix(object, "patron/")
-	if card == object {
+	if card == object || card == "-" {
 		card = ""
 	}
 	return s.auditFor(t, a, card, action, object, library, before, after)

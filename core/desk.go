@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bibgate/bibgate/core/policy"
 	"github.com/bibgate/bibgate/search"
 	"github.com/bibgate/bibgate/store"
 )
@@ -930,5 +931,113 @@ func (s *Service) StaffDashboard(ctx context.Context, by Actor) (d Dashboard, er
 			d.PullList++
 		}
 	}
+	return d, err
+}
+
+// ReasonPatronExists refuses a registration under a card or personal code
+// already registered.
+const ReasonPatronExists Reason = "patron_exists"
+
+// DeskRegistration is a patron registered at the desk.
+type DeskRegistration struct {
+	Patron Patron
+	// PIN is hashed; it is never stored or logged.
+	PIN string
+	// RemoteOnly keeps the patron to remote services until they show an
+	// identity document in person (a registration taken over the phone
+	// or by mail); false: the document was shown at the desk.
+	RemoteOnly bool
+}
+
+// RegisterPatron registers a new patron at the librarian's library (or
+// the given home library, where the librarian may edit patrons). A minor
+// (under the rules' minor age) is registered by a guardian, who receives
+// their notices (002 §9): the guardian's name and an address are needed.
+func (s *Service) RegisterPatron(ctx context.Context, by Actor, reg DeskRegistration) (out Patron, err error) {
+	p := reg.Patron
+	p.ID, p.Name = strings.TrimSpace(p.ID), strings.TrimSpace(p.Name)
+	switch {
+	case p.ID == "" || strings.ContainsAny(p.ID, "/ \t\r\n|"):
+		return Patron{}, refuse(ReasonBadRequest, "a reader card number without spaces, slashes or |")
+	case p.Name == "":
+		return Patron{}, refuse(ReasonBadRequest, "a patron needs a name")
+	case p.PINHash != "":
+		return Patron{}, refuse(ReasonBadRequest, "give the PIN, not a hash")
+	}
+	if p.Category == "" {
+		p.Category = "adult"
+	}
+	if reg.PIN != "" {
+		if p.PINHash, err = HashPIN(reg.PIN, s.kdf); err != nil {
+			return Patron{}, err
+		}
+	}
+	code := ""
+	if p.PersonalCode != "" {
+		code = s.eidHash(normalisePersonalCode(p.PersonalCode))
+		p.PersonalCode = code
+	}
+	err = s.staffUpdate(ctx, "register", by, func(t tx, a Actor, now time.Time) error {
+		p := p
+		if p.HomeLibrary == "" {
+			p.HomeLibrary = a.Staff.Library
+		}
+		if _, err := s.library(p.HomeLibrary); err != nil {
+			return err
+		}
+		if err := Permit(a.Staff, ActPatronEdit, p.HomeLibrary); err != nil {
+			return err
+		}
+		if _, ok, err := t.Get(bPatron, p.ID); err != nil || ok {
+			if ok {
+				return refuse(ReasonPatronExists, "card %s is registered already", p.ID)
+			}
+			return err
+		}
+		if code != "" {
+			if _, ok, err := t.Get(bPatronEID, code); err != nil || ok {
+				if ok {
+					return refuse(ReasonPatronExists, "that personal code is registered already (find the patron by it)")
+				}
+				return err
+			}
+		}
+		r := s.rules(p.HomeLibrary, p.Category, "")
+		if policy.IsMinor(r, p.BirthDate, now) {
+			if p.Guardian == nil || strings.TrimSpace(p.Guardian.Name) == "" || (p.Guardian.Email == "" && p.Guardian.Phone == "") {
+				return refuse(ReasonBadRequest, "a patron under %d is registered by a guardian: give the guardian's name and e-mail or phone", r.MinorAge)
+			}
+		}
+		p.IdentityConfirmed = !reg.RemoteOnly
+		p.Registered, p.LastActive = now, now
+		p.LoansOut, p.Holds, p.Owed = 0, 0, 0
+		p.Blocked, p.BlockReason, p.BlockedBy = false, "", ""
+		if err := s.putPatronIn(t, p, now); err != nil {
+			return err
+		}
+		out = staffPatron(p)
+		return s.audit(t, a, "patron_register", "patron/"+p.ID, p.HomeLibrary, nil, out)
+	})
+	return out, err
+}
+
+// DeskDeletePatron deletes a patron at their request (DeletePatron: only
+// once nothing is on loan or owed). The audit entry says who deleted a
+// patron when, and not whom: nothing of the patron may stay.
+func (s *Service) DeskDeletePatron(ctx context.Context, by Actor, card string) (d Deletion, err error) {
+	err = s.staffUpdate(ctx, "delete_patron", by, func(t tx, a Actor, _ time.Time) error {
+		p, err := t.patron(card)
+		if err != nil {
+			return err
+		}
+		if err := Permit(a.Staff, ActPatronEdit, p.HomeLibrary); err != nil {
+			return err
+		}
+		if err := s.deletePatronTx(card, &d)(t); err != nil {
+			return err
+		}
+		return s.audit(t, a, "patron_delete", "patron/-", p.HomeLibrary, nil,
+			map[string]int{"holds_cancelled": d.HoldsCancelled, "anonymised": d.Anonymised, "removed": d.Removed})
+	})
 	return d, err
 }

@@ -505,8 +505,8 @@ func TestDeskCirculationAndItems(t *testing.T) {
 }
 
 // TestErasedPatronLeavesNoTraceInAudit: the audit entries on a patron
-// lose the patron's data when the patron is deleted; who did what when
-// stays.
+// lose the patron's data when the patron is deleted at the desk (by their
+// home library); who did what when stays, the deletion included.
 func TestErasedPatronLeavesNoTraceInAudit(t *testing.T) {
 	mem := memstore.New()
 	f := newFixture(t, mem)
@@ -527,7 +527,9 @@ func TestErasedPatronLeavesNoTraceInAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := len(f.audit(d.root, core.AuditQuery{}))
-	if _, err := f.svc.DeletePatron(f.ctx, card); err != nil {
+	_, err := f.svc.DeskDeletePatron(f.ctx, d.annaSUB, card)
+	wantReason(t, err, core.ReasonForbidden)
+	if _, err := f.svc.DeskDeletePatron(f.ctx, d.ilzeILU, card); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range dumpStore(t, mem) {
@@ -535,7 +537,62 @@ func TestErasedPatronLeavesNoTraceInAudit(t *testing.T) {
 			t.Errorf("after deletion the store holds %.200s", line)
 		}
 	}
-	if m := len(f.audit(d.root, core.AuditQuery{})); m != n {
-		t.Errorf("deletion removed audit entries: %d, was %d", m, n)
+	all := f.audit(d.root, core.AuditQuery{})
+	if len(all) != n+1 || all[n].Action != "patron_delete" || all[n].Object != "patron/-" || all[n].Actor != "ilze" {
+		t.Errorf("after deletion %d entries (was %d), last %+v", len(all), n, all[len(all)-1])
+	}
+	if problems, err := f.svc.Verify(f.ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("invariants: %v %v", err, problems)
+	}
+}
+
+// TestDeskRegistersPatrons: a minor needs a guardian, who then receives
+// the notices; a registration at the desk may borrow at once, one taken
+// remotely only after confirmation; a card or personal code is registered
+// once; the PIN works and is nowhere in the audit entry.
+func TestDeskRegistersPatrons(t *testing.T) {
+	f := newMemFixture(t)
+	d := f.deskStaff()
+	child := core.Patron{ID: "ZCHILD1", Name: "Mārtiņš Mazais", BirthDate: f.clock.Now().AddDate(-9, 0, 0), Resident: true, Category: "child"}
+	_, err := f.svc.RegisterPatron(f.ctx, d.annaSUB, core.DeskRegistration{Patron: child, PIN: "4321"})
+	wantReason(t, err, core.ReasonBadRequest)
+	child.Guardian = &core.Contact{Name: "Ilga Lielā", Email: "ilga@example.org"}
+	p, err := f.svc.RegisterPatron(f.ctx, d.annaSUB, core.DeskRegistration{Patron: child, PIN: "4321"})
+	if err != nil || p.HomeLibrary != demo.Subate || !p.IdentityConfirmed || p.PINHash != "" {
+		t.Fatalf("register a minor: %+v %v", p, err)
+	}
+	if err := f.svc.VerifyPatron(f.ctx, "ZCHILD1", "4321"); err != nil {
+		t.Errorf("PIN: %v", err)
+	}
+	sum, _ := f.svc.Patron(f.ctx, "ZCHILD1")
+	if !sum.Minor || len(sum.Blocks) != 0 {
+		t.Errorf("the minor: %+v", sum)
+	}
+	_, err = f.svc.RegisterPatron(f.ctx, d.annaSUB, core.DeskRegistration{Patron: child})
+	wantReason(t, err, core.ReasonPatronExists)
+	_, err = f.svc.RegisterPatron(f.ctx, d.annaSUB, core.DeskRegistration{Patron: core.Patron{ID: "ZEID1", Name: "Otrs", PersonalCode: demo.PersonalCodeEID}})
+	wantReason(t, err, core.ReasonPatronExists)
+	_, err = f.svc.RegisterPatron(f.ctx, d.annaSUB, core.DeskRegistration{Patron: core.Patron{ID: "ZILU1", Name: "Cits", HomeLibrary: demo.Central}})
+	wantReason(t, err, core.ReasonForbidden)
+	remote, err := f.svc.RegisterPatron(f.ctx, d.annaSUB, core.DeskRegistration{Patron: core.Patron{ID: "ZREMOTE", Name: "Tāla Lasītāja",
+		PersonalCode: "050505-55555", Resident: true}, RemoteOnly: true})
+	if err != nil || remote.IdentityConfirmed {
+		t.Fatalf("remote registration: %+v %v", remote, err)
+	}
+	if m, err := f.svc.FindPatrons(f.ctx, d.annaSUB, "050505-55555", 0); err != nil || len(m) != 1 || m[0].Patron.ID != "ZREMOTE" {
+		t.Errorf("find by the new personal code: %+v %v", m, err)
+	}
+	book := f.item(demo.Subate, ordinaryBook)
+	_, err = f.svc.DeskCheckout(f.ctx, d.annaSUB, "ZREMOTE", book.ID)
+	wantReason(t, err, policy.PatronRemoteOnly)
+	if _, err := f.svc.ConfirmIdentity(f.ctx, d.annaSUB, "ZREMOTE", "ID card"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.DeskCheckout(f.ctx, d.annaSUB, "ZREMOTE", book.ID); err != nil {
+		t.Errorf("checkout after confirmation: %v", err)
+	}
+	es := f.audit(d.adminSUB, core.AuditQuery{Object: "patron/ZCHILD1"})
+	if len(es) != 1 || es[0].Action != "patron_register" || strings.Contains(string(es[0].After), "4321") || !strings.Contains(string(es[0].After), "Ilga Lielā") {
+		t.Errorf("audit of the registration: %+v", es)
 	}
 }

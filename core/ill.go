@@ -41,6 +41,10 @@ const (
 	ReasonILLUnknownTransaction   Reason = "ill_transaction_unknown"
 	ReasonILLDuplicateTransaction Reason = "ill_transaction_duplicate"
 	ReasonILLUnknownPartner       Reason = "ill_partner_unknown"
+	// ReasonILLDuplicateAPDU: the same APDU arrived again (a partner that
+	// sent it again after losing our answer, or after a crash): it was
+	// applied once and is not applied twice.
+	ReasonILLDuplicateAPDU Reason = "ill_apdu_duplicate"
 )
 
 // FeeILL is the charge for an interlibrary loan (the supplier's price).
@@ -148,6 +152,9 @@ type ILLEventInput struct {
 	// zone as the partner's configuration says (kept beside our clock's
 	// time of arrival).
 	ServiceTime time.Time
+	// Repeatable: ServiceTime includes the time of day, so the same APDU
+	// sent again can be told from another one (a date alone cannot).
+	Repeatable bool
 	// AnswerInline: the answer the engine gives to this event (an
 	// ILL-Answer, Renew-Answer, Cancel-Reply, Status-Or-Error-Report) goes
 	// back on the connection the event arrived on. It is recorded as sent
@@ -472,6 +479,11 @@ func (s *Service) ILLApply(ctx context.Context, ref ILLRef, in ILLEventInput) (o
 		if err != nil {
 			return err
 		}
+		if e, ok := x.received(in); ok {
+			out = *x
+			return refuse(ReasonILLDuplicateAPDU, "transaction %s: %s of %s already applied as event %d",
+				x.ID, in.Service, in.ServiceTime.Format(time.RFC3339), e.Seq)
+		}
 		queued := len(x.Events)
 		if err := s.illApply(t, x, in, now); err != nil {
 			return err
@@ -480,6 +492,23 @@ func (s *Service) ILLApply(ctx context.Context, ref ILLRef, in ILLEventInput) (o
 		return t.illSave(x, queued)
 	})
 	return out, err
+}
+
+// received finds the event an APDU already made: the same service and
+// qualifier with the same service-date-time from the partner. A partner
+// sends an APDU again when our answer was lost (or it crashed before it
+// recorded it as sent); applying it twice would ship or charge twice.
+func (x *ILLTransaction) received(in ILLEventInput) (ILLEvent, bool) {
+	if in.Origin != OriginAPDU || in.Dir != illstate.Incoming || in.ServiceTime.IsZero() || !in.Repeatable {
+		return ILLEvent{}, false
+	}
+	for _, e := range x.Events {
+		if e.Origin == OriginAPDU && e.Dir == illstate.Incoming && e.Service == in.Service &&
+			e.Qualifier == in.Qualifier && e.ServiceTime.Equal(in.ServiceTime) {
+			return e, true
+		}
+	}
+	return ILLEvent{}, false
 }
 
 // illApply is one event and the events the engine answers it with.

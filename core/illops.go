@@ -24,6 +24,13 @@ type ILLIncomingRequest struct {
 	// AnswerInline: the engine's answer goes back on the connection the
 	// request came on; it is recorded as sent, not queued in the outbox.
 	AnswerInline bool
+	// ServiceTime is the request's service-date-time from the partner: the
+	// same request sent again (same tuple, same time) is recognised as
+	// ReasonILLDuplicateAPDU, not refused as a reused transaction-id.
+	ServiceTime time.Time
+	// Repeatable: ServiceTime includes the time of day (see
+	// ILLEventInput.Repeatable).
+	Repeatable bool
 }
 
 // ILLIncoming records an incoming request and answers it by the rules
@@ -55,6 +62,17 @@ func (s *Service) ILLIncoming(ctx context.Context, req ILLIncomingRequest) (out 
 	}
 	err = s.update(ctx, func(t tx) error {
 		now := s.clock.Now()
+		if !req.ServiceTime.IsZero() {
+			if old, err := t.illFind(ILLRef{TID: &req.TID, Role: illstate.Responder}); err == nil {
+				in := ILLEventInput{Service: illstate.ILLRequest, Dir: illstate.Incoming, Origin: req.Origin, ServiceTime: req.ServiceTime,
+					Repeatable: req.Repeatable}
+				if e, ok := old.received(in); ok {
+					out = *old
+					return refuse(ReasonILLDuplicateAPDU, "transaction %s: the request of %s already answered (event %d)",
+						old.ID, req.ServiceTime.Format(time.RFC3339), e.Seq)
+				}
+			}
+		}
 		p, err := s.illInstitution(t, partner, now)
 		if err != nil {
 			return err
@@ -64,7 +82,8 @@ func (s *Service) ILLIncoming(ctx context.Context, req ILLIncomingRequest) (out 
 		if err := t.illCreate(x); err != nil {
 			return err
 		}
-		if _, err := s.illStep(t, x, ILLEventInput{Service: illstate.ILLRequest, Dir: illstate.Incoming, Origin: req.Origin, Note: req.Note}, now); err != nil {
+		if _, err := s.illStep(t, x, ILLEventInput{Service: illstate.ILLRequest, Dir: illstate.Incoming, Origin: req.Origin, Note: req.Note,
+			ServiceTime: req.ServiceTime}, now); err != nil {
 			return err
 		}
 		answer, err := s.illDecide(t, x, partner, p, now)

@@ -61,8 +61,15 @@ type Deletion struct {
 func (s *Service) DeletePatron(ctx context.Context, card string) (d Deletion, err error) {
 	start := time.Now()
 	defer func() { s.done("delete_patron", start, err) }()
-	err = s.update(ctx, func(t tx) error {
-		d = Deletion{Card: card}
+	err = s.update(ctx, s.deletePatronTx(card, &d))
+	return d, err
+}
+
+// deletePatronTx is the transaction of DeletePatron.
+func (s *Service) deletePatronTx(card string, out *Deletion) func(t tx) error {
+	return func(t tx) error {
+		d := out
+		*d = Deletion{Card: card}
 		now := s.clock.Now()
 		p, err := t.patron(card)
 		if err != nil {
@@ -104,8 +111,7 @@ func (s *Service) DeletePatron(ctx context.Context, card string) (d Deletion, er
 		}
 		d.Anonymised, d.Removed, err = s.erasePatron(t, p)
 		return err
-	})
-	return d, err
+	}
 }
 
 // deletePatron removes a patron with no obligations (inactivity purge).

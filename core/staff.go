@@ -364,7 +364,6 @@ func sessionID(token string) string {
 func (s *Service) StaffSignIn(ctx context.Context, id, password, from string) (token string, sess Session, st Staff, err error) {
 	start := time.Now()
 	defer func() { s.done("staff_sign_in", start, err) }()
-	cfg := s.staffCfg
 	now := s.clock.Now()
 	var hash string
 	err = s.view(ctx, func(t tx) error {
@@ -396,35 +395,7 @@ func (s *Service) StaffSignIn(ctx context.Context, id, password, from string) (t
 		}
 	}
 	if !ok {
-		var locked bool
-		err := s.update(ctx, func(t tx) error {
-			x, err := t.staff(st.ID)
-			if err != nil {
-				return err
-			}
-			if !x.LastFailure.IsZero() && now.Sub(x.LastFailure) > cfg.LockWindow {
-				x.Failures = 0
-			}
-			x.Failures++
-			x.LastFailure = now
-			locked = false
-			detail := "wrong password"
-			if x.Failures >= cfg.LockAfter {
-				x.Failures, x.LockedUntil, locked = 0, now.Add(cfg.Lockout), true
-				detail = "wrong password; locked until " + x.LockedUntil.UTC().Format(time.RFC3339)
-			}
-			if err := t.putRecord(bStaff, x.ID, x); err != nil {
-				return err
-			}
-			return s.audit(t, Actor{StaffID: x.ID, From: from}, "sign_in_failed", "staff/"+x.ID, x.Library, nil, map[string]string{"detail": detail})
-		})
-		if err != nil {
-			return "", Session{}, Staff{}, err
-		}
-		if locked {
-			return "", Session{}, Staff{}, refuse(ReasonStaffLocked, "staff %s is locked for %s", st.ID, cfg.Lockout)
-		}
-		return "", Session{}, Staff{}, refuse(ReasonBadCredentials, "staff %s", st.ID)
+		return "", Session{}, Staff{}, s.wrongPassword(ctx, st.ID, from, "sign_in_failed")
 	}
 	token, err = newToken()
 	if err != nil {
@@ -447,6 +418,9 @@ func (s *Service) StaffSignIn(ctx context.Context, id, password, from string) (t
 		if err := t.putRecord(bStaff, x.ID, x); err != nil {
 			return err
 		}
+		if err := t.endSessions(func(old Session) bool { return s.sessionOver(old, now) }); err != nil {
+			return err
+		}
 		if err := t.putRecord(bStaffSession, sess.ID, &sess); err != nil {
 			return err
 		}
@@ -457,6 +431,118 @@ func (s *Service) StaffSignIn(ctx context.Context, id, password, from string) (t
 		return "", Session{}, Staff{}, err
 	}
 	return token, sess, st, nil
+}
+
+// wrongPassword counts a wrong password against a staff account, locks
+// it at the limit, audits the attempt as action, and returns the refusal:
+// ReasonBadCredentials, or ReasonStaffLocked when this one locked it.
+func (s *Service) wrongPassword(ctx context.Context, id, from, action string) error {
+	cfg, now := s.staffCfg, s.clock.Now()
+	var locked bool
+	err := s.update(ctx, func(t tx) error {
+		x, err := t.staff(id)
+		if err != nil {
+			return err
+		}
+		if !x.LastFailure.IsZero() && now.Sub(x.LastFailure) > cfg.LockWindow {
+			x.Failures = 0
+		}
+		x.Failures++
+		x.LastFailure = now
+		locked = false
+		detail := "wrong password"
+		if x.Failures >= cfg.LockAfter {
+			x.Failures, x.LockedUntil, locked = 0, now.Add(cfg.Lockout), true
+			detail = "wrong password; locked until " + x.LockedUntil.UTC().Format(time.RFC3339)
+			if err := t.endSessionsOf(x.ID); err != nil {
+				return err
+			}
+		}
+		if err := t.putRecord(bStaff, x.ID, x); err != nil {
+			return err
+		}
+		return s.audit(t, Actor{StaffID: x.ID, From: from}, action, "staff/"+x.ID, x.Library, nil, map[string]string{"detail": detail})
+	})
+	if err != nil {
+		return err
+	}
+	if locked {
+		return refuse(ReasonStaffLocked, "staff %s is locked for %s", id, cfg.Lockout)
+	}
+	return refuse(ReasonBadCredentials, "staff %s", id)
+}
+
+// ChangeOwnPassword changes the signed-in member's own password, given
+// the current one (a wrong one counts towards the lockout like a failed
+// sign-in). Their other sessions end; this one ends too, so the member
+// signs in again with the new password.
+func (s *Service) ChangeOwnPassword(ctx context.Context, by Actor, current, next string) error {
+	if err := checkPassword(next); err != nil {
+		return err
+	}
+	var hash string
+	now := s.clock.Now()
+	err := s.view(ctx, func(t tx) error {
+		x, err := t.staff(by.StaffID)
+		if err != nil {
+			return refuse(ReasonNoSession, "staff %q is gone", by.StaffID)
+		}
+		if now.Before(x.LockedUntil) {
+			return refuse(ReasonStaffLocked, "staff %s is locked", x.ID)
+		}
+		hash = x.PasswordHash
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ok := false
+	if current != "" && hash != "" {
+		if ok, err = s.pins.check(ctx, hash, current); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		return s.wrongPassword(ctx, by.StaffID, by.From, "password_change_failed")
+	}
+	return s.SetStaffPassword(ctx, &by, by.StaffID, next)
+}
+
+// SetStaffDisabled disables an account (its sessions end at once) or
+// enables it again. An administrator does it at their library.
+func (s *Service) SetStaffDisabled(ctx context.Context, by Actor, id string, disabled bool) (out Staff, err error) {
+	err = s.staffUpdate(ctx, "staff_disable", by, func(t tx, a Actor, _ time.Time) error {
+		st, err := t.staff(id)
+		if err != nil {
+			return err
+		}
+		if err := Permit(a.Staff, ActStaffAdmin, st.Library); err != nil {
+			return err
+		}
+		if st.Has(RoleConsortiumAdmin) && !a.Staff.Has(RoleConsortiumAdmin) {
+			return refuse(ReasonForbidden, "only a consortium administrator disables another")
+		}
+		if st.ID == a.StaffID && disabled {
+			return refuse(ReasonBadRequest, "an administrator does not disable their own account")
+		}
+		before := st.public()
+		st.Disabled = disabled
+		if err := t.putRecord(bStaff, st.ID, st); err != nil {
+			return err
+		}
+		if disabled {
+			if err := t.endSessionsOf(st.ID); err != nil {
+				return err
+			}
+		}
+		out = st.public()
+		action := "staff_enable"
+		if disabled {
+			action = "staff_disable"
+		}
+		return s.audit(t, a, action, "staff/"+st.ID, st.Library, before, out)
+	})
+	return out, err
 }
 
 // auditFailedSignIn records a failed sign-in that changes no account and
@@ -491,7 +577,6 @@ func clip(s string, n int) string {
 // maximum, or whose account is gone or disabled is ended and refused with
 // ReasonNoSession.
 func (s *Service) StaffSession(ctx context.Context, token string) (sess Session, st Staff, err error) {
-	cfg := s.staffCfg
 	now := s.clock.Now()
 	if token == "" {
 		return Session{}, Staff{}, refuse(ReasonNoSession, "no session")
@@ -507,7 +592,7 @@ func (s *Service) StaffSession(ctx context.Context, token string) (sess Session,
 			return refuse(ReasonNoSession, "no such session")
 		}
 		x, err := t.staff(sess.StaffID)
-		if err != nil || x.Disabled || now.Sub(sess.LastSeen) > cfg.IdleTimeout || now.Sub(sess.Created) > cfg.MaxSession {
+		if err != nil || x.Disabled || s.sessionOver(sess, now) {
 			touch = true // to delete
 			return nil
 		}
@@ -536,7 +621,7 @@ func (s *Service) StaffSession(ctx context.Context, token string) (sess Session,
 			return nil
 		}
 		x, err := t.staff(cur.StaffID)
-		if err != nil || x.Disabled || now.Sub(cur.LastSeen) > cfg.IdleTimeout || now.Sub(cur.Created) > cfg.MaxSession {
+		if err != nil || x.Disabled || s.sessionOver(cur, now) {
 			expired = true
 			return t.Delete(bStaffSession, id)
 		}
@@ -574,15 +659,27 @@ func (s *Service) StaffSignOut(ctx context.Context, token, from string) error {
 	})
 }
 
+// sessionOver reports whether a session has timed out at now.
+func (s *Service) sessionOver(sess Session, now time.Time) bool {
+	return now.Sub(sess.LastSeen) > s.staffCfg.IdleTimeout || now.Sub(sess.Created) > s.staffCfg.MaxSession
+}
+
 // endSessionsOf deletes every session of a staff member.
 func (t tx) endSessionsOf(staffID string) error {
+	return t.endSessions(func(s Session) bool { return s.StaffID == staffID })
+}
+
+// endSessions deletes the sessions that match: those of one member, or
+// the timed-out ones (each sign-in clears those, so sessions nobody
+// signed out of do not pile up).
+func (t tx) endSessions(match func(Session) bool) error {
 	var ids []string
 	err := t.Scan(bStaffSession, "", func(k string, v []byte) error {
 		var sess Session
 		if err := decode(v, &sess); err != nil {
 			return err
 		}
-		if sess.StaffID == staffID {
+		if match(sess) {
 			ids = append(ids, k)
 		}
 		return nil

@@ -7,6 +7,8 @@ import (
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
+	"github.com/bibgate/bibgate/store"
+	"github.com/bibgate/bibgate/store/memstore"
 )
 
 const staffPassword = "correct horse battery"
@@ -235,6 +237,9 @@ func TestPermit(t *testing.T) {
 		{adminSUB, core.ActFeeWaive, demo.Central, false},
 		{adminSUB, core.ActCirculate, demo.Central, true},
 		{adminSUB, core.ActStaffAdmin, demo.Central, false},
+		{adminSUB, core.ActServerAdmin, "", true},
+		{circSUB, core.ActServerAdmin, "", false},
+		{catSUB, core.ActServerAdmin, "", false},
 		{cons, core.ActAuditRead, demo.Subate, true},
 		{cons, core.ActFeeWaive, demo.Bebrene, true},
 		{disabled, core.ActCirculate, demo.Subate, false},
@@ -248,5 +253,67 @@ func TestPermit(t *testing.T) {
 		if err != nil && core.ReasonOf(err) != core.ReasonForbidden {
 			t.Errorf("refusal reason %q", core.ReasonOf(err))
 		}
+	}
+}
+
+// TestTimedOutSessionsAreCleared: sessions nobody signed out of do not
+// pile up in the store; a sign-in clears the timed-out ones.
+func TestTimedOutSessionsAreCleared(t *testing.T) {
+	mem := memstore.New()
+	f := newFixture(t, mem)
+	f.addStaff("anna", demo.Subate, core.RoleCirculation)
+	count := func() int {
+		n := 0
+		_ = mem.View(f.ctx, func(tx store.Tx) error {
+			return tx.Scan("staff_session", "", func(string, []byte) error { n++; return nil })
+		})
+		return n
+	}
+	for i := 0; i < 5; i++ {
+		f.signIn("anna")
+		f.clock.Advance(time.Hour)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d sessions kept after five sign-ins an hour apart, want 1", n)
+	}
+}
+
+// TestOwnPasswordAndDisabling: changing one's own password needs the
+// current one (wrong ones count towards the lockout); a disabled account
+// loses its sessions and cannot sign in until enabled again.
+func TestOwnPasswordAndDisabling(t *testing.T) {
+	f := newMemFixture(t)
+	f.addStaff("adminsub", demo.Subate, core.RoleAdmin)
+	f.addStaff("anna", demo.Subate, core.RoleCirculation)
+	f.addStaff("ilze", demo.Central, core.RoleCirculation)
+	anna, token, _ := f.signIn("anna")
+	admin, _, _ := f.signIn("adminsub")
+	wantReason(t, f.svc.ChangeOwnPassword(f.ctx, anna, "not my password", "new secret 123"), core.ReasonBadCredentials)
+	wantReason(t, f.svc.ChangeOwnPassword(f.ctx, anna, staffPassword, "short"), core.ReasonWeakPassword)
+	if err := f.svc.ChangeOwnPassword(f.ctx, anna, staffPassword, "new secret 123"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := f.svc.StaffSession(f.ctx, token)
+	wantReason(t, err, core.ReasonNoSession)
+	token, _, _, err = f.svc.StaffSignIn(f.ctx, "anna", "new secret 123", "192.0.2.10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.SetStaffDisabled(f.ctx, anna, "ilze", true)
+	wantReason(t, err, core.ReasonForbidden)
+	_, err = f.svc.SetStaffDisabled(f.ctx, admin, "ilze", true) // another library
+	wantReason(t, err, core.ReasonForbidden)
+	if st, err := f.svc.SetStaffDisabled(f.ctx, admin, "anna", true); err != nil || !st.Disabled {
+		t.Fatalf("disable: %+v %v", st, err)
+	}
+	_, _, err = f.svc.StaffSession(f.ctx, token)
+	wantReason(t, err, core.ReasonNoSession)
+	_, _, _, err = f.svc.StaffSignIn(f.ctx, "anna", "new secret 123", "192.0.2.10")
+	wantReason(t, err, core.ReasonBadCredentials)
+	if _, err := f.svc.SetStaffDisabled(f.ctx, admin, "anna", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := f.svc.StaffSignIn(f.ctx, "anna", "new secret 123", "192.0.2.10"); err != nil {
+		t.Errorf("after enabling: %v", err)
 	}
 }

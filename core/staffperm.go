@@ -20,6 +20,7 @@ const (
 	ActILL           Action = "ill"            // interlibrary loan requests
 	ActAuditRead     Action = "audit_read"     // read the audit log
 	ActStaffAdmin    Action = "staff_admin"    // create staff accounts, set their passwords
+	ActServerAdmin   Action = "server_admin"   // the admin listener's profiles and imports into the running server
 )
 
 // roleActions is what each role may do at its own library.

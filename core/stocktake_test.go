@@ -248,3 +248,79 @@ func TestMarkSeenAll(t *testing.T) {
 		t.Fatalf("act: found %d missing %d no record %v %v", act.Found.Copies(), len(act.Missing), act.NoRecord, err)
 	}
 }
+
+// TestSummaryRegister: part 3 of the summary register is computed from
+// the copies' records: received this year, written off this year by an
+// approved act, languages from the catalogue.
+func TestSummaryRegister(t *testing.T) {
+	f := newMemFixture(t)
+	ctx := f.ctx
+	copies := stocktakeCopies()
+	if err := f.svc.PutItems(ctx, copies); err != nil {
+		t.Fatal(err)
+	}
+	var demoCopies, demoBooks int
+	var demoValue core.Money
+	for _, it := range demo.Items() {
+		if it.Library == demo.Subate && !it.ILL {
+			demoCopies++
+			demoValue += it.Value
+			if accounting.TypeOfMaterial(it.Material) == accounting.Books {
+				demoBooks++
+			}
+		}
+	}
+	wo, err := f.svc.DraftWriteOff(ctx, core.WriteOffRequest{Library: demo.Subate, Items: []string{"STK0001", "STK0002", "STK0010"},
+		Reason: accounting.ReasonWornOut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ApproveWriteOff(ctx, wo.ID, "Anna Vadītāja"); err != nil {
+		t.Fatal(err)
+	}
+	lv := copies[0].RecordID // every copy of this title is Latvian
+	var lvCopies int
+	for _, c := range copies {
+		if c.RecordID == lv {
+			lvCopies++
+		}
+	}
+	for _, it := range demo.Items() {
+		if it.Library == demo.Subate && !it.ILL && it.RecordID == lv {
+			lvCopies++
+		}
+	}
+	langs := func(_ context.Context, ids []string) (map[string]string, error) {
+		if !slices.Contains(ids, lv) {
+			t.Errorf("languages asked for %v, not %s", ids, lv)
+		}
+		return map[string]string{lv: "lav"}, nil
+	}
+	s, err := f.svc.SummaryRegister(ctx, demo.Subate, 2026, langs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stkStart core.Money
+	for _, c := range copies[:58] {
+		stkStart += c.Value
+	}
+	if s.Start.Total.Copies != demoCopies+58 || s.Start.Total.Sum != demoValue+stkStart {
+		t.Errorf("start of 2026: %+v, want %d copies EUR %s", s.Start.Total, demoCopies+58, demoValue+stkStart)
+	}
+	if s.Received.Total.Copies != 2 || s.Received.Total.Sum != copies[58].Value+copies[59].Value {
+		t.Errorf("received: %+v", s.Received.Total)
+	}
+	if s.WrittenOff.Total != (accounting.Cell{Copies: 3, Sum: 101 + 102 + 110}) || s.WrittenOff.ByType[accounting.Serials].Copies != 1 {
+		t.Errorf("written off: %+v", s.WrittenOff)
+	}
+	if s.End.Total.Copies != demoCopies+60-3 {
+		t.Errorf("end: %+v", s.End.Total)
+	}
+	// copies[0] is STK0001, written off: one Latvian copy fewer at the end.
+	if got := s.End.ByLanguage[accounting.Latvian].Copies; got != lvCopies-1 {
+		t.Errorf("Latvian copies at the end %d, want %d", got, lvCopies-1)
+	}
+	if s.Start.ByType[accounting.Books].Copies != demoBooks+58-5 { // STK0010…STK0050 are magazines
+		t.Errorf("books at the start %d, want %d", s.Start.ByType[accounting.Books].Copies, demoBooks+53)
+	}
+}

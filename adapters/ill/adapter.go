@@ -25,6 +25,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -76,23 +78,100 @@ type Backend struct {
 	Catalogue Catalogue
 	// Replies is the reply mode per partner symbol; others get ReplyStatus.
 	Replies map[string]Reply
-	Logger  zerolog.Logger
+	// Addresses lists, per partner symbol, the networks its APDUs may come
+	// from over TCP; a partner not in it is accepted from anywhere. An APDU
+	// for a listed partner from elsewhere gets a security-problem report.
+	Addresses map[string][]netip.Prefix
+	// NoReceipts lists the partners that get no receipt: by default an
+	// APDU the engine answers nothing to on the connection (Shipped,
+	// Received, Returned...) is acknowledged with a Status-Or-Error-Report
+	// carrying the transaction's status, sent after the event is
+	// committed, so the partner knows it need not send it again.
+	NoReceipts map[string]bool
+	Logger     zerolog.Logger
 }
 
-// NewSession implements illserver.Backend. Sessions hold no state: every
-// APDU names its transaction.
+// NewSession implements illserver.Backend. Sessions hold no state but the
+// peer's address: every APDU names its transaction.
 func (b *Backend) NewSession(ctx context.Context, c illserver.ConnInfo) (illserver.Session, error) {
-	return session{b}, nil
+	s := session{b: b}
+	if ta, ok := c.RemoteAddr.(*net.TCPAddr); ok {
+		s.addr, _ = netip.AddrFromSlice(ta.IP)
+		s.addr = s.addr.Unmap()
+	}
+	return s, nil
 }
 
-type session struct{ b *Backend }
+type session struct {
+	b    *Backend
+	addr netip.Addr
+}
 
-// Handle implements illserver.Session.
+// Handle implements illserver.Session: the engine's answers go back on
+// the connection.
 func (s session) Handle(ctx context.Context, a ill.APDU) ([]ill.APDU, error) {
 	if r, ok := a.(*ill.Request); ok {
-		return s.b.request(ctx, r)
+		if !s.allowed(partnerOf(&r.Header)) {
+			return s.b.wrongAddress(a.Head(), partnerOf(&r.Header)), nil
+		}
+	} else if len(s.b.Addresses) > 0 {
+		tid := TransactionID(a.Head().TransactionID)
+		x, err := s.b.Svc.ILLGet(ctx, core.ILLRef{TID: &tid, Role: roleOf(a.Type())})
+		if err != nil {
+			return s.b.refused(a.Head(), a.Type(), err)
+		}
+		if !s.allowed(x.Partner) {
+			return s.b.wrongAddress(a.Head(), x.Partner), nil
+		}
 	}
-	return s.b.apply(ctx, a)
+	return s.b.handle(ctx, a, true)
+}
+
+// Receive hands the engine an APDU that came where no answer can go back
+// the same way (an e-mail, the answer on a connection we opened): the
+// engine's answers are queued in its outbox for the partner's transport.
+// A repeated APDU is not applied twice; an APDU that cannot be used is
+// logged and reported, nothing is sent back.
+func (b *Backend) Receive(ctx context.Context, a ill.APDU) error {
+	replies, err := b.handle(ctx, a, false)
+	if err != nil {
+		return err
+	}
+	for _, r := range replies {
+		if rep, ok := r.(*ill.StatusOrErrorReport); ok && rep.ErrorReport != nil {
+			b.Logger.Warn().Str("apdu", a.Type().String()).Str("transaction", string(a.Head().TransactionID.Qualifier)).
+				Str("problem", str(rep.Note)).Msg("ill: APDU received and refused")
+		}
+	}
+	return nil
+}
+
+func (b *Backend) handle(ctx context.Context, a ill.APDU, inline bool) ([]ill.APDU, error) {
+	if r, ok := a.(*ill.Request); ok {
+		return b.request(ctx, r, inline)
+	}
+	return b.apply(ctx, a, inline)
+}
+
+// allowed reports whether the peer may speak for partner.
+func (s session) allowed(partner string) bool {
+	nets, ok := s.b.Addresses[partner]
+	if !ok {
+		return true
+	}
+	for _, p := range nets {
+		if p.Contains(s.addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Backend) wrongAddress(h *ill.Header, partner string) []ill.APDU {
+	b.Logger.Warn().Str("partner", partner).Msg("ill: APDU for a partner from an address not in its list: refused")
+	return []ill.APDU{illserver.ErrorReport(h, b.now(), ill.ErrorReport{CorrelationInformation: "address not accepted",
+		ReportSource: ill.ProviderSource, UserErrorReport: &ill.UserErrorReport{SecurityProblem: ill.Str("APDUs for " + partner + " are not accepted from this address")}},
+		"")}
 }
 
 // now is the service date-time of what we send: the core's clock in the
@@ -110,6 +189,13 @@ func (b *Backend) now() time.Time {
 	return t
 }
 
+// at is t in the ILL library's time zone: the service date-time of an
+// APDU we send for an event recorded at t (the same whenever it is sent,
+// so a partner recognises it sent again).
+func (b *Backend) at(t time.Time) time.Time {
+	return t.In(b.now().Location())
+}
+
 // header is the header of an answer to h: ids echoed, ours filled in
 // where the partner left it out (over TCP it may).
 func (b *Backend) header(h *ill.Header) ill.Header {
@@ -120,7 +206,7 @@ func (b *Backend) header(h *ill.Header) ill.Header {
 	return out
 }
 
-func (b *Backend) request(ctx context.Context, r *ill.Request) ([]ill.APDU, error) {
+func (b *Backend) request(ctx context.Context, r *ill.Request, inline bool) ([]ill.APDU, error) {
 	if r.TransactionID.Qualifier == "" {
 		return b.idProblem(&r.Header, 2, "the transaction-id has no transaction-qualifier"), nil
 	}
@@ -138,7 +224,8 @@ func (b *Backend) request(ctx context.Context, r *ill.Request) ([]ill.APDU, erro
 		return nil, err
 	}
 	req := core.ILLIncomingRequest{TID: TransactionID(r.TransactionID), Partner: partner, Service: svc, Item: item,
-		Note: str(r.RequesterNote), Origin: core.OriginAPDU, AnswerInline: mode == ReplyAnswer}
+		Note: str(r.RequesterNote), Origin: core.OriginAPDU, AnswerInline: inline && mode == ReplyAnswer,
+		ServiceTime: serviceTime(&r.Header, b.now().Location()), Repeatable: exactTime(&r.Header)}
 	if r.SearchType != nil {
 		for _, d := range []*string{r.SearchType.ExpiryDate, r.SearchType.NeedBeforeDate} {
 			if t, ok := isoDate(d); ok {
@@ -148,11 +235,19 @@ func (b *Backend) request(ctx context.Context, r *ill.Request) ([]ill.APDU, erro
 		}
 	}
 	x, err := b.Svc.ILLIncoming(ctx, req)
+	if core.ReasonOf(err) == core.ReasonILLDuplicateAPDU {
+		// Sent again: answered as the first time, applied once.
+		b.Logger.Info().Str("transaction", x.ID).Str("partner", x.Partner).Msg("ill: request received again: answered, not applied")
+		if inline && mode == ReplyAnswer {
+			return b.answers(&r.Header, x, 1), nil
+		}
+		return []ill.APDU{b.ack(&r.Header, x)}, nil
+	}
 	if err != nil {
 		return b.refused(&r.Header, ill.TypeRequest, err)
 	}
 	b.Logger.Info().Str("transaction", x.ID).Str("partner", x.Partner).Str("answer", lastAnswer(x)).Msg("ill: request answered")
-	if mode == ReplyAnswer {
+	if inline && mode == ReplyAnswer {
 		return b.answers(&r.Header, x, 1), nil
 	}
 	return []ill.APDU{b.ack(&r.Header, x)}, nil
@@ -188,16 +283,20 @@ func (b *Backend) answers(h *ill.Header, x core.ILLTransaction, from int) []ill.
 }
 
 // apply hands any APDU but a request to the engine.
-func (b *Backend) apply(ctx context.Context, a ill.APDU) ([]ill.APDU, error) {
+func (b *Backend) apply(ctx context.Context, a ill.APDU, inline bool) ([]ill.APDU, error) {
 	h := a.Head()
 	in, err := eventOf(a)
 	if err != nil {
 		return []ill.APDU{illserver.GeneralProblem(h, b.now(), ill.OtherProblem, err.Error())}, nil
 	}
-	in.Origin, in.AnswerInline = core.OriginAPDU, true
-	in.ServiceTime = serviceTime(h, b.now().Location())
+	in.Origin, in.AnswerInline = core.OriginAPDU, inline
+	in.ServiceTime, in.Repeatable = serviceTime(h, b.now().Location()), exactTime(h)
 	tid := TransactionID(h.TransactionID)
 	x, err := b.Svc.ILLApply(ctx, core.ILLRef{TID: &tid, Role: roleOf(a.Type())}, in)
+	if core.ReasonOf(err) == core.ReasonILLDuplicateAPDU {
+		b.Logger.Info().Str("transaction", x.ID).Str("apdu", a.Type().String()).Msg("ill: APDU received again: acknowledged, not applied")
+		return []ill.APDU{b.ack(h, x)}, nil
+	}
 	if err != nil {
 		return b.refused(h, a.Type(), err)
 	}
@@ -208,7 +307,14 @@ func (b *Backend) apply(ctx context.Context, a ill.APDU) ([]ill.APDU, error) {
 	for from > 0 && x.Events[from-1].Dir != illstate.Incoming {
 		from--
 	}
-	return b.answers(h, x, from), nil
+	if !inline {
+		return nil, nil // the answers are in the outbox
+	}
+	out := b.answers(h, x, from)
+	if len(out) == 0 && a.Type() != ill.TypeStatusOrErrorReport && !b.NoReceipts[x.Partner] {
+		out = append(out, b.ack(h, x)) // the receipt
+	}
+	return out, nil
 }
 
 // refused turns a core refusal into the Status-Or-Error-Report for it; an

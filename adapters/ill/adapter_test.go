@@ -3,6 +3,7 @@ package illadapter_test
 import (
 	"context"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -35,13 +36,13 @@ const (
 )
 
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	svc  *core.Service
 	addr string
 }
 
-func newFixture(t *testing.T, st store.Store) *fixture {
+func newFixture(t testing.TB, st store.Store, configure ...func(*illadapter.Backend)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	cons := demo.Consortium()
@@ -50,8 +51,12 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Load(ctx, svc); err != nil {
+	if loaded, err := demo.Loaded(ctx, svc); err != nil {
 		t.Fatal(err)
+	} else if !loaded {
+		if err := demo.Load(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cat, err := catalog.Open(filepath.Join(t.TempDir(), "catalogue.db"), svc)
 	if err != nil {
@@ -61,8 +66,12 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	if _, err := cat.SeedIfEmpty(ctx, demo.CatalogueRecords()); err != nil {
 		t.Fatal(err)
 	}
-	srv := &illserver.Server{Logger: zerolog.Nop(), Backend: &illadapter.Backend{Svc: svc, Catalogue: cat,
-		Replies: map[string]illadapter.Reply{answerPeer: illadapter.ReplyAnswer}, Logger: zerolog.Nop()}}
+	backend := &illadapter.Backend{Svc: svc, Catalogue: cat,
+		Replies: map[string]illadapter.Reply{answerPeer: illadapter.ReplyAnswer}, Logger: zerolog.Nop()}
+	for _, c := range configure {
+		c(backend)
+	}
+	srv := &illserver.Server{Logger: zerolog.Nop(), Backend: backend}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +124,17 @@ func (f *fixture) report(a ill.APDU) *ill.StatusOrErrorReport {
 	r, ok := f.exchange(a, 1)[0].(*ill.StatusOrErrorReport)
 	if !ok {
 		f.t.Fatalf("answer to %s is not a Status-Or-Error-Report", a.Type())
+	}
+	return r
+}
+
+// receipt sends an APDU the engine answers nothing to: the partner gets a
+// receipt, a Status-Or-Error-Report with the status and no error.
+func (f *fixture) receipt(a ill.APDU) *ill.StatusOrErrorReport {
+	f.t.Helper()
+	r := f.report(a)
+	if r.ErrorReport != nil || r.StatusReport == nil {
+		f.t.Fatalf("receipt for %s: %+v", a.Type(), r)
 	}
 	return r
 }
@@ -258,7 +278,7 @@ func TestLaterAPDUs(t *testing.T) {
 		t.Fatalf("renew before shipping: %+v", r.ErrorReport)
 	}
 
-	f.exchange(&ill.Message{Header: header(ackPeer, "T1"), Note: "courier on Friday"}, 0)
+	f.receipt(&ill.Message{Header: header(ackPeer, "T1"), Note: "courier on Friday"})
 
 	got := f.exchange(&ill.Cancel{Header: header(ackPeer, "T1")}, 1)[0]
 	if cr, ok := got.(*ill.CancelReply); !ok || !cr.Answer || string(cr.TransactionID.Qualifier) != "T1" {
@@ -272,7 +292,20 @@ func TestLaterAPDUs(t *testing.T) {
 	if p := errorReport(r).ProviderErrorReport; p == nil || p.TransactionIDProblem == nil || *p.TransactionIDProblem != 3 {
 		t.Fatalf("unknown transaction: %+v", r.ErrorReport)
 	}
-	r = f.report(loan(ackPeer, "T1", kalevipoegISBN, ""))
+	// The same request again (same tuple, same service-date-time: the
+	// partner lost our answer) is acknowledged and not applied twice...
+	before := f.pending()
+	if again := f.report(loan(ackPeer, "T1", kalevipoegISBN, "")); again.ErrorReport != nil || again.StatusReport == nil {
+		t.Fatalf("request sent again: %+v", again)
+	}
+	if x, err := f.svc.ILLList(f.ctx); err != nil || len(x) != 1 || f.pending() != before {
+		t.Fatalf("request sent again was applied: %d transactions, %d queued (was %d), %v", len(x), f.pending(), before, err)
+	}
+	// ...another request reusing its transaction-id is refused.
+	reused := loan(ackPeer, "T1", kalevipoegISBN, "")
+	later := "101501"
+	reused.ServiceDateTime.This.Time = &later
+	r = f.report(reused)
 	if p := errorReport(r).ProviderErrorReport; p == nil || p.TransactionIDProblem == nil || *p.TransactionIDProblem != 1 {
 		t.Fatalf("duplicate: %+v", r.ErrorReport)
 	}
@@ -312,12 +345,15 @@ func TestResponderLifecycle(t *testing.T) {
 	} else if _, err := ill.Encode(s); err != nil {
 		t.Fatal(err)
 	}
-	f.exchange(&ill.Received{Header: header(answerPeer, "LC1"), DateReceived: "20261205", ShippedServiceType: ill.Loan}, 0)
+	f.receipt(&ill.Received{Header: header(answerPeer, "LC1"), DateReceived: "20261205", ShippedServiceType: ill.Loan})
+	// Sent again (the partner did not get our receipt): acknowledged, not
+	// applied twice (the count of APDU events below stays 4).
+	f.receipt(&ill.Received{Header: header(answerPeer, "LC1"), DateReceived: "20261205", ShippedServiceType: ill.Loan})
 	got := f.exchange(&ill.Renew{Header: header(answerPeer, "LC1")}, 1)[0]
 	if ra, ok := got.(*ill.RenewAnswer); !ok || ra.DateDue == nil {
 		t.Fatalf("renew: %+v", got)
 	}
-	f.exchange(&ill.Returned{Header: header(answerPeer, "LC1"), DateReturned: "20261220"}, 0)
+	f.receipt(&ill.Returned{Header: header(answerPeer, "LC1"), DateReturned: "20261220"})
 	x, err = f.svc.ILLGet(f.ctx, core.ILLRef{TID: &tid, Role: illstate.Responder})
 	if err != nil {
 		t.Fatal(err)
@@ -333,5 +369,31 @@ func TestResponderLifecycle(t *testing.T) {
 	}
 	if apdus != 4 { // request, received, renew, returned
 		t.Errorf("%d events from APDUs: %+v", apdus, x.Events)
+	}
+}
+
+// A partner with addresses is accepted from them only: a request or a
+// later APDU claiming it from elsewhere gets a security-problem report
+// and changes nothing.
+func TestPartnerAddresses(t *testing.T) {
+	st := memstore.New()
+	before := newFixture(t, st)
+	before.exchange(loan(answerPeer, "A1", kalevipoegISBN, ""), 1)
+	f := newFixture(t, st, func(b *illadapter.Backend) {
+		b.Addresses = map[string][]netip.Prefix{ackPeer: {netip.MustParsePrefix("127.0.0.0/8")},
+			answerPeer: {netip.MustParsePrefix("192.0.2.0/24")}}
+	})
+	if r, ok := f.exchange(loan(ackPeer, "A2", kalevipoegISBN, ""), 1)[0].(*ill.StatusOrErrorReport); !ok || r.ErrorReport != nil {
+		t.Fatalf("from a listed address: %+v", r)
+	}
+	for _, a := range []ill.APDU{loan(answerPeer, "A3", kalevipoegISBN, ""), &ill.Cancel{Header: header(answerPeer, "A1")}} {
+		r := f.report(a)
+		if u := errorReport(r).UserErrorReport; u == nil || u.SecurityProblem == nil {
+			t.Fatalf("%s from elsewhere: %+v", a.Type(), r.ErrorReport)
+		}
+	}
+	tid := core.TransactionID{InitialRequester: core.SystemID{Symbol: answerPeer}, Group: "G1", Transaction: "A1"}
+	if x, err := f.svc.ILLGet(f.ctx, core.ILLRef{TID: &tid, Role: illstate.Responder}); err != nil || x.State != illstate.InProcess {
+		t.Fatalf("after a refused Cancel: %v %s", err, x.State)
 	}
 }

@@ -109,6 +109,13 @@ func optDate(t time.Time) *string {
 
 // serviceTime is the sender's service date-time, read in loc (the
 // partner's local time; ill.md §1.1).
+// exactTime reports whether h's service-date-time has the time of day:
+// then an APDU sent again can be recognised by it.
+func exactTime(h *ill.Header) bool {
+	t := h.ServiceDateTime.This.Time
+	return t != nil && len(*t) == 6
+}
+
 func serviceTime(h *ill.Header, loc *time.Location) time.Time {
 	dt := h.ServiceDateTime.This
 	layout, v := isoDateLayout, dt.Date

@@ -33,10 +33,11 @@ data directory (stop bibgate serve first, or run it on a PostgreSQL store).
   writeoff approve ID --by NAME          approve a draft: its copies are withdrawn
   writeoff act ID [--csv]                print a write-off act, or its list as CSV
   writeoff list [--library ID]
+  register --year YYYY [--library ID] [--csv]   summary register part 3 (annex 5) from the copies' records
   reasons                                the write-off reasons of §33 and their codes
   schedule --copies N                    the §30 stocktaking interval for a collection of N copies
 
-Every command takes --config FILE and --data-dir DIR as the other tools do.
+stocktake, writeoff and register take --config FILE and --data-dir DIR as the other tools do.
 `
 
 // runAccounting is "bibgate accounting ...".
@@ -53,6 +54,8 @@ func runAccounting(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return accountingReasons(stdout)
 	case "schedule":
 		return accountingSchedule(args[1:], stdout, stderr)
+	case "register":
+		return registerCmd(ctx, args[1:], stdout, stderr)
 	case "stocktake":
 		if len(args) < 2 {
 			return fmt.Errorf("%w: stocktake open|scan|close|list|act", errUsage)
@@ -253,23 +256,45 @@ func readBarcodes(path string) ([]string, error) {
 		defer f.Close()
 		r = f
 	}
-	var out []string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		// A scanner's export may carry more columns: the barcode is the first.
-		if i := strings.IndexAny(line, ",;\t "); i > 0 {
-			line = line[:i]
-		}
-		out = append(out, line)
-	}
-	if err := sc.Err(); err != nil {
+	out, err := parseBarcodes(r)
+	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return out, nil
+}
+
+// parseBarcodes reads a scanner's export: one barcode a line (LF, CR LF
+// or CR), blank lines
+// and # comments skipped; a line with more columns (comma, semicolon, tab
+// or blank separated) gives its first.
+func parseBarcodes(r io.Reader) ([]string, error) {
+	var out []string
+	sc := bufio.NewScanner(r)
+	sc.Split(scanCRLines)
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if i := strings.IndexAny(line, ",;\t "); i >= 0 {
+			line = line[:i]
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out, sc.Err()
+}
+
+// scanCRLines splits at LF, CR LF or a lone CR (some wands end lines so).
+func scanCRLines(data []byte, atEOF bool) (int, []byte, error) {
+	for i, b := range data {
+		if b == '\n' || b == '\r' {
+			return i + 1, data[:i], nil
+		}
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // eur renders cents as 12.50.
@@ -533,4 +558,79 @@ func writeoffCSV(w io.Writer, a *core.WriteOffAct) error {
 	_ = cw.Write([]string{num, date, a.ReasonText().Paragraph, "kopā", "", "", "", "", strconv.Itoa(a.Tally.Copies()), eur(a.Tally.Value)})
 	cw.Flush()
 	return cw.Error()
+}
+
+// registerCmd prints the summary register part 3 of a year.
+func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newAccountingFlags("register", stderr)
+	year := f.fs.Int("year", time.Now().Year(), "the year")
+	asCSV := f.fs.Bool("csv", false, "as CSV, for the accountant")
+	svc, done, err := f.open(ctx, args)
+	if err != nil {
+		return err
+	}
+	defer done()
+	cfg, err := toolConfig(*f.cfgPath, *f.dataDir)
+	if err != nil {
+		return err
+	}
+	var langs func(context.Context, []string) (map[string]string, error)
+	if cat, err := openCatalogue(cfg.DataDir, false); err == nil {
+		defer cat.Close()
+		langs = cat.Languages
+	} else {
+		fmt.Fprintf(stderr, "no catalogue (%v): every copy counts in language \"other\"\n", err)
+	}
+	s, err := svc.SummaryRegister(ctx, *f.library, *year, langs)
+	if err != nil {
+		return err
+	}
+	lines := []struct {
+		label string
+		row   accounting.Row
+	}{
+		{fmt.Sprintf("Krājumā uz %d.g. 1.janvāri", s.Year), s.Start},
+		{"Gada laikā saņemtie iespieddarbi un citi dokumenti", s.Received},
+		{"Gada laikā norakstītie iespieddarbi un citi dokumenti", s.WrittenOff},
+		{"Iespieddarbi un citi dokumenti uz gada beigām", s.End},
+	}
+	head := []string{"", "eksemplāri"}
+	for _, t := range accounting.Types() {
+		head = append(head, t.Latvian())
+	}
+	for _, l := range accounting.Languages() {
+		head = append(head, l.Latvian())
+	}
+	head = append(head, "bilancē eks.", "bilancē EUR", "ārpus bilances eks.", "ārpus bilances EUR")
+	cells := func(r accounting.Row) []string {
+		out := []string{strconv.Itoa(r.Total.Copies)}
+		for _, t := range accounting.Types() {
+			out = append(out, strconv.Itoa(r.ByType[t].Copies))
+		}
+		for _, l := range accounting.Languages() {
+			out = append(out, strconv.Itoa(r.ByLanguage[l].Copies))
+		}
+		return append(out, strconv.Itoa(r.OnBalance.Copies), eur(r.OnBalance.Sum), strconv.Itoa(r.OffBalance.Copies),
+			eur(r.OffBalance.Sum))
+	}
+	if *asCSV {
+		cw := csv.NewWriter(stdout)
+		_ = cw.Write(head)
+		for _, l := range lines {
+			_ = cw.Write(append([]string{l.label}, cells(l.row)...))
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	lib := "visas bibliotēkas"
+	if l, ok := svc.Consortium().Library(*f.library); ok {
+		lib = l.Name
+	}
+	fmt.Fprintf(stdout, "Summārās uzskaites grāmata, 3.daļa. Krājuma uzskaites kopsavilkums: %s, %d\n\n", lib, s.Year)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, l := range lines {
+		fmt.Fprintln(tw, l.label+"\t"+strings.Join(cells(l.row), "\t")+"\t")
+	}
+	return tw.Flush()
 }

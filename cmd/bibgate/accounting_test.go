@@ -149,6 +149,18 @@ func TestAccountingCLI(t *testing.T) {
 		!strings.Contains(show, "withdrawn") {
 		t.Errorf("items show after write-off:\n%s", show)
 	}
+	reg, err := csv.NewReader(strings.NewReader(ac("register", "--library", demo.Subate, "--year", fmt.Sprint(year), "--csv"))).ReadAll()
+	if err != nil || len(reg) != 5 {
+		t.Fatalf("register CSV: %v %v", reg, err)
+	}
+	// The written-off line: 2 copies, both books, EUR 4.22 on the balance.
+	if w := reg[3]; w[1] != "2" || w[2] != "2" || w[11] != "4.22" {
+		t.Errorf("register, written off: %v", w)
+	}
+	if txt := ac("register", "--library", demo.Subate, "--year", fmt.Sprint(year)); !strings.Contains(txt, "3.daļa") ||
+		!strings.Contains(txt, "Gada laikā norakstītie") {
+		t.Errorf("register:\n%s", txt)
+	}
 	if list := ac("writeoff", "list"); !strings.Contains(list, woID) {
 		t.Errorf("writeoff list:\n%s", list)
 	}
@@ -176,4 +188,102 @@ func TestAccountingCLI(t *testing.T) {
 	if out := runAcctOK(t, "accounting", "reasons"); strings.Count(out, "\n") != 9 || !strings.Contains(strings.Join(strings.Fields(out), " "), "exchange 33.8 iespieddarbi") {
 		t.Errorf("reasons:\n%s", out)
 	}
+}
+
+// shellWords splits a README command line as sh would for these examples:
+// blanks separate words, double quotes group them, # starts a comment.
+func shellWords(line string) []string {
+	var out []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted, inWord = !quoted, true
+		case !quoted && r == '#' && !inWord:
+			return out
+		case !quoted && (r == ' ' || r == '\t'):
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// TestReadmeAccountingExample runs the README's accounting commands, as
+// pasted, on a data directory with the demo data.
+func TestReadmeAccountingExample(t *testing.T) {
+	dir := accountingDataDir(t)
+	work := t.TempDir()
+	// Two of the demo copies at Subate on shelves 8x/9x are scanned.
+	var scanned []string
+	st, err := boltstore.Open(filepath.Join(dir, "circulation.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := core.NewService(st, demo.Consortium(), core.Options{})
+	_ = svc.EachItem(context.Background(), func(it core.Item) bool {
+		if it.Library == demo.Subate && (strings.HasPrefix(it.CallNumber, "8") || strings.HasPrefix(it.CallNumber, "9")) &&
+			len(scanned) < 2 && it.Status == core.ItemAvailable {
+			scanned = append(scanned, it.ID)
+		}
+		return true
+	})
+	st.Close()
+	if err := os.WriteFile(filepath.Join(work, "barcodes.txt"), []byte(strings.Join(scanned, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	block := blockStarting(t, "bibgate accounting stocktake open")
+	t.Chdir(work)
+	var outputs []string
+	for _, line := range strings.Split(block, "\n") {
+		words := shellWords(line)
+		if len(words) == 0 {
+			continue
+		}
+		if words[0] != "bibgate" {
+			t.Fatalf("README line %q does not run bibgate", line)
+		}
+		if words[2] == "stocktake" || words[2] == "writeoff" {
+			words = append(words, "--data-dir", dir)
+		}
+		outputs = append(outputs, runAcctOK(t, words[1:]...))
+	}
+	all := strings.Join(outputs, "\n")
+	for _, want := range []string{"stocktaking ST000000000001 opened at SUB", "2 newly seen", "inventory act 1/",
+		"Bibliotēkas krājuma inventarizācijas akts Nr. 1/", "kopā_trūkst", "copies withdrawn", "every 10 years (§30.2)",
+		"next due by 2029-05-01"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("README accounting example output lacks %q:\n%s", want, all)
+		}
+	}
+}
+
+// FuzzParseBarcodes: whatever a scanner file holds, every barcode read is
+// non-empty, has no separator or line break in it, and comes from the
+// input.
+func FuzzParseBarcodes(f *testing.F) {
+	f.Add([]byte("INV0001\nINV0002\r\n"))
+	f.Add([]byte("# wand export\nINV0001;2026-11-02 10:01\n\n  I000109\t1\n"))
+	f.Add([]byte("\ufeffX0000001,SUB,2026-11-02\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		codes, err := parseBarcodes(bytes.NewReader(data))
+		if err != nil {
+			return // a line longer than the scanner's buffer
+		}
+		for _, c := range codes {
+			if c == "" || strings.ContainsAny(c, ",;\t \r\n") || strings.HasPrefix(c, "#") || !bytes.Contains(data, []byte(c)) {
+				t.Fatalf("barcode %q from %q", c, data)
+			}
+		}
+	})
 }

@@ -38,6 +38,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchZ3950(ctx, args[1:], stdout, stderr)
 	case "sru":
 		return benchSRU(ctx, args[1:], stdout, stderr)
+	case "staffapi":
+		return benchStaffAPI(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("%w: unknown bench %q", errUsage, args[0])
 }
@@ -49,6 +51,7 @@ var benches = []struct{ name, summary string }{
 	{"sip2-idle", "hold many idle logged-in SIP2 connections and check they still answer"},
 	{"z3950", "Z39.50 search and present load against any Z39.50 server"},
 	{"sru", "SRU searchRetrieve load against any SRU server"},
+	{"staffapi", "desk checkout+checkin through the staff API, one staff session per client"},
 }
 
 func benchUsage(w io.Writer) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,7 +24,8 @@ func openCore(ctx context.Context, cfg *config.Config) (*core.Service, store.Sto
 	var st store.Store
 	switch cfg.Store.Backend {
 	case "postgres":
-		pg, err := pgstore.Open(ctx, cfg.Store.PostgresDSN, pgstore.Options{Schema: cfg.Store.PostgresSchema})
+		pg, err := pgstore.Open(ctx, cfg.Store.PostgresDSN, pgstore.Options{Schema: cfg.Store.PostgresSchema,
+			MaxConns: int32(min(cfg.Store.MaxConns, math.MaxInt32)), StatementTimeout: cfg.Store.StatementTimeout.Duration})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open PostgreSQL store: %w", err)
 		}

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,54 +18,193 @@ import (
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/illstate"
+	"github.com/bibgate/bibgate/internal/app"
 )
 
-// runILL is "bibgate ill list|show": the interlibrary loan transactions of
-// a data directory, read offline like items show.
+// runILL is "bibgate ill": the interlibrary loan desk. list and show read
+// the transactions; request files one for a patron; the staff actions
+// (ship, receive, return, checkin, renew, cancel, recall, lost, damaged,
+// message) move one on. With --server they go through a running bibgate
+// serve's admin listener (the admin token in BIBGATE_ADMIN_TOKEN), which
+// delivers what they send the partner at once; without, they work on the
+// data directory of a stopped server and what they send waits in the
+// outbox until it runs.
 func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const use = "bibgate ill list | ill show ID"
+	actions := core.ILLStaffActionNames()
+	use := "bibgate ill list | show ID | request --patron CARD --partner SYMBOL --title T [...] | " +
+		strings.Join(actions, "|") + " ID [--note N] [--item BARCODE] [--date YYYY-MM-DD]"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprintln(stderr, "Usage: "+use+" [--config FILE] [--data-dir DIR]\n\n"+
-			"  list     every interlibrary loan transaction, oldest first\n"+
-			"  show ID  one transaction with its history: time, origin, event, state\n\n"+
-			"They read the data directory; stop bibgate serve on it first (bolt allows one process).")
+		fmt.Fprintln(stderr, "Usage: "+use+"\n          [--server URL | --config FILE --data-dir DIR]\n\n"+
+			"  list       every interlibrary loan transaction, oldest first\n"+
+			"  show ID    one transaction with its history: time, origin, event, state\n"+
+			"  request    file a request for one of our patrons to a partner (ILL-Request)\n"+
+			"  ship ID    we lend: the copy goes to the partner (--item: the barcode scanned)\n"+
+			"  receive ID we borrow: it arrived (a temporary copy, held for the patron)\n"+
+			"  return ID  we borrow: sent back;  checkin ID  we lend: it is back\n"+
+			"  renew, cancel, recall, lost, damaged, message ID: as their names say\n\n"+
+			"--server URL goes through a running bibgate serve's admin listener (token in\n"+
+			adminTokenEnv+"); without it the data directory is used, and bibgate serve\n"+
+			"must be stopped (bolt allows one process).")
 		return nil
 	}
 	if len(args) == 0 {
 		return fmt.Errorf("%w: %s", errUsage, use)
 	}
-	fs := pflag.NewFlagSet("ill "+args[0], pflag.ContinueOnError)
+	verb := args[0]
+	fs := pflag.NewFlagSet("ill "+verb, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath, dataDir := catalogueFlags(fs)
+	server := fs.String("server", "", "a running bibgate serve's admin listener, e.g. http://127.0.0.1:9100")
+	note := fs.String("note", "", "a note for the partner's staff")
+	item := fs.String("item", "", "the barcode of the copy (ship)")
+	date := fs.String("date", "", "a date, YYYY-MM-DD (renew: the due date wished)")
+	var req app.ILLRequestBody
+	if verb == "request" {
+		fs.StringVar(&req.Patron, "patron", "", "our patron's card")
+		fs.StringVar(&req.Partner, "partner", "", "the partner's ILL symbol")
+		fs.StringVar(&req.Item.Title, "title", "", "title")
+		fs.StringVar(&req.Item.Author, "author", "", "author")
+		fs.StringVar(&req.Item.ISBN, "isbn", "", "ISBN")
+		fs.StringVar(&req.Item.ISSN, "issn", "", "ISSN")
+		fs.StringVar(&req.Pickup, "pickup", "", "the library where the patron collects it (default: their home library)")
+		fs.StringVar((*string)(&req.Service), "service", "", "loan (default) or copy-non-returnable")
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	isAction := slices.Contains(actions, verb)
 	switch {
-	case args[0] == "list" && fs.NArg() == 0, args[0] == "show" && fs.NArg() == 1:
+	case verb == "list" && fs.NArg() == 0, verb == "show" && fs.NArg() == 1, isAction && fs.NArg() == 1:
+	case verb == "request" && fs.NArg() == 0:
+		if req.Patron == "" || req.Partner == "" || (req.Item.Title == "" && req.Item.ISBN == "" && req.Item.ISSN == "") {
+			return fmt.Errorf("%w: ill request needs --patron, --partner and --title, --isbn or --issn", errUsage)
+		}
+		req.Note = *note
 	default:
 		return fmt.Errorf("%w: %s", errUsage, use)
 	}
-	cfg, err := toolConfig(*cfgPath, *dataDir)
-	if err != nil {
-		return err
+	var desk illDesk
+	if *server != "" {
+		desk = remoteILL{base: strings.TrimRight(*server, "/")}
+	} else {
+		cfg, err := toolConfig(*cfgPath, *dataDir)
+		if err != nil {
+			return err
+		}
+		svc, st, err := openCore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		desk = localILL{svc}
 	}
-	svc, st, err := openCore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if args[0] == "list" {
-		xs, err := svc.ILLList(ctx)
+	switch verb {
+	case "list":
+		xs, err := desk.list(ctx)
 		if err != nil {
 			return err
 		}
 		return printILLList(stdout, xs)
+	case "show":
+		x, err := desk.get(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		return printILLTransaction(stdout, x)
+	case "request":
+		x, err := desk.request(ctx, req)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: ILL-Request to %s filed for %s, %s\n", x.ID, x.Partner, x.PatronID, x.State)
+		return nil
 	}
-	x, err := svc.ILLGet(ctx, core.ILLRef{ID: fs.Arg(0)})
+	x, err := desk.act(ctx, fs.Arg(0), verb, app.ILLActionBody{Note: *note, Item: *item, Date: *date})
 	if err != nil {
 		return err
 	}
-	return printILLTransaction(stdout, x)
+	fmt.Fprintf(stdout, "%s: %s, now %s\n", x.ID, verb, x.State)
+	return nil
+}
+
+// illDesk is the ILL desk, in the data directory or through a server.
+type illDesk interface {
+	list(ctx context.Context) ([]core.ILLTransaction, error)
+	get(ctx context.Context, id string) (core.ILLTransaction, error)
+	request(ctx context.Context, r app.ILLRequestBody) (core.ILLTransaction, error)
+	act(ctx context.Context, id, action string, b app.ILLActionBody) (core.ILLTransaction, error)
+}
+
+type localILL struct{ svc *core.Service }
+
+func (l localILL) list(ctx context.Context) ([]core.ILLTransaction, error) { return l.svc.ILLList(ctx) }
+func (l localILL) get(ctx context.Context, id string) (core.ILLTransaction, error) {
+	return l.svc.ILLGet(ctx, core.ILLRef{ID: id})
+}
+func (l localILL) request(ctx context.Context, r app.ILLRequestBody) (core.ILLTransaction, error) {
+	return l.svc.ILLRequest(ctx, core.ILLNewRequest{PatronID: r.Patron, Partner: r.Partner, Service: r.Service, Item: r.Item,
+		PickupLibrary: r.Pickup, Note: r.Note})
+}
+func (l localILL) act(ctx context.Context, id, action string, b app.ILLActionBody) (core.ILLTransaction, error) {
+	var date time.Time
+	if b.Date != "" {
+		d, err := time.Parse(time.DateOnly, b.Date)
+		if err != nil {
+			return core.ILLTransaction{}, fmt.Errorf("%w: --date %q: use YYYY-MM-DD", errUsage, b.Date)
+		}
+		date = d
+	}
+	return l.svc.ILLStaffAction(ctx, core.ILLRef{ID: id}, action, b.Note, b.Item, date)
+}
+
+// remoteILL is the admin listener's /ill routes.
+type remoteILL struct{ base string }
+
+func (r remoteILL) call(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.base+path, rd)
+	if err != nil {
+		return fmt.Errorf("%w: --server: %v", errUsage, err)
+	}
+	if tok := os.Getenv(adminTokenEnv); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("ill: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("ill: reading the answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("ill: %s: %s", resp.Status, strings.TrimSpace(string(data)))
+	}
+	return json.Unmarshal(data, out)
+}
+
+func (r remoteILL) list(ctx context.Context) (xs []core.ILLTransaction, err error) {
+	return xs, r.call(ctx, http.MethodGet, "/ill/transactions", nil, &xs)
+}
+func (r remoteILL) get(ctx context.Context, id string) (x core.ILLTransaction, err error) {
+	return x, r.call(ctx, http.MethodGet, "/ill/transactions/"+url.PathEscape(id), nil, &x)
+}
+func (r remoteILL) request(ctx context.Context, b app.ILLRequestBody) (x core.ILLTransaction, err error) {
+	return x, r.call(ctx, http.MethodPost, "/ill/requests", b, &x)
+}
+func (r remoteILL) act(ctx context.Context, id, action string, b app.ILLActionBody) (x core.ILLTransaction, err error) {
+	return x, r.call(ctx, http.MethodPost, "/ill/transactions/"+url.PathEscape(id)+"/"+action, b, &x)
 }
 
 func printILLList(w io.Writer, xs []core.ILLTransaction) error {

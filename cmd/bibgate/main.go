@@ -34,7 +34,7 @@ func commands() []command {
 		{"search", "search the catalogue with CQL (or PQF with --pqf)", runSearch},
 		{"gen-catalogue", "write a deterministic benchmark catalogue derived from real records", runGenCatalogue},
 		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
-		{"ill", "interlibrary loan transactions: ill list, ill show ID (with its history)", runILL},
+		{"ill", "interlibrary loan desk: ill list, show ID, request, ship, receive, return, checkin, renew, cancel ...", runILL},
 		{"accounting", "collection accounting (Regulation No. 317): stocktaking, inventory and write-off acts", runAccounting},
 		{"check", "verify the circulation data of a data directory", runCheck},
 		{"staff", "staff accounts of the staff API: staff add, staff passwd, staff list", runStaff},

@@ -11,6 +11,7 @@ package accounting
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,11 +119,17 @@ func (n Number) String() string {
 
 // ParseNumber reads "12/2026".
 func ParseNumber(s string) (Number, error) {
-	var n Number
-	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d/%d", &n.N, &n.Year); err != nil || n.N < 1 || n.Year < 1 {
-		return Number{}, fmt.Errorf("accounting: number %q: want N/YEAR, e.g. 3/2026", s)
+	bad := fmt.Errorf("accounting: number %q: want N/YEAR, e.g. 3/2026", s)
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
+	if !ok {
+		return Number{}, bad
 	}
-	return n, nil
+	n, err1 := strconv.Atoi(a)
+	y, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || n < 1 || y < 1 || y > 9999 || a[0] == '+' || b[0] == '+' {
+		return Number{}, bad
+	}
+	return Number{Year: y, N: n}, nil
 }
 
 // LossNormPerMille is the §34 norm: 0.3 % = 3 ‰.

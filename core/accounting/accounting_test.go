@@ -83,7 +83,7 @@ func TestNumberRoundTrip(t *testing.T) {
 	if p, err := ParseNumber(" 12/2026 "); err != nil || p != n {
 		t.Fatalf("ParseNumber = %v, %v", p, err)
 	}
-	for _, bad := range []string{"", "12", "0/2026", "x/2026", "-1/2026"} {
+	for _, bad := range []string{"", "12", "0/2026", "x/2026", "-1/2026", "1/2026x", "1/+2026", "+1/2026", "1/20260"} {
 		if _, err := ParseNumber(bad); err == nil {
 			t.Errorf("ParseNumber(%q) accepted", bad)
 		}
@@ -207,5 +207,45 @@ func TestSummarise(t *testing.T) {
 	}
 	if LossNorm(s.Start.Total.Sum) != 5 {
 		t.Errorf("norm on the start value EUR 19.75 = %d cents", LossNorm(s.Start.Total.Sum))
+	}
+}
+
+// FuzzParseNumber: a number that parses prints back to what parses to it.
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"1/2026", "12/2025", " 3/2027 ", "0/2026", "x", "1/", "/2026", "99999999999999999999/1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseNumber(s)
+		if err != nil {
+			return
+		}
+		if n.N < 1 || n.Year < 1 {
+			t.Fatalf("ParseNumber(%q) = %+v", s, n)
+		}
+		back, err := ParseNumber(n.String())
+		if err != nil || back != n {
+			t.Fatalf("ParseNumber(%q) = %+v; its String %q parses to %+v, %v", s, n, n.String(), back, err)
+		}
+	})
+}
+
+// BenchmarkSummarise300k computes part 3 of the summary register for a
+// collection of 300,000 copies.
+func BenchmarkSummarise300k(b *testing.B) {
+	copies := make([]Copy, 300_000)
+	for i := range copies {
+		copies[i] = Copy{Type: DocType(i % 4), Language: Language(i % 7 % 4), OnBalance: i%10 != 0, Value: Money(100 + i%2000),
+			Entered: time.Date(2000+i%27, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)}
+		if i%50 == 0 {
+			copies[i].WrittenOff = time.Date(2020+i%7, 6, 1, 0, 0, 0, 0, time.UTC)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		s := Summarise(2025, time.UTC, copies)
+		if s.End.Total.Copies == 0 {
+			b.Fatal("empty summary")
+		}
 	}
 }

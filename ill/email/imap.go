@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,7 @@ type IMAPConfig struct {
 	AllowFrom []string
 
 	Limits  Limits        // for Parse; a message over Limits.MaxMessage is rejected unread
+	Batch   int           // messages looked at per Poll, oldest first; 0 for all
 	Timeout time.Duration // bounds one Poll; default two minutes
 
 	// OnReject, if set, is told of every message moved to Rejected and why
@@ -137,11 +139,12 @@ func (p *Poller) Allowed(from string) bool {
 	return false
 }
 
-// Poll connects, hands every message in the mailbox to h in UID order and
-// moves it to Processed when h returns nil, or to Rejected when it is not
-// from an allowed sender or holds no APDU. Every message still in the
-// mailbox is looked at, read or not: one that a person opened in a mail
-// client, or one whose handler failed last time, is handed over again.
+// Poll connects, hands the messages in the mailbox (up to Batch) to h in
+// UID order and moves each to Processed when h returns nil, or to Rejected
+// when it is not from an allowed sender or holds no APDU. Every message
+// still in the mailbox is looked at, read or not: one that a person opened
+// in a mail client, or one whose handler failed last time, is handed over
+// again.
 // The returned error is about the connection; the handlers' errors are in
 // PollResult.Errs.
 func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
@@ -171,19 +174,25 @@ func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
 	if len(uids) == 0 {
 		return res, nil
 	}
-	sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
-	if err != nil {
-		return res, p.wrap(ctx, "UID FETCH RFC822.SIZE", err)
+	slices.Sort(uids)
+	if p.cfg.Batch > 0 && len(uids) > p.cfg.Batch {
+		uids = uids[:p.cfg.Batch]
 	}
-	size := map[imap.UID]int64{}
+	// Sizes first, so that an oversized message is refused unread, and the
+	// envelope to say whose it was.
+	sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true, Envelope: true}).Collect()
+	if err != nil {
+		return res, p.wrap(ctx, "UID FETCH RFC822.SIZE ENVELOPE", err)
+	}
+	meta := map[imap.UID]*imapclient.FetchMessageBuffer{}
 	for _, m := range sizes {
-		size[m.UID] = m.RFC822Size
+		meta[m.UID] = m
 	}
 	for _, uid := range uids {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if err := p.one(ctx, c, uid, size[uid], h, &res); err != nil {
+		if err := p.one(ctx, c, uid, meta[uid], h, &res); err != nil {
 			return res, err
 		}
 	}
@@ -191,7 +200,7 @@ func (p *Poller) Poll(ctx context.Context, h Handler) (PollResult, error) {
 }
 
 // one handles the message uid; an error is about the connection.
-func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, size int64, h Handler, res *PollResult) error {
+func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, meta *imapclient.FetchMessageBuffer, h Handler, res *PollResult) error {
 	reject := func(r Rejection) error {
 		r.UID = uint32(uid)
 		if err := p.move(c, uid, p.cfg.Rejected); err != nil {
@@ -203,8 +212,15 @@ func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, si
 		}
 		return nil
 	}
-	if size > int64(p.cfg.Limits.MaxMessage) {
-		return reject(Rejection{Err: fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, size, p.cfg.Limits.MaxMessage)})
+	if meta != nil && meta.RFC822Size > int64(p.cfg.Limits.MaxMessage) {
+		r := Rejection{Err: fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, meta.RFC822Size, p.cfg.Limits.MaxMessage)}
+		if e := meta.Envelope; e != nil {
+			r.MessageID = e.MessageID
+			if len(e.From) > 0 {
+				r.From = strings.ToLower(e.From[0].Addr())
+			}
+		}
+		return reject(r)
 	}
 	body := &imap.FetchItemBodySection{Peek: true}
 	msgs, err := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()
@@ -218,8 +234,8 @@ func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, si
 	m, err := Parse(raw, p.cfg.Limits)
 	if err != nil {
 		r := Rejection{Err: err}
-		if h, _, _ := readHeader(raw); h != nil {
-			r.MessageID, r.From = h.MessageID, h.From
+		if hdr, _, _ := readHeader(raw); hdr != nil {
+			r.MessageID, r.From = hdr.MessageID, hdr.From
 		}
 		return reject(r)
 	}
@@ -242,7 +258,8 @@ func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, si
 }
 
 // move moves uid to folder: MOVE where the server offers it, else COPY,
-// STORE \Deleted and (UID) EXPUNGE.
+// STORE \Deleted and UID EXPUNGE (plain EXPUNGE on a server without
+// UIDPLUS, which also removes other messages marked \Deleted).
 func (p *Poller) move(c *imapclient.Client, uid imap.UID, folder string) error {
 	_, err := c.Move(imap.UIDSetNum(uid), folder).Wait()
 	return err

@@ -62,9 +62,10 @@ func hasMove(t *testing.T, s *mailtest.Server, user string) bool {
 // a failing handler leaves the message in INBOX and the next poll hands
 // it over again with the same bytes; a successful handler runs while the
 // message is still in INBOX and only then is it moved to ILL-Processed;
-// mail from a sender not on the allow-list never reaches the handler and
-// is kept in ILL-Rejected. Once with the server's MOVE, once with the
-// COPY, STORE and EXPUNGE fallback.
+// mail from a sender not on the allow-list, a staff note without an APDU
+// and a message over the size limit never reach the handler and are kept
+// in ILL-Rejected. Once with the server's MOVE, once with the COPY, STORE
+// and EXPUNGE fallback.
 func TestMailRoundTrip(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -107,10 +108,23 @@ func TestMailRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 
+			// A's staff write a note to the ILL address, and A sends a
+			// message over the poller's size limit.
+			note := []byte("From: " + s.Address("ill-a") + "\r\nTo: " + s.Address("ill-b") +
+				"\r\nSubject: thanks\r\nMessage-ID: <note@bibgate.test>\r\n\r\nThanks for the book!\r\n")
+			big := append(bytes.Clone(c.Raw[:bytes.Index(c.Raw, []byte("\r\n\r\n"))]), "\r\n\r\n"...)
+			big = bytes.Replace(big, []byte(c.MessageID), []byte("big@bibgate.test"), 1)
+			big = append(big, bytes.Repeat([]byte("padding to exceed the limit\r\n"), 3000)...)
+			for _, m := range [][]byte{note, big} {
+				if err := sub.Send(ctx, s.Address("ill-a"), []string{s.Address("ill-b")}, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+
 			var mu sync.Mutex
 			var rejections []Rejection
 			p, err := NewPoller(IMAPConfig{Addr: s.IMAPAddr, Username: "ill-b", Password: s.Password("ill-b"),
-				TLS: s.TLSConfig(), AllowFrom: []string{"ILL-A@bibgate.test"},
+				TLS: s.TLSConfig(), AllowFrom: []string{"ILL-A@bibgate.test"}, Limits: Limits{MaxMessage: 64 << 10},
 				OnReject: func(_ context.Context, r Rejection) {
 					mu.Lock()
 					rejections = append(rejections, r)
@@ -139,10 +153,10 @@ func TestMailRoundTrip(t *testing.T) {
 				if res.Failed == 1 && len(res.Errs) != 1 {
 					t.Errorf("errors %v", res.Errs)
 				}
-				if res.Failed == 1 && rejected == 1 {
+				if res.Failed == 1 && rejected == 3 {
 					break
 				}
-				if time.Now().After(end) || rejected > 1 || res.Failed > 1 {
+				if time.Now().After(end) || rejected > 3 || res.Failed > 1 {
 					t.Fatalf("after polling: failed %d, rejected %d", res.Failed, rejected)
 				}
 			}
@@ -151,11 +165,19 @@ func TestMailRoundTrip(t *testing.T) {
 					t.Errorf("handler got mail from %q", in.From)
 				}
 			}
-			if len(rejections) != 1 || !errors.Is(rejections[0].Err, ErrNotAllowed) ||
-				rejections[0].From != "intruder@elsewhere.example" || rejections[0].MessageID != forged.MessageID {
-				t.Errorf("rejections %+v", rejections)
+			why := map[string]error{}
+			for _, r := range rejections {
+				why[r.MessageID] = r.Err
+				if r.From != "intruder@elsewhere.example" && r.From != s.Address("ill-a") {
+					t.Errorf("rejection from %q", r.From)
+				}
 			}
-			if n := folders(t, s, "ill-b"); n["INBOX"] != 1 || n["ILL-Rejected"] != 1 || n["ILL-Processed"] != 0 {
+			for id, want := range map[string]error{forged.MessageID: ErrNotAllowed, "note@bibgate.test": ErrNoAPDU, "big@bibgate.test": ErrTooLarge} {
+				if !errors.Is(why[id], want) {
+					t.Errorf("message <%s> rejected with %v, want %v", id, why[id], want)
+				}
+			}
+			if n := folders(t, s, "ill-b"); n["INBOX"] != 1 || n["ILL-Rejected"] != 3 || n["ILL-Processed"] != 0 {
 				t.Errorf("after a failing handler: folders %v", n)
 			}
 
@@ -189,7 +211,7 @@ func TestMailRoundTrip(t *testing.T) {
 			if !bytes.Contains(in.Raw, []byte("Received: ")) {
 				t.Error("Raw is not the message as delivered")
 			}
-			if n := folders(t, s, "ill-b"); n["INBOX"] != 0 || n["ILL-Processed"] != 1 || n["ILL-Rejected"] != 1 {
+			if n := folders(t, s, "ill-b"); n["INBOX"] != 0 || n["ILL-Processed"] != 1 || n["ILL-Rejected"] != 3 {
 				t.Errorf("after the handler: folders %v", n)
 			}
 
@@ -216,8 +238,8 @@ func TestMailRoundTrip(t *testing.T) {
 }
 
 // TestSender submits through Postfix: to the submission port only with
-// STARTTLS and the right password; to the relay with STARTTLS because it
-// is offered.
+// STARTTLS and the right password; with implicit TLS; to the relay with
+// STARTTLS because it is offered.
 func TestSender(t *testing.T) {
 	s := mailtest.Start(t, mailtest.Options{}, "ill-a", "ill-b")
 	ctx := context.Background()
@@ -235,6 +257,7 @@ func TestSender(t *testing.T) {
 		{"submission, wrong password", SMTPConfig{Addr: s.SubmissionAddr, Username: "ill-a", Password: "nope", TLS: s.TLSConfig()}, s.Address("ill-b"), "AUTH as ill-a"},
 		{"submission without AUTH", SMTPConfig{Addr: s.SubmissionAddr, TLS: s.TLSConfig()}, s.Address("ill-b"), "RCPT TO"},
 		{"untrusted certificate", SMTPConfig{Addr: s.SMTPAddr}, s.Address("ill-b"), "STARTTLS"},
+		{"implicit TLS", SMTPConfig{Addr: s.SMTPSAddr, ImplicitTLS: true, Username: "ill-a", Password: s.Password("ill-a"), TLS: s.TLSConfig()}, s.Address("ill-b"), ""},
 		{"relay", SMTPConfig{Addr: s.SMTPAddr, TLS: s.TLSConfig(), RequireTLS: true}, s.Address("ill-b"), ""},
 		{"unknown user", SMTPConfig{Addr: s.SMTPAddr, TLS: s.TLSConfig()}, "ill-z@" + mailtest.Domain, "RCPT TO"},
 		{"no server", SMTPConfig{Addr: "127.0.0.1:1", Timeout: 2 * time.Second}, s.Address("ill-b"), "connect"},
@@ -253,13 +276,13 @@ func TestSender(t *testing.T) {
 			}
 		})
 	}
-	for end := time.Now().Add(15 * time.Second); folders(t, s, "ill-b")["INBOX"] < 2; time.Sleep(200 * time.Millisecond) {
+	for end := time.Now().Add(15 * time.Second); folders(t, s, "ill-b")["INBOX"] < 3; time.Sleep(200 * time.Millisecond) {
 		if time.Now().After(end) {
-			t.Fatalf("ill-b's folders %v, want 2 messages in INBOX", folders(t, s, "ill-b"))
+			t.Fatalf("ill-b's folders %v, want 3 messages in INBOX", folders(t, s, "ill-b"))
 		}
 	}
-	if n := folders(t, s, "ill-b")["INBOX"]; n != 2 {
-		t.Errorf("%d messages delivered, want 2", n)
+	if n := folders(t, s, "ill-b")["INBOX"]; n != 3 {
+		t.Errorf("%d messages delivered, want 3", n)
 	}
 }
 
@@ -300,11 +323,13 @@ func TestRunWakesOnNewMail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sent := time.Now()
 	if err := snd.Send(ctx, s.Address("ill-a"), []string{s.Address("ill-b")}, c.Raw); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case in := <-handled:
+		t.Logf("handed over %v after Send began", time.Since(sent).Round(time.Millisecond))
 		if in.MessageID != c.MessageID || in.Parts[0].APDU.Type() != ill.TypeAnswer {
 			t.Errorf("handled %+v", in.Message)
 		}
@@ -324,5 +349,54 @@ func TestRunWakesOnNewMail(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not end with its context")
+	}
+}
+
+// TestPollerConnects logs in to Dovecot with STARTTLS, implicit TLS and
+// (to loopback only) plain text, and fails on a wrong password, an
+// untrusted certificate and a closed port.
+func TestPollerConnects(t *testing.T) {
+	if _, err := NewPoller(IMAPConfig{Addr: "imap.example.org:143", Security: Plaintext}); err == nil {
+		t.Error("plain text to a remote server accepted")
+	}
+	if _, err := NewPoller(IMAPConfig{Addr: "127.0.0.1:143", Processed: "INBOX"}); err == nil {
+		t.Error("INBOX as the processed folder accepted")
+	}
+	s := mailtest.Start(t, mailtest.Options{}, "ill-b")
+	pw := s.Password("ill-b")
+	for _, tt := range []struct {
+		name string
+		cfg  IMAPConfig
+		err  string
+	}{
+		{"STARTTLS", IMAPConfig{Addr: s.IMAPAddr, Password: pw, TLS: s.TLSConfig()}, ""},
+		{"implicit TLS", IMAPConfig{Addr: s.IMAPSAddr, Security: ImplicitTLS, Password: pw, TLS: s.TLSConfig()}, ""},
+		{"plain text on loopback", IMAPConfig{Addr: s.IMAPAddr, Security: Plaintext, Password: pw}, ""},
+		{"wrong password", IMAPConfig{Addr: s.IMAPAddr, Password: "nope", TLS: s.TLSConfig()}, "LOGIN as ill-b"},
+		{"untrusted certificate", IMAPConfig{Addr: s.IMAPAddr, Password: pw}, "STARTTLS"},
+		{"closed port", IMAPConfig{Addr: "127.0.0.1:1", Password: pw}, "connect"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Username = "ill-b"
+			p, err := NewPoller(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Poll(context.Background(), func(context.Context, Incoming) error { return nil })
+			if tt.err == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+				t.Fatalf("error %v, want one mentioning %q", err, tt.err)
+			}
+			if res.Processed+res.Failed+res.Rejected != 0 {
+				t.Errorf("empty mailbox gave %+v", res)
+			}
+		})
+	}
+	// The successful polls made the folders.
+	if n, ok := folders(t, s, "ill-b")["ILL-Processed"]; !ok || n != 0 {
+		t.Errorf("folders %v", folders(t, s, "ill-b"))
 	}
 }

@@ -356,7 +356,10 @@ func isAPDUType(t string) bool {
 // and, for a request, the title.
 func Subject(a ill.APDU) string {
 	h := a.Head()
-	s := "ILL " + a.Type().String() + " " + transactionID(h.TransactionID)
+	s := a.Type().String() + " " + transactionID(h.TransactionID)
+	if !strings.HasPrefix(s, "ILL-") {
+		s = "ILL " + s // "ILL Shipped ...", but "ILL-Request ..."
+	}
 	if r, ok := a.(*ill.Request); ok && r.ItemID.Title != nil && *r.ItemID.Title != "" {
 		s += ": " + oneLine(string(*r.ItemID.Title), 120)
 	}
@@ -383,11 +386,25 @@ func Summary(a ill.APDU) string {
 		dt += " " + *t
 	}
 	line("Date", strings.TrimSpace(dt))
-	if r, ok := a.(*ill.Request); ok {
+	switch r := a.(type) {
+	case *ill.Request:
 		line("Title", str(r.ItemID.Title))
 		line("Author", str(r.ItemID.Author))
 		line("ISBN", str(r.ItemID.ISBN))
 		line("ISSN", str(r.ItemID.ISSN))
+	case *ill.Answer:
+		line("Result", answerResult(r))
+	case *ill.Shipped:
+		if d := r.SupplyDetails.DateShipped; d != nil {
+			line("Shipped on", oneLine(*d, 20))
+		}
+		if d := r.SupplyDetails.DateDue; d != nil {
+			due := oneLine(d.Date, 20)
+			if !d.Renewable {
+				due += " (not renewable)"
+			}
+			line("Due back", due)
+		}
 	}
 	for _, f := range []string{"RequesterNote", "ResponderNote", "Note", "NotificationNote"} {
 		line(strings.TrimSuffix(f, "Note")+" note", noteField(a, f))
@@ -395,6 +412,32 @@ func Summary(a ill.APDU) string {
 	b.WriteString("\r\nThe attached " + MediaType + " part is the message an ILL system\r\n" +
 		"reads; this text is a copy for staff.\r\n")
 	return b.String()
+}
+
+var resultNames = map[ill.TransactionResults]string{
+	ill.Conditional: "conditional", ill.Retry: "retry", ill.Unfilled: "unfilled",
+	ill.LocationsProvided: "locations provided", ill.WillSupply: "will supply",
+	ill.HoldPlaced: "hold placed", ill.EstimateResult: "estimate",
+}
+
+// answerResult is an ILL-Answer's result in words, with the date a
+// person acts on.
+func answerResult(r *ill.Answer) string {
+	s, ok := resultNames[r.TransactionResults]
+	if !ok {
+		s = fmt.Sprintf("result %d", r.TransactionResults)
+	}
+	if e := r.ResultsExplanation; e != nil {
+		switch {
+		case e.HoldPlaced != nil:
+			s += ", expected " + oneLine(e.HoldPlaced.EstimatedDateAvailable, 20)
+		case e.Retry != nil && e.Retry.RetryDate != nil:
+			s += ", retry after " + oneLine(*e.Retry.RetryDate, 20)
+		case e.Unfilled != nil:
+			s += fmt.Sprintf(" (reason %d)", e.Unfilled.ReasonUnfilled)
+		}
+	}
+	return s
 }
 
 func noteField(a ill.APDU, name string) string {

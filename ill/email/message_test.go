@@ -80,9 +80,10 @@ func TestComposeIsRFC2503(t *testing.T) {
 			name:    "encoded answer",
 			out:     Outgoing{APDU: answer()},
 			wantBER: enc,
-			subject: []string{"ILL-Answer", "REQLIB/GQ1/TQ0001"},
+			subject: []string{"ILL-Answer REQLIB/GQ1/TQ0001"},
 			summary: []string{
 				"Message:         ILL-Answer (protocol version 2)",
+				"Result:          will supply",
 				"Responder note:  Ships on Monday",
 			},
 		},
@@ -227,7 +228,7 @@ func TestParseComposed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.MessageID != c.MessageID || m.From != "ill@reglib.example" || !strings.HasPrefix(m.Subject, "ILL ILL-Request") || m.Date.IsZero() {
+	if m.MessageID != c.MessageID || m.From != "ill@reglib.example" || !strings.HasPrefix(m.Subject, "ILL-Request REQLIB/GQ1/TQ0001: ") || m.Date.IsZero() {
 		t.Errorf("parsed %+v", m)
 	}
 	if len(m.Parts) != 1 {
@@ -364,5 +365,82 @@ func TestParseNotBERIsDecodeError(t *testing.T) {
 	var de *ill.DecodeError
 	if !errors.As(m.Parts[0].Err, &de) || de.Problem != ill.BadlyStructuredAPDU {
 		t.Errorf("error %v, want a badly-structured-APDU DecodeError", m.Parts[0].Err)
+	}
+}
+
+// TestRecomposeKeepsKey: composing the same APDU under the same Message-ID
+// later (a resend after a crash) gives another message with the same key.
+func TestRecomposeKeepsKey(t *testing.T) {
+	o := Outgoing{From: "ill@reqlib.example", To: "ill@resplib.example", MessageID: "ill.T1.7@reqlib.example", APDU: answer()}
+	a, err := Compose(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Date = time.Now().Add(time.Hour)
+	b, err := Compose(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(a.Raw, b.Raw) {
+		t.Fatal("two compositions gave the same bytes")
+	}
+	ma, err := Parse(a.Raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, err := Parse(b.Raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Key != b.Key || ma.Parts[0].Key != a.Key || mb.Parts[0].Key != a.Key {
+		t.Errorf("keys %q %q, parsed %q %q", a.Key, b.Key, ma.Parts[0].Key, mb.Parts[0].Key)
+	}
+	o.MessageID = "ill.T1.8@reqlib.example"
+	if c, err := Compose(o); err != nil || c.Key == a.Key {
+		t.Errorf("another Message-ID, same key (%v)", err)
+	}
+}
+
+func TestSubject(t *testing.T) {
+	req, err := ill.Decode(readTestdata(t, "ill-request-loan.ber"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := answer()
+	long.TransactionID.Qualifier = ill.String(strings.Repeat("Q", 300))
+	for _, tt := range []struct {
+		apdu ill.APDU
+		want string
+	}{
+		{req, "ILL-Request REQLIB/GQ1/TQ0001: The Art of Computer Programming"},
+		{answer(), "ILL-Answer REQLIB/GQ1/TQ0001"},
+		{&ill.Shipped{Header: answer().Header}, "ILL Shipped REQLIB/GQ1/TQ0001"},
+		{long, "ILL-Answer REQLIB/GQ1/" + strings.Repeat("Q", 189) + "…"},
+	} {
+		if got := Subject(tt.apdu); got != tt.want {
+			t.Errorf("Subject(%s) = %q, want %q", tt.apdu.Type(), got, tt.want)
+		}
+	}
+}
+
+func TestSummaryDates(t *testing.T) {
+	held := answer()
+	held.TransactionResults = ill.HoldPlaced
+	held.ResultsExplanation = &ill.ResultsExplanation{HoldPlaced: &ill.HoldPlacedResults{EstimatedDateAvailable: "20250301"}}
+	shipped, due := "20250103", &ill.DateDue{Date: "20250124"}
+	sh := &ill.Shipped{Header: answer().Header, SupplyDetails: ill.SupplyDetails{DateShipped: &shipped, DateDue: due}}
+	for _, tt := range []struct {
+		apdu ill.APDU
+		want []string
+	}{
+		{held, []string{"Result:          hold placed, expected 20250301"}},
+		{sh, []string{"Shipped on:      20250103", "Due back:        20250124 (not renewable)"}},
+	} {
+		got := Summary(tt.apdu)
+		for _, l := range tt.want {
+			if !strings.Contains(got, l+"\r\n") {
+				t.Errorf("%s summary lacks %q:\n%s", tt.apdu.Type(), l, got)
+			}
+		}
 	}
 }

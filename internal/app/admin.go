@@ -6,16 +6,25 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/bibgate/bibgate/adapters/staffapi"
+	"github.com/bibgate/bibgate/core"
 )
 
 // requireToken lets a request through only with the admin token as a
-// bearer token. Without a configured token nobody gets through: the
-// endpoints behind it change the catalogue or reveal the process's memory.
+// bearer token, or with the staff session of an administrator (and its
+// CSRF token on a POST). Without a configured token only such a session
+// gets through: the endpoints behind it change the catalogue or reveal the
+// process's memory.
 func (a *App) requireToken(h http.Handler) http.Handler {
 	want := []byte(a.cfg.Admin.Token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.adminSession(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
 		if len(want) == 0 {
-			http.Error(w, "forbidden: no admin token is configured (set admin.token or BIBGATE_ADMIN_TOKEN)", http.StatusForbidden)
+			http.Error(w, "forbidden: no admin token is configured (set admin.token or BIBGATE_ADMIN_TOKEN) and no administrator is signed in", http.StatusForbidden)
 			return
 		}
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -27,6 +36,24 @@ func (a *App) requireToken(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// adminSession reports whether r carries the staff session cookie of an
+// administrator and, unless it only reads, the session's CSRF token.
+func (a *App) adminSession(r *http.Request) bool {
+	ck, err := r.Cookie(staffapi.CookieName)
+	if err != nil || ck.Value == "" {
+		return false
+	}
+	sess, st, err := a.svc.StaffSession(r.Context(), ck.Value)
+	if err != nil || core.Permit(st, core.ActServerAdmin, "") != nil {
+		return false
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead &&
+		subtle.ConstantTimeCompare([]byte(r.Header.Get(staffapi.CSRFHeader)), []byte(sess.CSRF)) != 1 {
+		return false
+	}
+	return true
 }
 
 // limitImport refuses an import larger than admin.max_import: at once when

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -162,4 +163,117 @@ func demoCount(t *testing.T, a *App) int64 {
 		t.Fatal(err)
 	}
 	return st.Records
+}
+
+// TestStaffAPIOnAdminListener: the staff API answers on the admin
+// listener; without a session it refuses, with the account created by
+// the core a librarian signs in and reads the dashboard; the secure_cookie
+// setting marks the cookie Secure on plain HTTP.
+func TestStaffAPIOnAdminListener(t *testing.T) {
+	a := startApp(t, func(c *config.Config) { c.Staff.SecureCookie = true })
+	if _, err := a.svc.AddStaff(context.Background(), nil, core.NewStaff{ID: "ilze", Library: "ILU", Roles: []core.Role{core.RoleCirculation},
+		Password: "desk-password-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + a.Addr("admin").String() + "/api/v1"
+	resp, err := http.Get(base + "/dashboard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("dashboard without a session: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, err = http.Post(base+"/session", "application/json", strings.NewReader(`{"id":"ilze","password":"desk-password-2026"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cks := resp.Cookies()
+	if resp.StatusCode != 200 || len(cks) != 1 || !cks[0].Secure || !cks[0].HttpOnly {
+		t.Fatalf("sign in: %d %+v", resp.StatusCode, cks)
+	}
+	req, _ := http.NewRequest("GET", base+"/dashboard", nil)
+	req.AddCookie(&http.Cookie{Name: cks[0].Name, Value: cks[0].Value})
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"library":"ILU"`) {
+		t.Errorf("dashboard: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestAdminSessionOpensAdminEndpoints: without any admin token, an
+// administrator's staff session reaches the profiles and, with its CSRF
+// token, the catalogue import; a circulation librarian's session does
+// not, and /metrics stays open to all.
+func TestAdminSessionOpensAdminEndpoints(t *testing.T) {
+	a := startApp(t, nil)
+	ctx := context.Background()
+	for id, role := range map[string]core.Role{"root": core.RoleAdmin, "desk": core.RoleCirculation} {
+		if _, err := a.svc.AddStaff(ctx, nil, core.NewStaff{ID: id, Library: "ILU", Roles: []core.Role{role}, Password: "desk-password-2026"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := "http://" + a.Addr("admin").String()
+	signIn := func(id string) (*http.Cookie, string) {
+		resp, err := http.Post(base+"/api/v1/session", "application/json", strings.NewReader(`{"id":"`+id+`","password":"desk-password-2026"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info struct {
+			CSRF string `json:"csrf_token"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&info)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("sign in %s: %d", id, resp.StatusCode)
+		}
+		ck := resp.Cookies()[0]
+		return &http.Cookie{Name: ck.Name, Value: ck.Value}, info.CSRF
+	}
+	rootCookie, rootCSRF := signIn("root")
+	deskCookie, deskCSRF := signIn("desk")
+	body := records(t, 2)
+	tests := []struct {
+		name, method, path string
+		cookie             *http.Cookie
+		csrf               string
+		want               int
+	}{
+		{"metrics without a session", "GET", "/metrics", nil, "", 200},
+		{"pprof without a session", "GET", "/debug/pprof/", nil, "", 403},
+		{"pprof as a librarian", "GET", "/debug/pprof/", deskCookie, "", 403},
+		{"pprof as an administrator", "GET", "/debug/pprof/", rootCookie, "", 200},
+		{"import as a librarian", "POST", "/catalogue/import", deskCookie, deskCSRF, 403},
+		{"import as an administrator without CSRF token", "POST", "/catalogue/import", rootCookie, "", 403},
+		{"import as an administrator", "POST", "/catalogue/import", rootCookie, rootCSRF, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rd io.Reader
+			if tt.method == "POST" {
+				rd = bytes.NewReader(body)
+			}
+			req, _ := http.NewRequest(tt.method, base+tt.path, rd)
+			if tt.cookie != nil {
+				req.AddCookie(tt.cookie)
+			}
+			if tt.csrf != "" {
+				req.Header.Set("X-CSRF-Token", tt.csrf)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("%d, want %d: %.200s", resp.StatusCode, tt.want, msg)
+			}
+		})
+	}
 }

@@ -23,6 +23,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	illadapter "github.com/bibgate/bibgate/adapters/ill"
+	"github.com/bibgate/bibgate/adapters/staffapi"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
@@ -47,8 +49,10 @@ type App struct {
 	tmpDir  string
 	ready   chan struct{}
 
-	mu        sync.Mutex
-	listeners map[string]net.Addr
+	mu         sync.Mutex
+	listeners  map[string]net.Addr
+	illBackend *illadapter.Backend
+	outbox     *illadapter.Outbox
 }
 
 // Options are what tests and replays set beyond the configuration.
@@ -262,6 +266,12 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	servers = append(servers, protos...)
+	if a.outbox, err = a.illOutbox(); err != nil {
+		for _, s := range servers {
+			_ = s.shutdown(context.Background())
+		}
+		return err
+	}
 
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
@@ -277,6 +287,13 @@ func (a *App) Run(ctx context.Context) error {
 	go func() {
 		defer close(jobsDone)
 		whileLeading(jobsCtx, lead, a.runJobs)
+	}()
+	outboxDone := make(chan struct{})
+	go func() {
+		defer close(outboxDone)
+		if a.outbox != nil {
+			whileLeading(jobsCtx, lead, func(ctx context.Context) { _ = a.outbox.Run(ctx) })
+		}
 	}()
 	noticesDone := make(chan struct{})
 	go func() {
@@ -297,6 +314,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.drain(servers)
 	stopJobs()
 	<-jobsDone
+	<-outboxDone
 	<-noticesDone
 	<-lead.Done() // the lease is given up before the store closes
 	return runErr
@@ -325,6 +343,11 @@ func (a *App) adminServer() (server, error) {
 	for _, route := range []string{"POST /catalogue/import", "POST /patrons/import", "POST /items/import"} {
 		mux.Handle(route, a.requireToken(a.limitImport(imports)))
 	}
+	ill := http.NewServeMux()
+	a.illRoutes(ill)
+	mux.Handle("/ill/", a.requireToken(ill))
+	// The staff API: its own sessions and CSRF tokens (adapters/staffapi).
+	mux.Handle(staffapi.Prefix+"/", staffapi.New(a.svc, staffapi.Options{Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -338,7 +361,12 @@ func (a *App) adminServer() (server, error) {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if _, err := a.svc.Counts(ctx); err != nil {
+		// One read, one round trip to a shared database: probes come
+		// often, from every node.
+		if err := a.store.View(ctx, func(tx store.Tx) error {
+			_, _, err := tx.Get("readyz", "probe")
+			return err
+		}); err != nil {
 			http.Error(w, "store: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
@@ -347,6 +375,9 @@ func (a *App) adminServer() (server, error) {
 		}
 		fmt.Fprint(w, "ready\n"+a.readyNote())
 	})
+	if err := a.mountStaffWeb(mux); err != nil { // the staff console, /staff/
+		return server{}, err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Admin.Listen)
 	if err != nil {
 		return server{}, fmt.Errorf("admin listener: %w", err)

@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"os"
 
 	illadapter "github.com/bibgate/bibgate/adapters/ill"
+	"github.com/bibgate/bibgate/ill/illclient"
 	"github.com/bibgate/bibgate/ill/illserver"
 	"github.com/bibgate/bibgate/internal/netsrv"
 )
@@ -19,16 +22,11 @@ func (a *App) illServers() ([]server, error) {
 	if c.Listen == "" && c.TLSListen == "" {
 		return nil, nil
 	}
-	replies := map[string]illadapter.Reply{}
-	for _, p := range c.Partners {
-		r, err := illadapter.ParseReply(p.RequestReply)
-		if err != nil {
-			return nil, fmt.Errorf("ill partner %s: %w", p.Symbol, err)
-		}
-		replies[p.Symbol] = r
+	backend, err := a.illAdapter()
+	if err != nil {
+		return nil, err
 	}
-	log := a.log.With().Str("protocol", "ill").Logger()
-	backend := &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, Logger: log}
+	log := backend.Logger
 	connMetrics, err := netsrv.NewMetrics(a.reg, "ill")
 	if err != nil {
 		return nil, err
@@ -47,6 +45,14 @@ func (a *App) illServers() ([]server, error) {
 		}
 		lns = append(lns, ln)
 		a.bound(name, ln.Addr())
+		if publicAddr(ln.Addr()) {
+			for _, p := range c.Partners {
+				if len(p.AllowFrom) == 0 {
+					a.log.Warn().Str("listener", name).Str("partner", p.Symbol).
+						Msg("ILL listener on a public address: anyone who reaches it can speak for this partner (set its allow_from)")
+				}
+			}
+		}
 		out = append(out, server{name: name,
 			serve: func() error {
 				if err := s.Serve(ln); err != nil && !errors.Is(err, illserver.ErrServerClosed) {
@@ -78,4 +84,66 @@ func (a *App) illServers() ([]server, error) {
 		}
 	}
 	return out, nil
+}
+
+// illAdapter is the one ILL adapter of the process, shared by the
+// listeners and the outbox.
+func (a *App) illAdapter() (*illadapter.Backend, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.illBackend != nil {
+		return a.illBackend, nil
+	}
+	replies := map[string]illadapter.Reply{}
+	quiet := map[string]bool{}
+	for _, p := range a.cfg.ILL.Partners {
+		r, err := illadapter.ParseReply(p.RequestReply)
+		if err != nil {
+			return nil, fmt.Errorf("ill partner %s: %w", p.Symbol, err)
+		}
+		replies[p.Symbol] = r
+		if !p.WantsReceipts() {
+			quiet[p.Symbol] = true
+		}
+	}
+	a.illBackend = &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, NoReceipts: quiet,
+		Addresses: a.cfg.ILLAddresses(), Logger: a.log.With().Str("protocol", "ill").Logger()}
+	return a.illBackend, nil
+}
+
+// illOutbox delivers the engine's outbox to the partners that have a
+// transport in the configuration; nil when none has.
+func (a *App) illOutbox() (*illadapter.Outbox, error) {
+	senders := map[string]illadapter.Sender{}
+	for _, p := range a.cfg.ILL.Partners {
+		if p.Address == "" {
+			continue
+		}
+		cl := &illclient.Client{Addr: p.Address, ExpectReply: p.WantsReceipts()}
+		if p.TLS {
+			cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+			if p.CAFile != "" {
+				pem, err := os.ReadFile(p.CAFile)
+				if err != nil {
+					return nil, fmt.Errorf("ill partner %s: %w", p.Symbol, err)
+				}
+				pool := x509.NewCertPool()
+				if !pool.AppendCertsFromPEM(pem) {
+					return nil, fmt.Errorf("ill partner %s: no certificate in %s", p.Symbol, p.CAFile)
+				}
+				cfg.RootCAs = pool
+			}
+			cl.TLS = cfg
+		}
+		senders[p.Symbol] = illadapter.TCP{Client: cl}
+	}
+	if len(senders) == 0 {
+		return nil, nil
+	}
+	b, err := a.illAdapter()
+	if err != nil {
+		return nil, err
+	}
+	return &illadapter.Outbox{Backend: b, Senders: senders, Interval: a.cfg.ILL.OutboxInterval.Duration,
+		Logger: b.Logger}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	sip2adapter "github.com/bibgate/bibgate/adapters/sip2"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
@@ -315,5 +316,39 @@ func TestStocktakeBySIP2Scanners(t *testing.T) {
 	}
 	if !strings.HasPrefix(wo.ID, "WO") {
 		t.Errorf("write-off act id %q", wo.ID)
+	}
+}
+
+// TestInventoryAccountFromConfig: inventory = true in a [[sip2.account]]
+// reaches the adapter as its inventory option; other accounts stay
+// selfchecks.
+func TestInventoryAccountFromConfig(t *testing.T) {
+	cfg, err := config.Parse("bibgate.toml", `
+[demo]
+load = true
+
+[[sip2.account]]
+login = "wand1"
+password = "inventory-wand"
+library = "SUB"
+inventory = true
+
+[[sip2.account]]
+login = "kiosk"
+password = "kiosk-password"
+library = "SUB"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := SIP2Accounts(&cfg.SIP2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for login, want := range map[string]string{"wand1": "true", "kiosk": "false"} {
+		a, ok := accts.Account(login)
+		if !ok || a.Options[sip2adapter.OptionInventory] != want {
+			t.Errorf("%s: inventory option %q, want %q", login, a.Options[sip2adapter.OptionInventory], want)
+		}
 	}
 }

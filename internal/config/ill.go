@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/bibgate/bibgate/core"
@@ -35,6 +37,9 @@ type ILL struct {
 	ReturnTransitDays   int                      `toml:"return_transit_days"`
 	ExpiryDays          int                      `toml:"expiry_days"`
 	Partners            []ILLPartner             `toml:"partner"`
+	// OutboxInterval is how often the outbox is looked at for messages
+	// to deliver (default 2s; a staff action delivers at once).
+	OutboxInterval Duration `toml:"outbox_interval"`
 }
 
 // ILLPartner is one partner library: the engine's settings and how its
@@ -46,7 +51,53 @@ type ILLPartner struct {
 	// yaz-illclient needs, the ILL-Answer following by the partner's
 	// transport; "answer" sends the ILL-Answer itself.
 	RequestReply string `toml:"request_reply"`
+	// AllowFrom: the networks (CIDR, or single addresses) the partner's
+	// APDUs may come from over TCP; empty: any. Anyone who
+	// reaches the listener can otherwise claim to be any partner.
+	AllowFrom []string `toml:"allow_from"`
+	// Address is the partner's ISO 10161 listener (host:port): what we
+	// send it goes there over TCP. Empty: messages for it wait in the
+	// outbox (or go by e-mail when it has an e-mail address).
+	Address string `toml:"address"`
+	// TLS connects to Address with TLS (the system's roots, or CAFile).
+	TLS    bool   `toml:"tls"`
+	CAFile string `toml:"ca_file"`
+	// Receipts: the partner acknowledges every APDU (bibgate does, with a
+	// Status-Or-Error-Report), and wants ours. Default true; set false for
+	// a partner that answers only what the standard makes it answer: then
+	// an APDU counts as delivered once written and the connection closed.
+	Receipts *bool `toml:"receipts"`
 }
+
+// ILLAddresses returns each partner's allowed networks (partners without
+// any are absent).
+func (c *Config) ILLAddresses() map[string][]netip.Prefix {
+	out := map[string][]netip.Prefix{}
+	for _, p := range c.ILL.Partners {
+		for _, a := range p.AllowFrom {
+			if pf, err := parsePrefix(a); err == nil {
+				out[p.Symbol] = append(out[p.Symbol], pf)
+			}
+		}
+	}
+	return out
+}
+
+// parsePrefix reads a network, or one address as a network of one.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+}
+
+// WantsReceipts reports whether the partner acknowledges every APDU.
+func (p ILLPartner) WantsReceipts() bool { return p.Receipts == nil || *p.Receipts }
 
 // ILLSettings are the engine's settings from the [ill] table.
 func (c *Config) ILLSettings() core.ILLSettings {
@@ -131,8 +182,23 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		default:
 			return c.errorf(k+"request_reply", "%q: use status (a Status-Or-Error-Report at once) or answer (the ILL-Answer)", p.RequestReply)
 		}
+		for _, a := range p.AllowFrom {
+			if _, err := parsePrefix(a); err != nil {
+				return c.errorf(k+"allow_from", "%q is not an address or a network (e.g. 192.0.2.7 or 192.0.2.0/24)", a)
+			}
+		}
 		if p.RetryDays < 0 {
 			return c.errorf(k+"retry_days", "%d: must not be negative", p.RetryDays)
+		}
+		if p.Address != "" {
+			if _, port, err := net.SplitHostPort(p.Address); err != nil || port == "" {
+				return c.errorf(k+"address", "%q is not host:port (the partner's ISO 10161 listener)", p.Address)
+			}
+		}
+		if p.CAFile != "" {
+			if _, err := os.ReadFile(p.CAFile); err != nil {
+				return c.errorf(k+"ca_file", "%v", err)
+			}
 		}
 		for svc, price := range p.Prices {
 			if svc != core.ILLLoan && svc != core.ILLCopy {

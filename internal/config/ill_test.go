@@ -31,6 +31,7 @@ prices = { loan = 350, copy-non-returnable = 120 }
 
 [[ill.partner]]
 symbol = "REQLIB"
+allow_from = ["192.0.2.7", "2001:db8::/32"]
 `
 	c, err := Parse("ill.toml", src)
 	if err != nil {
@@ -41,6 +42,9 @@ symbol = "REQLIB"
 	}
 	if p := c.ILL.Partners[0]; p.RequestReply != "answer" || !p.QueueRetry || p.Prices[core.ILLCopy] != 120 || p.Name != "Tartu" {
 		t.Errorf("partner %+v", p)
+	}
+	if a := c.ILLAddresses(); len(a) != 1 || len(a["REQLIB"]) != 2 || a["REQLIB"][0].String() != "192.0.2.7/32" {
+		t.Errorf("addresses %v", a)
 	}
 	cons, err := c.BuildConsortium()
 	if err != nil {
@@ -63,7 +67,9 @@ func TestILLConfigErrors(t *testing.T) {
 		{"partner without symbol", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nname = \"n\"", "b.toml:6: ill.partner.0.symbol: ILL partner 1 has no symbol"},
 		{"partner twice", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\n[[ill.partner]]\nsymbol = \"A\"", "b.toml:9: ill.partner.1.symbol: ILL partner \"A\" appears twice"},
 		{"reply mode", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nrequest_reply = \"maybe\"", "b.toml:8: ill.partner.0.request_reply: \"maybe\""},
+		{"partner address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\naddress = \"ill.example.org\"", "b.toml:8: ill.partner.0.address: \"ill.example.org\" is not host:port"},
 		{"price for a service not shipped", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nprices = { estimate = 5 }", "b.toml:8: ill.partner.0.prices: \"estimate\""},
+		{"bad address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nallow_from = [\"10.0.0.300\"]", "b.toml:8: ill.partner.0.allow_from: \"10.0.0.300\""},
 		{"unknown library", "[ill]\nsymbol = \"X\"\nlibrary = \"NOPE\"", "b.toml:6: ill.library: no library \"NOPE\""},
 		{"unknown key", "[ill]\nsymbol = \"X\"\nlisten_addr = \":1\"", "b.toml:6: ill.listen_addr: unknown key"},
 	}

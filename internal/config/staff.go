@@ -18,6 +18,9 @@ type Staff struct {
 	// session that old.
 	IdleTimeout Duration `toml:"idle_timeout"`
 	MaxSession  Duration `toml:"max_session"`
+	// SecureCookie marks the session cookie Secure although the admin
+	// listener speaks plain HTTP: set it when a TLS proxy is in front.
+	SecureCookie bool `toml:"secure_cookie"`
 }
 
 // Settings returns the core's settings (zero fields: the defaults).

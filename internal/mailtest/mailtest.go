@@ -7,12 +7,14 @@
 // with its virtual(8) agent into a Maildir per user, which Dovecot serves.
 // SMTPAddr relays for loopback clients without authentication and offers
 // STARTTLS; SubmissionAddr requires STARTTLS and SMTP AUTH (checked by
-// Dovecot's passdb). IMAPAddr offers STARTTLS and allows plain-text login
-// from loopback.
+// Dovecot's passdb), SMTPSAddr the same over implicit TLS. IMAPAddr offers
+// STARTTLS and allows plain-text login from loopback; IMAPSAddr is IMAP
+// over implicit TLS. Mail to other domains is refused.
 //
 // Both daemons need root (Postfix's master drops privileges to its own
 // users); Start skips the test when they are not installed or the test
-// does not run as root.
+// does not run as root. They end with the test, and with the test process
+// should it die without cleaning up (a timeout, a kill).
 package mailtest
 
 import (
@@ -26,6 +28,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"maps"
 	"math/big"
 	"net"
@@ -60,14 +63,17 @@ type Server struct {
 	SMTPAddr       string // host:port: relay for loopback, no AUTH, STARTTLS offered
 	SubmissionAddr string // host:port: STARTTLS and AUTH PLAIN required
 	IMAPAddr       string // host:port: STARTTLS offered, plain-text login allowed
+	SMTPSAddr      string // host:port: submission with implicit TLS (as port 465), AUTH required
+	IMAPSAddr      string // host:port: IMAP with implicit TLS (as port 993)
 	Dir            string // the temporary directory holding everything
 
-	users  map[string]string // name → password
-	roots  *x509.CertPool
-	postfx *exec.Cmd
-	dovect *exec.Cmd
-	logs   *logBuffer
-	spool  string
+	users    map[string]string // name → password
+	roots    *x509.CertPool
+	postfx   *exec.Cmd // the shell minding the Postfix master
+	postfxIn io.WriteCloser
+	dovect   *exec.Cmd
+	logs     *logBuffer
+	spool    string
 }
 
 // Address is user's mail address.
@@ -137,7 +143,7 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 		}
 		s.users[u] = "pw-" + u + "-" + randHex(6)
 	}
-	ports, err := freePorts(4)
+	ports, err := freePorts(6)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +151,8 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 	s.SubmissionAddr = "127.0.0.1:" + strconv.Itoa(ports[1])
 	s.IMAPAddr = "127.0.0.1:" + strconv.Itoa(ports[2])
 	authAddr := "127.0.0.1:" + strconv.Itoa(ports[3])
+	s.SMTPSAddr = "127.0.0.1:" + strconv.Itoa(ports[4])
+	s.IMAPSAddr = "127.0.0.1:" + strconv.Itoa(ports[5])
 
 	if err := s.write(opt, authAddr); err != nil {
 		t.Fatal(err)
@@ -153,32 +161,58 @@ func Start(t testing.TB, opt Options, users ...string) *Server {
 
 	s.dovect = exec.Command(dovecot, "-F", "-c", filepath.Join(dir, "dovecot", "dovecot.conf"))
 	s.dovect.Stdout, s.dovect.Stderr = s.logs.prefixed("dovecot: "), s.logs.prefixed("dovecot: ")
-	s.dovect.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Dovecot's processes end when their master does; the master ends
+	// with this process even when it dies without cleaning up.
+	s.dovect.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := s.dovect.Start(); err != nil {
 		t.Fatalf("mailtest: start dovecot: %v", err)
 	}
 	t.Cleanup(func() { stop(t, s.dovect, 0) })
 
-	s.postfx = exec.Command(postfix, "-c", filepath.Join(dir, "postfix", "etc"), "start-fg")
+	// What "postfix start-fg" does, under a shell that stops the master
+	// when its standard input closes: when this process ends, cleanly or
+	// not. (A parent-death signal does not survive the master's changes
+	// of effective user id.)
+	etc := filepath.Join(dir, "postfix", "etc")
+	if out, err := exec.Command(postfix, "-c", etc, "check").CombinedOutput(); err != nil {
+		t.Fatalf("mailtest: postfix check: %v\n%s", err, out)
+	}
+	daemons, err := exec.Command(filepath.Join(filepath.Dir(postfix), "postconf"), "-c", etc, "-h", "daemon_directory").Output()
+	if err != nil {
+		t.Fatalf("mailtest: postconf daemon_directory: %v", err)
+	}
+	s.postfx = exec.Command("/bin/sh", "-c", `"$0" -c "$1" -s & pid=$!; read _; kill -TERM $pid; wait $pid`,
+		filepath.Join(strings.TrimSpace(string(daemons)), "master"), etc)
 	s.postfx.Stdout, s.postfx.Stderr = s.logs.prefixed("postfix: "), s.logs.prefixed("postfix: ")
 	s.postfx.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if s.postfxIn, err = s.postfx.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.postfx.Start(); err != nil {
 		t.Fatalf("mailtest: start postfix: %v", err)
 	}
-	t.Cleanup(func() { stop(t, s.postfx, s.masterPID()) })
+	t.Cleanup(func() {
+		s.postfxIn.Close()
+		stop(t, s.postfx, s.masterPID())
+	})
 
-	for _, a := range []struct{ addr, greeting string }{
-		{s.SMTPAddr, "220 "}, {s.SubmissionAddr, "220 "}, {s.IMAPAddr, "* OK"},
+	tc := s.TLSConfig()
+	tc.ServerName = "127.0.0.1"
+	for _, a := range []struct {
+		addr, greeting string
+		tls            *tls.Config
+	}{
+		{s.SMTPAddr, "220 ", nil}, {s.SubmissionAddr, "220 ", nil}, {s.IMAPAddr, "* OK", nil},
+		{s.SMTPSAddr, "220 ", tc}, {s.IMAPSAddr, "* OK", tc},
 	} {
-		if err := waitGreeting(a.addr, a.greeting, deadline); err != nil {
+		if err := waitGreeting(a.addr, a.greeting, a.tls, deadline); err != nil {
 			t.Fatalf("mailtest: %v\n%s", err, s.Logs())
 		}
 	}
 	return s
 }
 
-// masterPID is the Postfix master's pid (it runs in a session of its
-// own, so the process group of the postfix command does not reach it).
+// masterPID is the pid the Postfix master recorded.
 func (s *Server) masterPID() int {
 	b, err := os.ReadFile(filepath.Join(s.spool, "pid", "master.pid"))
 	if err != nil {
@@ -188,50 +222,43 @@ func (s *Server) masterPID() int {
 	return pid
 }
 
-// stop ends cmd (and the Postfix master extra, if not 0) with SIGTERM, then
-// SIGKILL after a few seconds, process groups included.
-func stop(t testing.TB, cmd *exec.Cmd, extra int) {
+// stop ends cmd (already told to stop, or else with SIGTERM), or kills it
+// after five seconds, and then whatever is left of its process group and
+// of the session of other (a daemon in a session of its own), if not 0.
+func stop(t testing.TB, cmd *exec.Cmd, other int) {
 	began := time.Now()
-	defer func() {
-		t.Logf("mailtest: stopped %s in %v", filepath.Base(cmd.Path), time.Since(began).Round(time.Millisecond))
-	}()
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	pids := []int{cmd.Process.Pid}
-	if extra > 0 {
-		pids = append(pids, extra)
-	}
-	for _, pid := range pids {
+	pid := cmd.Process.Pid
+	if other == 0 {
 		_ = syscall.Kill(pid, syscall.SIGTERM)
 	}
-	alive := func(pid int) bool { return syscall.Kill(pid, 0) == nil }
-	end := time.Now().Add(5 * time.Second)
-	for time.Now().Before(end) {
-		select {
-		case <-done:
-			if extra == 0 || !alive(extra) {
-				killGroups(pids)
-				return
-			}
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	t.Logf("mailtest: %s did not stop on SIGTERM; killing", filepath.Base(cmd.Path))
-	killGroups(pids)
-	<-done
-}
-
-func killGroups(pids []int) {
-	for _, pid := range pids {
-		_ = syscall.Kill(-pid, syscall.SIGKILL) // the group, children included
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Logf("mailtest: %s did not stop; killing", filepath.Base(cmd.Path))
 		_ = syscall.Kill(pid, syscall.SIGKILL)
+		<-done
 	}
+	// The group leaders are gone; their stragglers go too.
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	if other > 0 {
+		_ = syscall.Kill(-other, syscall.SIGKILL)
+	}
+	t.Logf("mailtest: stopped %s in %v", filepath.Base(cmd.Path), time.Since(began).Round(time.Millisecond))
 }
 
-func waitGreeting(addr, prefix string, deadline time.Time) error {
+func waitGreeting(addr, prefix string, tc *tls.Config, deadline time.Time) error {
 	var last error
 	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		var c net.Conn
+		var err error
+		d := &net.Dialer{Timeout: time.Second}
+		if tc != nil {
+			c, err = tls.DialWithDialer(d, "tcp", addr, tc)
+		} else {
+			c, err = d.Dial("tcp", addr)
+		}
 		if err == nil {
 			_ = c.SetDeadline(time.Now().Add(2 * time.Second))
 			line, err := bufio.NewReader(c).ReadString('\n')
@@ -319,6 +346,8 @@ func (s *Server) write(opt Options, authAddr string) error {
 	_, subPort, _ := net.SplitHostPort(s.SubmissionAddr)
 	_, imapPort, _ := net.SplitHostPort(s.IMAPAddr)
 	_, authPort, _ := net.SplitHostPort(authAddr)
+	_, smtpsPort, _ := net.SplitHostPort(s.SMTPSAddr)
+	_, imapsPort, _ := net.SplitHostPort(s.IMAPSAddr)
 
 	mainCF := fmt.Sprintf(`compatibility_level = 3.6
 queue_directory = %[1]s/spool
@@ -362,6 +391,11 @@ smtpd_sasl_auth_enable = no
   -o smtpd_tls_auth_only=yes
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
   -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:%s inet n - n - - smtpd
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -383,7 +417,7 @@ virtual   unix  - n n - - virtual
 anvil     unix  - - n - 1 anvil
 scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
-`, smtpPort, subPort)
+`, smtpPort, subPort, smtpsPort)
 	capability := ""
 	if opt.NoMove {
 		// Dovecot 2.3's post-login capabilities without MOVE.
@@ -419,7 +453,9 @@ service imap-login {
     port = %[7]s
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = %[10]s
+    ssl = yes
   }
 }
 service auth {
@@ -428,7 +464,7 @@ service auth {
     port = %[8]s
   }
 }
-`, dc, certFile, keyFile, mail, nobody.Uid, nobody.Gid, imapPort, authPort, capability)
+`, dc, certFile, keyFile, mail, nobody.Uid, nobody.Gid, imapPort, authPort, capability, imapsPort)
 	for name, body := range map[string]string{
 		filepath.Join(pf, "etc", "main.cf"):   mainCF,
 		filepath.Join(pf, "etc", "master.cf"): masterCF,

@@ -1,8 +1,11 @@
 package mailtest
 
 import (
+	"fmt"
 	"net/smtp"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -128,11 +131,83 @@ func TestStart(t *testing.T) {
 		}
 		ic.Logout().Wait()
 	})
-	for _, pid := range pids {
-		if pid != 0 && syscall.Kill(pid, 0) == nil {
-			if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil && !strings.Contains(string(b), ") Z ") {
-				t.Errorf("process %d still running after the test: %s", pid, b)
-			}
+	if left := leftovers(pids); len(left) > 0 {
+		t.Errorf("still running after the test: %v", left)
+	}
+}
+
+// leftovers lists the live processes in the process groups or sessions
+// of pids (the daemons and the children they forked), zombies aside.
+func leftovers(pids []int) []string {
+	in := map[int]bool{}
+	for _, p := range pids {
+		in[p] = true
+	}
+	var left []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp session ...
+		i := strings.LastIndexByte(string(b), ')')
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 4 || f[0] == "Z" {
+			continue
+		}
+		pgrp, _ := strconv.Atoi(f[2])
+		sid, _ := strconv.Atoi(f[3])
+		if in[pid] || in[pgrp] || in[sid] {
+			left = append(left, string(b[:i+1]))
 		}
 	}
+	return left
+}
+
+// TestNothingOutlivesACrash runs Start in a child test process that dies
+// without cleaning up (as on a test timeout); the daemons go with it.
+func TestNothingOutlivesACrash(t *testing.T) {
+	if os.Getenv("MAILTEST_CRASH_CHILD") != "" {
+		s := Start(t, Options{}, "ill-a")
+		fmt.Printf("pids %d %d %d %s\n", s.postfx.Process.Pid, s.dovect.Process.Pid, s.masterPID(), s.Dir)
+		os.Stdout.Sync()
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	Start(t, Options{}, "ill-a") // skips here, not in the child, when the tools are missing
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^TestNothingOutlivesACrash$", "-test.v")
+	cmd.Env = append(os.Environ(), "MAILTEST_CRASH_CHILD=1")
+	out, _ := cmd.CombinedOutput()
+	var a, b, c int
+	var dir string
+	for _, l := range strings.Split(string(out), "\n") {
+		if _, err := fmt.Sscanf(l, "pids %d %d %d %s", &a, &b, &c, &dir); err == nil {
+			break
+		}
+	}
+	if strings.HasPrefix(filepath.Base(dir), "mailtest") {
+		t.Cleanup(func() { os.RemoveAll(dir) }) // the child died before removing it
+	}
+	if a == 0 || b == 0 || c == 0 {
+		t.Fatalf("child did not start the mail system:\n%s", out)
+	}
+	var left []string
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if left = leftovers([]int{a, b, c}); len(left) == 0 {
+			return
+		}
+	}
+	for _, p := range []int{a, b, c} {
+		syscall.Kill(-p, syscall.SIGKILL)
+	}
+	t.Fatalf("still running 10 s after the test process died: %v", left)
 }

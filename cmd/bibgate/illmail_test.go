@@ -151,6 +151,15 @@ func TestTwoGatewaysLoanOverEmail(t *testing.T) {
 		_ = printILLTransaction(&hist, xs[0])
 		t.Logf("%s:\n%s", n.name, hist.String())
 		n.stop(syscall.SIGTERM)
+		log := n.logs.String()
+		if !strings.Contains(log, `"ill: mail applied"`) {
+			t.Errorf("%s: no mail applied since its last start:\n%s", n.name, log)
+		}
+		for _, u := range []string{"ill-lv", "ill-ee"} {
+			if strings.Contains(log, ms.Password(u)) {
+				t.Errorf("%s: the mailbox password of %s is in the log", n.name, u)
+			}
+		}
 	}
 	// The requester got will-supply, shipped, checked-in; the responder the
 	// request, received, returned: each at least once (a message mailed

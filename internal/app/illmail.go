@@ -84,6 +84,9 @@ func (a *App) illMailReader() (func(ctx context.Context), error) {
 			allow = append(allow, p.Email)
 		}
 	}
+	if len(allow) == 0 {
+		a.log.Warn().Str("imap", m.IMAP).Msg("ill.mail.imap is set but no partner has an email: every message will go to the rejected folder")
+	}
 	tc, err := a.illMailTLS()
 	if err != nil {
 		return nil, err

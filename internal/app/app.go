@@ -272,6 +272,13 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	mailReader, err := a.illMailReader()
+	if err != nil {
+		for _, s := range servers {
+			_ = s.shutdown(context.Background())
+		}
+		return err
+	}
 
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
@@ -295,6 +302,13 @@ func (a *App) Run(ctx context.Context) error {
 			whileLeading(jobsCtx, lead, func(ctx context.Context) { _ = a.outbox.Run(ctx) })
 		}
 	}()
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		if mailReader != nil {
+			whileLeading(jobsCtx, lead, mailReader)
+		}
+	}()
 	noticesDone := make(chan struct{})
 	go func() {
 		defer close(noticesDone)
@@ -315,6 +329,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopJobs()
 	<-jobsDone
 	<-outboxDone
+	<-mailDone
 	<-noticesDone
 	<-lead.Done() // the lease is given up before the store closes
 	return runErr

@@ -137,6 +137,9 @@ func (a *App) illOutbox() (*illadapter.Outbox, error) {
 		}
 		senders[p.Symbol] = illadapter.TCP{Client: cl}
 	}
+	if err := a.illMailSenders(senders); err != nil {
+		return nil, err
+	}
 	if len(senders) == 0 {
 		return nil, nil
 	}

@@ -132,14 +132,6 @@ type Backend struct {
 	Logger   zerolog.Logger
 }
 
-func (b *Backend) partner(symbol string) Partner {
-	p, ok := b.Partners[symbol]
-	if !ok {
-		p.Symbol = symbol
-	}
-	return p
-}
-
 // From is the partner a message comes from: the requesting agency of a
 // request or requestingAgencyMessage, the supplying agency of a
 // supplyingAgencyMessage; "" for anything else.

@@ -24,6 +24,10 @@ import (
 type Catalogue struct {
 	idx  *boltindex.Index
 	circ *core.Service
+	// feed, when set, is where records are written; the index follows it
+	// (see OpenFollowing).
+	feed   Feed
+	follow *Follower
 }
 
 // Open opens (or creates) the catalogue file at path. circ supplies
@@ -37,7 +41,12 @@ func Open(path string, circ *core.Service) (*Catalogue, error) {
 }
 
 // Close closes the catalogue file.
-func (c *Catalogue) Close() error { return c.idx.Close() }
+func (c *Catalogue) Close() error {
+	if c.idx == nil {
+		return nil
+	}
+	return c.idx.Close()
+}
 
 // Index is the search index (for adapters that need more than this
 // package offers).
@@ -200,7 +209,7 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 		if len(batch) == 0 {
 			return nil
 		}
-		put, err := c.idx.PutBatchReport(ctx, batch)
+		put, err := c.store(ctx, batch)
 		if err != nil {
 			return fmt.Errorf("catalog: import: %w", err)
 		}
@@ -297,6 +306,9 @@ func (c *Catalogue) Import(ctx context.Context, r io.Reader, opts ImportOptions)
 	}
 	if err := flush(); err != nil {
 		return rep, err
+	}
+	if err := c.indexed(ctx); err != nil {
+		return rep, fmt.Errorf("catalog: import: %w", err)
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil

@@ -13,11 +13,11 @@ import (
 // loaded: a catalogue that already has records, a library's own, is left
 // as it is instead of having the demo titles mixed into it.
 func (c *Catalogue) SeedIfEmpty(ctx context.Context, recs []*marc.Record) (bool, error) {
-	st, err := c.idx.Stats(ctx)
+	empty, err := c.empty(ctx)
 	if err != nil {
 		return false, fmt.Errorf("catalog: seed: %w", err)
 	}
-	if st.Records > 0 {
+	if !empty {
 		return false, nil
 	}
 	docs := make([]boltindex.Doc, 0, len(recs))
@@ -28,7 +28,10 @@ func (c *Catalogue) SeedIfEmpty(ctx context.Context, recs []*marc.Record) (bool,
 		}
 		docs = append(docs, boltindex.Doc{Key: rec.ControlNumber(), Record: rec, Raw: raw})
 	}
-	if err := c.idx.PutBatch(ctx, docs); err != nil {
+	if _, err := c.store(ctx, docs); err != nil {
+		return false, fmt.Errorf("catalog: seed: %w", err)
+	}
+	if err := c.indexed(ctx); err != nil {
 		return false, fmt.Errorf("catalog: seed: %w", err)
 	}
 	return true, nil

@@ -35,7 +35,8 @@ type LeadershipOptions struct {
 	// TTL is how long the lease lasts without renewal (DefaultLeaseTTL if
 	// zero): the longest another process waits after the leader died
 	// without releasing it. The leader renews it every TTL/3, and the others
-	// try to take it as often.
+	// try to take it as often. A leader that could not renew it stops
+	// leading 5/6 TTL after its last renewal, before another can start.
 	TTL time.Duration
 	// Holder names this process in the lease (default host/pid/random).
 	Holder string
@@ -150,9 +151,10 @@ func (l *Leadership) run(ctx context.Context) {
 	}
 	ttl := l.opts.TTL
 	every := ttl / 3
-	// deadline is when the lease granted last may run out: it is measured
-	// from before the request that renewed it, so it is never later than
-	// the store's own reckoning.
+	// deadline is when this process stops leading unless it has renewed
+	// the lease: a sixth of the lease before it may run out, counted from
+	// before the request that renewed it, so that the term ends before the
+	// store can grant the lease to another holder.
 	var deadline time.Time
 	var expiry <-chan time.Time // fires at deadline while leading
 	timer := time.NewTimer(0)
@@ -195,7 +197,7 @@ func (l *Leadership) run(ctx context.Context) {
 				l.setTerm(ctx, false)
 			}
 		case ok:
-			deadline = sent.Add(ttl)
+			deadline = sent.Add(ttl - ttl/6)
 			expiry = time.After(time.Until(deadline))
 			l.setTerm(ctx, true)
 		default:

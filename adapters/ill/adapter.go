@@ -25,6 +25,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -76,6 +78,10 @@ type Backend struct {
 	Catalogue Catalogue
 	// Replies is the reply mode per partner symbol; others get ReplyStatus.
 	Replies map[string]Reply
+	// Addresses lists, per partner symbol, the networks its APDUs may come
+	// from over TCP; a partner not in it is accepted from anywhere. An APDU
+	// for a listed partner from elsewhere gets a security-problem report.
+	Addresses map[string][]netip.Prefix
 	// NoReceipts lists the partners that get no receipt: by default an
 	// APDU the engine answers nothing to on the connection (Shipped,
 	// Received, Returned...) is acknowledged with a Status-Or-Error-Report
@@ -85,17 +91,39 @@ type Backend struct {
 	Logger     zerolog.Logger
 }
 
-// NewSession implements illserver.Backend. Sessions hold no state: every
-// APDU names its transaction.
+// NewSession implements illserver.Backend. Sessions hold no state but the
+// peer's address: every APDU names its transaction.
 func (b *Backend) NewSession(ctx context.Context, c illserver.ConnInfo) (illserver.Session, error) {
-	return session{b}, nil
+	s := session{b: b}
+	if ta, ok := c.RemoteAddr.(*net.TCPAddr); ok {
+		s.addr, _ = netip.AddrFromSlice(ta.IP)
+		s.addr = s.addr.Unmap()
+	}
+	return s, nil
 }
 
-type session struct{ b *Backend }
+type session struct {
+	b    *Backend
+	addr netip.Addr
+}
 
 // Handle implements illserver.Session: the engine's answers go back on
 // the connection.
 func (s session) Handle(ctx context.Context, a ill.APDU) ([]ill.APDU, error) {
+	if r, ok := a.(*ill.Request); ok {
+		if !s.allowed(partnerOf(&r.Header)) {
+			return s.b.wrongAddress(a.Head(), partnerOf(&r.Header)), nil
+		}
+	} else if len(s.b.Addresses) > 0 {
+		tid := TransactionID(a.Head().TransactionID)
+		x, err := s.b.Svc.ILLGet(ctx, core.ILLRef{TID: &tid, Role: roleOf(a.Type())})
+		if err != nil {
+			return s.b.refused(a.Head(), a.Type(), err)
+		}
+		if !s.allowed(x.Partner) {
+			return s.b.wrongAddress(a.Head(), x.Partner), nil
+		}
+	}
 	return s.b.handle(ctx, a, true)
 }
 
@@ -123,6 +151,27 @@ func (b *Backend) handle(ctx context.Context, a ill.APDU, inline bool) ([]ill.AP
 		return b.request(ctx, r, inline)
 	}
 	return b.apply(ctx, a, inline)
+}
+
+// allowed reports whether the peer may speak for partner.
+func (s session) allowed(partner string) bool {
+	nets, ok := s.b.Addresses[partner]
+	if !ok {
+		return true
+	}
+	for _, p := range nets {
+		if p.Contains(s.addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Backend) wrongAddress(h *ill.Header, partner string) []ill.APDU {
+	b.Logger.Warn().Str("partner", partner).Msg("ill: APDU for a partner from an address not in its list: refused")
+	return []ill.APDU{illserver.ErrorReport(h, b.now(), ill.ErrorReport{CorrelationInformation: "address not accepted",
+		ReportSource: ill.ProviderSource, UserErrorReport: &ill.UserErrorReport{SecurityProblem: ill.Str("APDUs for " + partner + " are not accepted from this address")}},
+		"")}
 }
 
 // now is the service date-time of what we send: the core's clock in the

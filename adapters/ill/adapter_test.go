@@ -3,6 +3,7 @@ package illadapter_test
 import (
 	"context"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -35,13 +36,13 @@ const (
 )
 
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	svc  *core.Service
 	addr string
 }
 
-func newFixture(t *testing.T, st store.Store) *fixture {
+func newFixture(t testing.TB, st store.Store, configure ...func(*illadapter.Backend)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	cons := demo.Consortium()
@@ -50,8 +51,12 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Load(ctx, svc); err != nil {
+	if loaded, err := demo.Loaded(ctx, svc); err != nil {
 		t.Fatal(err)
+	} else if !loaded {
+		if err := demo.Load(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cat, err := catalog.Open(filepath.Join(t.TempDir(), "catalogue.db"), svc)
 	if err != nil {
@@ -61,8 +66,12 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	if _, err := cat.SeedIfEmpty(ctx, demo.CatalogueRecords()); err != nil {
 		t.Fatal(err)
 	}
-	srv := &illserver.Server{Logger: zerolog.Nop(), Backend: &illadapter.Backend{Svc: svc, Catalogue: cat,
-		Replies: map[string]illadapter.Reply{answerPeer: illadapter.ReplyAnswer}, Logger: zerolog.Nop()}}
+	backend := &illadapter.Backend{Svc: svc, Catalogue: cat,
+		Replies: map[string]illadapter.Reply{answerPeer: illadapter.ReplyAnswer}, Logger: zerolog.Nop()}
+	for _, c := range configure {
+		c(backend)
+	}
+	srv := &illserver.Server{Logger: zerolog.Nop(), Backend: backend}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -360,5 +369,31 @@ func TestResponderLifecycle(t *testing.T) {
 	}
 	if apdus != 4 { // request, received, renew, returned
 		t.Errorf("%d events from APDUs: %+v", apdus, x.Events)
+	}
+}
+
+// A partner with addresses is accepted from them only: a request or a
+// later APDU claiming it from elsewhere gets a security-problem report
+// and changes nothing.
+func TestPartnerAddresses(t *testing.T) {
+	st := memstore.New()
+	before := newFixture(t, st)
+	before.exchange(loan(answerPeer, "A1", kalevipoegISBN, ""), 1)
+	f := newFixture(t, st, func(b *illadapter.Backend) {
+		b.Addresses = map[string][]netip.Prefix{ackPeer: {netip.MustParsePrefix("127.0.0.0/8")},
+			answerPeer: {netip.MustParsePrefix("192.0.2.0/24")}}
+	})
+	if r, ok := f.exchange(loan(ackPeer, "A2", kalevipoegISBN, ""), 1)[0].(*ill.StatusOrErrorReport); !ok || r.ErrorReport != nil {
+		t.Fatalf("from a listed address: %+v", r)
+	}
+	for _, a := range []ill.APDU{loan(answerPeer, "A3", kalevipoegISBN, ""), &ill.Cancel{Header: header(answerPeer, "A1")}} {
+		r := f.report(a)
+		if u := errorReport(r).UserErrorReport; u == nil || u.SecurityProblem == nil {
+			t.Fatalf("%s from elsewhere: %+v", a.Type(), r.ErrorReport)
+		}
+	}
+	tid := core.TransactionID{InitialRequester: core.SystemID{Symbol: answerPeer}, Group: "G1", Transaction: "A1"}
+	if x, err := f.svc.ILLGet(f.ctx, core.ILLRef{TID: &tid, Role: illstate.Responder}); err != nil || x.State != illstate.InProcess {
+		t.Fatalf("after a refused Cancel: %v %s", err, x.State)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/ill"
 	"github.com/bibgate/bibgate/ill/illclient"
 )
@@ -18,6 +19,14 @@ import (
 // delivered: the message stays in the outbox and is tried again.
 type Sender interface {
 	Send(ctx context.Context, a ill.APDU) ([]ill.APDU, error)
+}
+
+// EntrySender is a Sender that labels each message with the outbox entry
+// it comes from (e-mail's Message-ID), so that a message sent again after
+// a crash carries the label of the first. The Outbox prefers SendEntry.
+type EntrySender interface {
+	Sender
+	SendEntry(ctx context.Context, m core.ILLOutgoing, a ill.APDU) ([]ill.APDU, error)
 }
 
 // Outbox defaults.
@@ -129,7 +138,12 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 			held[p] = true
 			continue
 		}
-		replies, err := snd.Send(ctx, a)
+		var replies []ill.APDU
+		if es, ok := snd.(EntrySender); ok {
+			replies, err = es.SendEntry(ctx, m, a)
+		} else {
+			replies, err = snd.Send(ctx, a)
+		}
 		if err != nil && !errors.Is(err, illclient.ErrBadReply) {
 			if ctx.Err() != nil {
 				return sent, nil

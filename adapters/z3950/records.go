@@ -2,6 +2,7 @@ package z3950adapter
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/bibgate/bibgate/catalog"
@@ -189,7 +190,10 @@ func (s *session) Records(ctx context.Context, args z3950server.RecordsArgs) ([]
 		case p.opac:
 			ext, err := s.opacRecord(ctx, p, id, raw, keys[i])
 			if err != nil {
-				if ctx.Err() != nil {
+				var he holdingsError
+				if ctx.Err() != nil || errors.As(err, &he) {
+					// Circulation is out of reach: the present fails with
+					// diagnostic 2 (temporary system error), not a record.
 					return nil, err
 				}
 				s.b.Logger.Warn().Err(err).Str("proto", "z3950").Str("record", keys[i]).Msg("OPAC record")
@@ -213,11 +217,18 @@ func (s *session) Records(ctx context.Context, args z3950server.RecordsArgs) ([]
 	return out, nil
 }
 
+// holdingsError is a record's live holdings that could not be read (the
+// circulation store is out of reach).
+type holdingsError struct{ err error }
+
+func (e holdingsError) Error() string { return "holdings: " + e.err.Error() }
+func (e holdingsError) Unwrap() error { return e.err }
+
 // opacRecord builds an OPAC record (or its XML twin) with live holdings.
 func (s *session) opacRecord(ctx context.Context, p presentPlan, id uint32, raw []byte, key string) (*ber.External, error) {
 	holdings, err := s.b.Catalogue.Holdings(ctx, key)
 	if err != nil {
-		return nil, err
+		return nil, holdingsError{err}
 	}
 	groups := holdingsAndCirc(holdings)
 	if p.opacXML {

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/bibgate/bibgate/adapters/catfeed"
 	"github.com/bibgate/bibgate/adapters/holdings"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/internal/gencat"
@@ -124,8 +125,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer closeCore()
 	}
-	cat, err := openCatalogue(dir, true)
-	if err != nil {
+	var cat *catalog.Catalogue
+	if cfg.Store.Backend == "postgres" {
+		// The records go to the catalogue shared in PostgreSQL; the
+		// gateways' indexes follow it, running or not.
+		pg, shared, err := openSharedCatalogue(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		cat = catalog.WriteOnly(catfeed.Feed{C: shared})
+	} else if cat, err = openCatalogue(dir, true); err != nil {
 		return err
 	}
 	defer cat.Close()
@@ -152,12 +162,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		total.Replaced += rep.Replaced
 		total.Elapsed += rep.Elapsed
 	}
+	if fs.NArg() > 1 {
+		printImport(stdout, "all files", total)
+	}
+	if cfg.Store.Backend == "postgres" {
+		fmt.Fprintln(stdout, "shared catalogue in PostgreSQL: the gateways' indexes follow it")
+		return nil
+	}
 	st, err := cat.Stats(ctx)
 	if err != nil {
 		return err
-	}
-	if fs.NArg() > 1 {
-		printImport(stdout, "all files", total)
 	}
 	fmt.Fprintf(stdout, "catalogue %s: %d records, %.1f MB\n", filepath.Join(dir, catalogueFile), st.Records, float64(st.Bytes)/1e6)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,7 +24,8 @@ func openCore(ctx context.Context, cfg *config.Config) (*core.Service, store.Sto
 	var st store.Store
 	switch cfg.Store.Backend {
 	case "postgres":
-		pg, err := pgstore.Open(ctx, cfg.Store.PostgresDSN, pgstore.Options{Schema: cfg.Store.PostgresSchema})
+		pg, err := pgstore.Open(ctx, cfg.Store.PostgresDSN, pgstore.Options{Schema: cfg.Store.PostgresSchema,
+			MaxConns: int32(min(cfg.Store.MaxConns, math.MaxInt32)), StatementTimeout: cfg.Store.StatementTimeout.Duration})
 		if err != nil {
 			return nil, nil, fmt.Errorf("open PostgreSQL store: %w", err)
 		}
@@ -70,6 +72,21 @@ func toolConfig(cfgPath, dataDir string) (*config.Config, error) {
 		cfg.DataDir = dataDir
 	}
 	return cfg, nil
+}
+
+// openSharedCatalogue opens the catalogue shared in PostgreSQL; closing
+// the store closes it.
+func openSharedCatalogue(ctx context.Context, cfg *config.Config) (*pgstore.Store, *pgstore.Catalogue, error) {
+	pg, err := pgstore.Open(ctx, cfg.Store.PostgresDSN, pgstore.Options{Schema: cfg.Store.PostgresSchema})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open PostgreSQL store: %w", err)
+	}
+	shared, err := pg.Catalogue(ctx)
+	if err != nil {
+		pg.Close()
+		return nil, nil, err
+	}
+	return pg, shared, nil
 }
 
 // copyImporter prepares the import of copies from the holdings fields of

@@ -255,3 +255,109 @@ func TestServePostgresCreatesDataDir(t *testing.T) {
 	_ = cmd.Process.Signal(os.Interrupt)
 	_ = cmd.Wait()
 }
+
+// TestServeConsortiumLeaderKilled runs two bibgate serve processes on one
+// PostgreSQL schema: one leads the background jobs (/metrics says which);
+// when it is killed with SIGKILL, nothing released, the other leads once
+// the lease has run out; when that one stops in order, a third leads at
+// once.
+func TestServeConsortiumLeaderKilled(t *testing.T) {
+	dsn := os.Getenv("BIBGATE_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Skipf("no PostgreSQL server at %s: %v", dsn, err)
+	}
+	schema := fmt.Sprintf("bibgate_lead_%d", time.Now().UnixNano())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		conn.Close(ctx)
+	})
+	const lease = 2 * time.Second
+	type node struct {
+		cmd   *exec.Cmd
+		admin string
+	}
+	start := func() node {
+		t.Helper()
+		dir := t.TempDir()
+		cfg := dir + "/pg.toml"
+		if err := os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir = %q\n[store]\nbackend = \"postgres\"\npostgres_dsn = %q\npostgres_schema = %q\n"+
+			"eid_key_file = %q\n[jobs]\ninterval = \"100ms\"\nlease = %q\n[[library]]\nid = \"ILU\"\nname = \"Central\"\n",
+			dir+"/data", dsn, schema, os.TempDir()+"/"+schema+".key", lease.String())), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd, logs := bibgate(t, dir, "serve", "--config", cfg, "--admin", "127.0.0.1:0", "--sip2", "off", "--z3950", "off", "--log-format", "json")
+		addr := waitListening(t, logs, "admin")
+		go func() {
+			for logs.Scan() {
+			}
+		}()
+		return node{cmd, addr}
+	}
+	t.Cleanup(func() { os.Remove(os.TempDir() + "/" + schema + ".key") })
+	leads := func(n node) bool {
+		resp, err := http.Get("http://" + n.admin + "/metrics")
+		if err != nil {
+			return false // a killed node
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(body), "\nbibgate_jobs_leader 1\n")
+	}
+	// waitLeads waits until exactly one of nodes leads and returns it.
+	waitLeads := func(within time.Duration, nodes ...node) int {
+		t.Helper()
+		for end := time.Now().Add(within); time.Now().Before(end); time.Sleep(25 * time.Millisecond) {
+			who, n := -1, 0
+			for i, nd := range nodes {
+				if leads(nd) {
+					who, n = i, n+1
+				}
+			}
+			if n > 1 {
+				t.Fatalf("%d nodes lead at once", n)
+			}
+			if n == 1 {
+				return who
+			}
+		}
+		t.Fatalf("no node leads after %v", within)
+		return -1
+	}
+	nodes := []node{start(), start()}
+	first := waitLeads(10*time.Second, nodes...)
+	time.Sleep(lease) // a lease period: still the same leader, and only it
+	if again := waitLeads(time.Second, nodes...); again != first {
+		t.Fatalf("the lead moved from node %d to %d with both alive", first, again)
+	}
+
+	killed := time.Now()
+	nodes[first].cmd.Process.Kill()
+	nodes[first].cmd.Wait()
+	other := nodes[1-first]
+	waitLeads(lease+lease/3+3*time.Second, other)
+	t.Logf("the other node leads %v after the leader was killed (lease %v)", time.Since(killed).Round(time.Millisecond), lease)
+
+	third := start()
+	time.Sleep(200 * time.Millisecond)
+	if leads(third) {
+		t.Fatal("a new node leads beside the leader")
+	}
+	stopped := time.Now()
+	other.cmd.Process.Signal(os.Interrupt)
+	if err := other.cmd.Wait(); err != nil {
+		t.Errorf("orderly stop: %v", err)
+	}
+	t.Logf("the leader stopped in %v", time.Since(stopped).Round(time.Millisecond))
+	waitLeads(lease, third)
+	t.Logf("a new node leads %v after the leader stopped in order", time.Since(stopped).Round(time.Millisecond))
+	third.cmd.Process.Signal(os.Interrupt)
+	third.cmd.Wait()
+}

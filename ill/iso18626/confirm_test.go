@@ -57,6 +57,21 @@ func TestConfirm(t *testing.T) {
 			t.Errorf("error confirmation lacks %s:\n%s", want, out)
 		}
 	}
+	// A 2021 action confirmed toward a 2017 peer: the echo is left out.
+	lost, err := Parse(ram("Lost", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc := Confirm(&lost, now)
+	o17, err17 := Marshal(lc, V2017)
+	o21, err21 := Marshal(lc, V2021)
+	if err17 != nil || err21 != nil || strings.Contains(string(o17), "<action>") || !strings.Contains(string(o21), "<action>Lost</action>") {
+		t.Errorf("confirming Lost: %v %v\n%s\n%s", err17, err21, o17, o21)
+	}
+	if _, err := Marshal(lost, V2017); err == nil {
+		t.Error("a Lost requestingAgencyMessage was written for 2017")
+	}
+
 	none := Confirm(&Message{}, now, ErrorData{ErrorType: BadlyFormedMessage, ErrorValue: "not XML"})
 	if _, err := Marshal(none, V2021); err != nil || none.Kind() != KindRequestConfirmation {
 		t.Errorf("confirmation of nothing: %v %v", none.Kind(), err)

@@ -134,6 +134,7 @@ func TestDialectAlma(t *testing.T) {
 		t.Fatal(err)
 	}
 	loan.SupplyingAgencyMessage.DeliveryInfo.LoanCondition = []SchemeValue{{Value: "LibraryUseOnly"}}
+	loan.SupplyingAgencyMessage.MessageInfo.OfferedCosts = &Costs{CurrencyCode: SchemeValue{Value: "EUR"}, MonetaryValue: "4.50"}
 	before := loan.SupplyingAgencyMessage.MessageInfo.Note
 	out, err := w.Marshal(loan, 0)
 	if err != nil {
@@ -141,7 +142,7 @@ func TestDialectAlma(t *testing.T) {
 	}
 	back, _ := Parse(out)
 	note := back.SupplyingAgencyMessage.MessageInfo.Note
-	for _, want := range []string{before, "Loan condition: LibraryUseOnly",
+	for _, want := range []string{before, "Loan condition: LibraryUseOnly", "Offered costs: 4.50 EUR",
 		"Return to: ILL Dept, 535 Avenue Viger E, Office 123, H2L 2P3 Montréal, CA-QC, CA"} {
 		if !strings.Contains(note, want) {
 			t.Errorf("note for Alma lacks %q:\n%s", want, note)

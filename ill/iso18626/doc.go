@@ -6,11 +6,15 @@
 // Parse reads leniently, as the peers in the field need: namespace or none,
 // wrapper or bare message, qualified or unqualified version attribute,
 // elements in any order, unknown elements kept, codes of any case, dates in
-// several forms. Problems come back as an *Error carrying the errorType a
-// confirmation answers with. Marshal writes strictly for one edition:
-// element order of its XSD, the namespace with a declared ill: prefix, a
-// qualified ill:version, and only codes from its closed lists, so what it
-// writes validates against the edition's schema.
+// several forms, input size and nesting bounded. What cannot be processed
+// comes back as an *Error carrying the errorType a confirmation answers
+// with, beside what could be read; Confirm builds that confirmation.
+//
+// Marshal writes strictly for one edition: the element order of its XSD,
+// the namespace with a declared ill: prefix, a qualified ill:version, only
+// codes from its closed lists, nothing the edition does not have; so what it
+// writes validates against the edition's schema (the tests check every
+// message with xmllint). Writer.KeepUnknown passes unknown elements on.
 //
 // Peers bend the standard each their own way; a Dialect holds one peer's
 // shim (ReShare, OCLC, Alma), applied after reading and before writing.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -11,6 +12,11 @@ import (
 // writes plain ISO 18626 with no dialect.
 type Writer struct {
 	Dialect *Dialect // applied before writing; nil for none
+	// KeepUnknown writes the unknown elements Parse kept, at the end of
+	// the element that held them, so that a message passed on loses
+	// nothing. Off by default: the result is then no longer valid against
+	// the edition's XSD.
+	KeepUnknown bool
 }
 
 // Marshal writes m for edition v with the default Writer.
@@ -45,8 +51,8 @@ func (e *MarshalError) Error() string {
 // (ill:version, as is ill:scheme), elements in schema order, an empty
 // multipleItemRequestId in 2017 headers. The dialect's Write shim runs
 // first, on a copy. Elements the edition does not have (2021 ones for a 2017
-// peer), repetitions beyond what the edition allows, and unknown elements
-// kept by Parse are not written. Marshal refuses,
+// peer) and repetitions beyond what the edition allows are not written, nor
+// are unknown elements kept by Parse unless KeepUnknown is set. Marshal refuses,
 // with a *MarshalError, a message missing what the XSD requires or holding
 // a code outside the edition's closed lists.
 func (w Writer) Marshal(m Message, v Version) ([]byte, error) {
@@ -71,7 +77,7 @@ func (w Writer) Marshal(m Message, v Version) ([]byte, error) {
 	if errs := Validate(&m, v, true); len(errs) > 0 {
 		return nil, &MarshalError{Version: v, Problems: errs}
 	}
-	e := &emitter{v: v}
+	e := &emitter{v: v, keep: w.KeepUnknown}
 	e.buf.Grow(2048)
 	e.buf.WriteString(xml.Header)
 	e.buf.WriteString(`<ISO18626Message xmlns="` + Namespace + `" xmlns:ill="` + Namespace + `" ill:version="`)
@@ -85,6 +91,7 @@ func (w Writer) Marshal(m Message, v Version) ([]byte, error) {
 		e.open("requestConfirmation")
 		e.confirmationHeader(&c.ConfirmationHeader)
 		e.errorData(c.ErrorData)
+		e.extra(c.Extra)
 		e.close("requestConfirmation")
 	case KindSupplyingAgencyMessage:
 		e.supplying(m.SupplyingAgencyMessage)
@@ -94,6 +101,7 @@ func (w Writer) Marshal(m Message, v Version) ([]byte, error) {
 		e.confirmationHeader(&c.ConfirmationHeader)
 		e.text("reasonForMessage", string(c.ReasonForMessage))
 		e.errorData(c.ErrorData)
+		e.extra(c.Extra)
 		e.close("supplyingAgencyMessageConfirmation")
 	case KindRequestingAgencyMessage:
 		r := m.RequestingAgencyMessage
@@ -101,22 +109,85 @@ func (w Writer) Marshal(m Message, v Version) ([]byte, error) {
 		e.header(&r.Header, KindRequestingAgencyMessage)
 		e.text("action", string(r.Action))
 		e.text("note", r.Note)
+		e.extra(r.Extra)
 		e.close("requestingAgencyMessage")
 	case KindRequestingAgencyMessageConfirmation:
 		c := m.RequestingAgencyMessageConfirmation
 		e.open("requestingAgencyMessageConfirmation")
 		e.confirmationHeader(&c.ConfirmationHeader)
-		e.text("action", string(c.Action))
+		if c.Action.Valid(e.v) {
+			e.text("action", string(c.Action)) // an optional echo: a 2021 action is left out for 2017
+		}
 		e.errorData(c.ErrorData)
+		e.extra(c.Extra)
 		e.close("requestingAgencyMessageConfirmation")
 	}
+	e.extra(m.Extra)
 	e.buf.WriteString("</ISO18626Message>\n")
 	return e.buf.Bytes(), nil
 }
 
 type emitter struct {
-	v   Version
-	buf bytes.Buffer
+	v    Version
+	keep bool // write unknown elements
+	buf  bytes.Buffer
+}
+
+const xmlNamespace = "http://www.w3.org/XML/1998/namespace"
+
+// extra writes unknown elements when asked to. Each is written in its own
+// namespace (no namespace counts as the message's), declared where it
+// differs from the parent's, and attributes in other namespaces get a
+// prefix declared on the spot, so the output is well-formed whatever
+// prefixes the original used.
+func (e *emitter) extra(xs []Element) {
+	if !e.keep {
+		return
+	}
+	for i := range xs {
+		e.element(&xs[i], Namespace)
+	}
+}
+
+func (e *emitter) element(x *Element, parent string) {
+	space := x.XMLName.Space
+	if space == "" {
+		space = Namespace
+	}
+	e.buf.WriteByte('<')
+	e.buf.WriteString(x.XMLName.Local)
+	if space != parent {
+		e.buf.WriteString(` xmlns="`)
+		e.escape(space)
+		e.buf.WriteByte('"')
+	}
+	n := 0
+	for _, a := range x.Attr {
+		switch {
+		case a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns"):
+			continue // declarations: ours are written as needed
+		case a.Name.Space == "":
+			e.buf.WriteString(" " + a.Name.Local + `="`)
+		case a.Name.Space == Namespace:
+			e.buf.WriteString(" ill:" + a.Name.Local + `="`)
+		case a.Name.Space == xmlNamespace:
+			e.buf.WriteString(" xml:" + a.Name.Local + `="`)
+		default:
+			n++
+			p := "u" + strconv.Itoa(n)
+			e.buf.WriteString(" xmlns:" + p + `="`)
+			e.escape(a.Name.Space)
+			e.buf.WriteString(`" ` + p + ":" + a.Name.Local + `="`)
+		}
+		e.escape(a.Value)
+		e.buf.WriteByte('"')
+	}
+	e.buf.WriteByte('>')
+	e.escape(x.Text)
+	for i := range x.Children {
+		e.element(&x.Children[i], space)
+	}
+	e.close(x.XMLName.Local)
 }
 
 func (e *emitter) escape(s string) { _ = xml.EscapeText(&e.buf, []byte(s)) }
@@ -192,6 +263,7 @@ func (e *emitter) agency(name string, a AgencyID) {
 	e.open(name)
 	e.codeAlways("agencyIdType", a.Type)
 	e.always("agencyIdValue", a.Value)
+	e.extra(a.Extra)
 	e.close(name)
 }
 
@@ -202,6 +274,7 @@ func (e *emitter) costs(name string, c *Costs) {
 	e.open(name)
 	e.codeAlways("currencyCode", c.CurrencyCode)
 	e.always("monetaryValue", strings.TrimSpace(c.MonetaryValue))
+	e.extra(c.Extra)
 	e.close(name)
 }
 
@@ -236,8 +309,10 @@ func (e *emitter) header(h *Header, kind Kind) {
 		e.open("requestingAgencyAuthentication")
 		e.text("accountId", a.AccountID)
 		e.text("securityCode", a.SecurityCode)
+		e.extra(a.Extra)
 		e.close("requestingAgencyAuthentication")
 	}
+	e.extra(h.Extra)
 	e.close("header")
 }
 
@@ -252,6 +327,7 @@ func (e *emitter) confirmationHeader(h *ConfirmationHeader) {
 	}
 	e.date("timestampReceived", h.TimestampReceived)
 	e.always("messageStatus", string(h.MessageStatus))
+	e.extra(h.Extra)
 	e.close("confirmationHeader")
 }
 
@@ -263,6 +339,7 @@ func (e *emitter) errorData(ds []ErrorData) {
 		e.open("errorData")
 		e.always("errorType", string(d.ErrorType))
 		e.text("errorValue", d.ErrorValue)
+		e.extra(d.Extra)
 		e.close("errorData")
 	}
 }
@@ -276,10 +353,12 @@ func (e *emitter) address(a *Address) {
 		e.open("electronicAddress")
 		e.codeAlways("electronicAddressType", ea.Type)
 		e.always("electronicAddressData", ea.Data)
+		e.extra(ea.Extra)
 		e.close("electronicAddress")
 	} else {
 		e.physicalAddress(a.PhysicalAddress)
 	}
+	e.extra(a.Extra)
 	e.close("address")
 }
 
@@ -304,6 +383,7 @@ func (e *emitter) physicalAddress(p *PhysicalAddress) {
 		e.code("region", p.Region)
 	}
 	e.code("country", p.Country)
+	e.extra(p.Extra)
 	e.close("physicalAddress")
 }
 
@@ -311,6 +391,7 @@ func (e *emitter) recordID(r *BibliographicRecordID) {
 	e.open("bibliographicRecordId")
 	e.codeAlways("bibliographicRecordIdentifierCode", r.Code)
 	e.always("bibliographicRecordIdentifier", r.Identifier)
+	e.extra(r.Extra)
 	e.close("bibliographicRecordId")
 }
 
@@ -349,6 +430,7 @@ func (e *emitter) request(r *Request) {
 			e.always("bibliographicItemIdentifier", id.Identifier)
 			e.codeAlways("bibliographicItemIdentifierCode", id.Code)
 		}
+		e.extra(id.Extra)
 		e.close("bibliographicItemId")
 	}
 	e.text("sponsor", b.Sponsor)
@@ -356,6 +438,7 @@ func (e *emitter) request(r *Request) {
 	for i := range b.BibliographicRecordID {
 		e.recordID(&b.BibliographicRecordID[i])
 	}
+	e.extra(b.Extra)
 	e.close("bibliographicInfo")
 
 	if p := r.PublicationInfo; p != nil {
@@ -367,6 +450,7 @@ func (e *emitter) request(r *Request) {
 		e.code("publicationType", p.PublicationType)
 		e.text("publicationDate", p.PublicationDate)
 		e.text("placeOfPublication", p.PlaceOfPublication)
+		e.extra(p.Extra)
 		e.close("publicationInfo")
 	}
 
@@ -397,6 +481,7 @@ func (e *emitter) request(r *Request) {
 		e.date("startDate", s.StartDate)
 		e.date("endDate", s.EndDate)
 		e.text("note", s.Note)
+		e.extra(s.Extra)
 		e.close("serviceInfo")
 	}
 
@@ -412,6 +497,7 @@ func (e *emitter) request(r *Request) {
 		e.text("callNumber", s.CallNumber)
 		e.text("summaryHoldings", s.SummaryHoldings)
 		e.text("availabilityNote", s.AvailabilityNote)
+		e.extra(s.Extra)
 		e.close("supplierInfo")
 	}
 
@@ -424,6 +510,7 @@ func (e *emitter) request(r *Request) {
 			e.code("deliveryMethod", d.DeliveryMethod)
 			e.code("courierName", d.CourierName)
 		}
+		e.extra(d.Extra)
 		e.close("requestedDeliveryInfo")
 	}
 
@@ -432,6 +519,7 @@ func (e *emitter) request(r *Request) {
 		e.text("name", a.Name)
 		e.text("contactName", a.ContactName)
 		e.addresses(a.Address)
+		e.extra(a.Extra)
 		e.close("requestingAgencyInfo")
 	}
 
@@ -443,6 +531,7 @@ func (e *emitter) request(r *Request) {
 		e.code("patronType", p.PatronType)
 		e.yesNo("sendToPatron", p.SendToPatron)
 		e.addresses(p.Address)
+		e.extra(p.Extra)
 		e.close("patronInfo")
 	}
 
@@ -453,8 +542,10 @@ func (e *emitter) request(r *Request) {
 		e.code("billingMethod", bi.BillingMethod)
 		e.text("billingName", bi.BillingName)
 		e.address(bi.Address)
+		e.extra(bi.Extra)
 		e.close("billingInfo")
 	}
+	e.extra(r.Extra)
 	e.close("request")
 }
 
@@ -499,6 +590,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 		e.date("retryAfter", after)
 		e.date("retryBefore", before)
 	}
+	e.extra(mi.Extra)
 	e.close("messageInfo")
 
 	st := &s.StatusInfo
@@ -507,6 +599,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 	e.date("expectedDeliveryDate", st.ExpectedDeliveryDate)
 	e.date("dueDate", st.DueDate)
 	e.date("lastChange", st.LastChange)
+	e.extra(st.Extra)
 	e.close("statusInfo")
 
 	if v21 {
@@ -532,6 +625,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 			e.codes("paymentMethod", r.PaymentMethod)
 			e.date("retryBefore", r.RetryBefore)
 			e.date("retryAfter", r.RetryAfter)
+			e.extra(r.Extra)
 			e.close("retryInfo")
 		}
 	}
@@ -569,6 +663,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 				e.costs("deliveryCosts", &d.DeliveryCosts[0])
 			}
 		}
+		e.extra(d.Extra)
 		e.close("deliveryInfo")
 	}
 
@@ -580,6 +675,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 		e.yesNo("insuranceThirdParty", sh.InsuranceThirdParty)
 		e.text("thirdPartyName", sh.ThirdPartyName)
 		e.costsList("insuranceCosts", sh.InsuranceCosts)
+		e.extra(sh.Extra)
 		e.close("shippingInfo")
 	}
 
@@ -588,7 +684,9 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 		e.agency("returnAgencyId", r.ReturnAgencyID)
 		e.text("name", r.Name)
 		e.physicalAddress(r.PhysicalAddress)
+		e.extra(r.Extra)
 		e.close("returnInfo")
 	}
+	e.extra(s.Extra)
 	e.close("supplyingAgencyMessage")
 }

@@ -145,3 +145,42 @@ func TestMarshalSchemasTellEditionsApart(t *testing.T) {
 	xmllintRefuses(t, xsdFor[V2017], write("req2021.xml", "circill-toolkit/RequestFullWSILLMappingSample1.xml", V2021), "bibliographicItemIdentifierCode")
 	xmllintRefuses(t, xsdFor[V2017], write("ram2021.xml", "circill-toolkit/RequestingAgencyMessageRenew.xml", V2021), "timestamp")
 }
+
+// TestMarshalDateForms: dates read without a zone or as plain dates go out
+// as xs:dateTime without a zone; zoned ones keep their offset.
+func TestMarshalDateForms(t *testing.T) {
+	b := string(readSample(t, "circill-toolkit/RequestFullWSILLMappingSample1.xml"))
+	b = strings.Replace(b, "<ns1:needBeforeDate>2018-01-16T14:00:00Z<", "<ns1:needBeforeDate>2018-01-16<", 1)
+	b = strings.Replace(b, "<ns1:timestamp>2018-02-08T08:34:54Z<", "<ns1:timestamp>2018-02-08T10:34:54.25+02:00<", 1)
+	b = strings.Replace(b, "<ns1:note>Note<", "<ns1:note>"+strings.Repeat("é", 300)+"<", 1)
+	m, err := Parse([]byte(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, v := range []Version{V2017, V2021} {
+		out, err := Marshal(m, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"<needBeforeDate>2018-01-16T00:00:00</needBeforeDate>", "<timestamp>2018-02-08T10:34:54.25+02:00</timestamp>"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("%s: no %s in\n%s", v, want, out)
+			}
+		}
+		xmllint(t, xsdFor[v], []string{writeFile(t, dir, v.String()+".xml", out)})
+	}
+	// A refusal names its problems, a few of them.
+	m.Request.ServiceInfo.ServiceType = "Borrow"
+	m.Request.Header.RequestingAgencyRequestID = ""
+	m.Request.Header.SupplyingAgencyID = AgencyID{}
+	m.Request.SupplierInfo = []SupplierInfo{{SortOrder: "x"}}
+	_, err = Marshal(m, V2017)
+	if err == nil || !strings.Contains(err.Error(), "cannot write for 1.2") || !strings.Contains(err.Error(), "(and 1 more)") {
+		t.Errorf("refusal: %v", err)
+	}
+	long := &Error{Type: UnrecognisedDataValue, Element: "request/serviceInfo/note", Value: strings.Repeat("é", 300)}
+	if d := long.ErrorData(); len(d.ErrorValue) > 210 || !strings.HasSuffix(d.ErrorValue, "…") {
+		t.Errorf("long value not clipped: %d bytes", len(d.ErrorValue))
+	}
+}

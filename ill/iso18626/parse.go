@@ -38,7 +38,7 @@ func (v Version) String() string {
 // unrecognised, including "", is taken as V2017, what most peers speak.
 func VersionOf(attr string) Version {
 	a := strings.ToLower(strings.TrimSpace(attr))
-	if strings.HasPrefix(a, "2021") || strings.HasPrefix(a, "1.3") || strings.Contains(a, "2021") {
+	if strings.Contains(a, "2021") || strings.HasPrefix(a, "1.3") {
 		return V2021
 	}
 	return V2017
@@ -147,6 +147,7 @@ func (r Reader) Parse(b []byte) (Message, error) {
 	if len(b) > maxSize {
 		return Message{}, &Error{Type: BadlyFormedMessage, Reason: fmt.Sprintf("message of %d bytes, more than %d", len(b), maxSize)}
 	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark, as Windows tools write
 	if err := checkShape(b, maxDepth); err != nil {
 		return Message{}, &Error{Type: BadlyFormedMessage, Err: err}
 	}

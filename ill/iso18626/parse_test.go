@@ -312,6 +312,23 @@ func ram(action, extra string) []byte {
 	return []byte(strings.Replace(strings.Replace(minimalRAM, "ACTION", action, 1), "EXTRA", extra, 1))
 }
 
+func TestParseByteOrderMarkAndLatin1(t *testing.T) {
+	m, err := Parse(append([]byte("\xef\xbb\xbf"), ram("Renew", "<note>B\xc3\xbcro</note>")...))
+	if err != nil || m.RequestingAgencyMessage.Note != "Büro" {
+		t.Fatalf("with a BOM: %v %q", err, m.RequestingAgencyMessage.Note)
+	}
+	latin := append([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?>`), ram("Renew", "<note>B\xfcro</note>")...)
+	m, err = Parse(latin)
+	if err != nil || m.RequestingAgencyMessage.Note != "Büro" {
+		t.Fatalf("ISO-8859-1: %v %q", err, m.RequestingAgencyMessage.Note)
+	}
+	for attr, want := range map[string]Version{"1.0": V2017, "1.2": V2017, "v1_2_2017": V2017, "": V2017, "2021-2": V2021, "1.3": V2021, "ISO-18626-2021-3": V2021} {
+		if VersionOf(attr) != want {
+			t.Errorf("VersionOf(%q) = %v, want %v", attr, VersionOf(attr), want)
+		}
+	}
+}
+
 // TestParseCodesAnyCase: closed-list codes in any case come out canonical.
 func TestParseCodesAnyCase(t *testing.T) {
 	for in, want := range map[string]Action{"renew": ActionRenew, "SHIPPEDRETURN": ActionShippedReturn, " Received ": ActionReceived, "lost": ActionLost} {
@@ -335,9 +352,10 @@ func TestParseCodesAnyCase(t *testing.T) {
 }
 
 // TestParseKeepsUnknownElements: what the model does not know is kept, in
-// place, with its attributes and content.
+// place, with its namespace, attributes, text and children; KeepUnknown
+// writes it back, well-formed, in the element that held it.
 func TestParseKeepsUnknownElements(t *testing.T) {
-	m, err := Parse(ram("Notification", `<x:courierNote xmlns:x="urn:example" x:k="v">fragile <b>glass</b></x:courierNote><note>n</note>`))
+	m, err := Parse(ram("Notification", `<x:courierNote xmlns:x="urn:example" x:k="v" plain="p">fragile <x:b>glass</x:b></x:courierNote><note>n</note>`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,9 +364,54 @@ func TestParseKeepsUnknownElements(t *testing.T) {
 		t.Fatalf("note %q extra %+v", r.Note, r.Extra)
 	}
 	e := r.Extra[0]
-	if e.XMLName.Local != "courierNote" || e.XMLName.Space != "urn:example" || e.InnerXML != "fragile <b>glass</b>" ||
-		len(e.Attr) != 2 || e.Attr[1].Name.Local != "k" || e.Attr[1].Value != "v" {
+	if e.XMLName.Local != "courierNote" || e.XMLName.Space != "urn:example" || e.Text != "fragile " ||
+		len(e.Children) != 1 || e.Children[0].XMLName.Local != "b" || e.Children[0].Text != "glass" {
 		t.Errorf("kept %+v", e)
+	}
+	attrs := map[string]string{}
+	for _, a := range e.Attr {
+		attrs[a.Name.Space+" "+a.Name.Local] = a.Value
+	}
+	if attrs["urn:example k"] != "v" || attrs[" plain"] != "p" {
+		t.Errorf("attributes %+v", e.Attr)
+	}
+
+	// An OCLC message with an unknown element in its own ns1: prefix.
+	b := strings.Replace(string(readSample(t, "circill-toolkit/SupplyingAgencyMessageLoaned.xml")),
+		"</ns1:statusInfo>", "<ns1:shelfMark ns1:scheme=\"local\">K 12</ns1:shelfMark></ns1:statusInfo>", 1)
+	sm, err := Parse([]byte(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := sm.SupplyingAgencyMessage.StatusInfo.Extra; len(x) != 1 || x[0].XMLName.Local != "shelfMark" || x[0].Text != "K 12" {
+		t.Fatalf("statusInfo extra %+v", x)
+	}
+	for _, c := range []struct {
+		m    Message
+		want string
+	}{
+		{m, `<courierNote xmlns="urn:example" xmlns:u1="urn:example" u1:k="v" plain="p">fragile <b>glass</b></courierNote></requestingAgencyMessage>`},
+		{sm, `<lastChange>2021-02-09T11:24:18Z</lastChange><shelfMark ill:scheme="local">K 12</shelfMark></statusInfo>`},
+	} {
+		plain, err := Marshal(c.m, V2017)
+		if err != nil || strings.Contains(string(plain), "courierNote") || strings.Contains(string(plain), "shelfMark") {
+			t.Errorf("without KeepUnknown: %v\n%s", err, plain)
+		}
+		out, err := Writer{KeepUnknown: true}.Marshal(c.m, V2017)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), c.want) {
+			t.Errorf("KeepUnknown output lacks %s:\n%s", c.want, out)
+		}
+		back, err := Parse(out)
+		if err != nil {
+			t.Fatalf("KeepUnknown output does not read back: %v\n%s", err, out)
+		}
+		again, err := Writer{KeepUnknown: true}.Marshal(back, V2017)
+		if err != nil || string(again) != string(out) {
+			t.Errorf("KeepUnknown round trip differs: %v\n%s\n%s", err, out, again)
+		}
 	}
 }
 
@@ -417,5 +480,29 @@ func TestParseHeaderKeptOnError(t *testing.T) {
 	}
 	if m.SupplyingAgencyMessage.MessageInfo.Note != "can't find it after all" {
 		t.Errorf("note %q", m.SupplyingAgencyMessage.MessageInfo.Note)
+	}
+}
+
+// TestParseDepthLimit: nesting is counted exactly, and markup-like text in
+// attribute values, comments and CDATA does not count.
+func TestParseDepthLimit(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("<x>", n) + strings.Repeat("</x>", n) }
+	// ISO18626Message, requestingAgencyMessage and the unknown element
+	// nest at depths 1..3, so n more levels of <x> reach 3+n.
+	r := Reader{MaxDepth: 10}
+	if _, err := r.Parse([]byte(`<ISO18626Message>` + string(ram("Renew", "<u>"+nest(7)+"</u>")) + `</ISO18626Message>`)); err != nil {
+		t.Errorf("depth 10 refused: %v", err)
+	}
+	if _, err := r.Parse([]byte(`<ISO18626Message>` + string(ram("Renew", "<u>"+nest(8)+"</u>")) + `</ISO18626Message>`)); err == nil ||
+		!strings.Contains(err.Error(), "deeper than 10") {
+		t.Errorf("depth 11: %v", err)
+	}
+	tricky := `<u a=">>>" b='">'><!-- <x><x><x><x><x><x><x><x> --><![CDATA[<x><x><x><x><x><x><x><x>]]></u>`
+	m, err := r.Parse([]byte(`<ISO18626Message>` + string(ram("Renew", tricky)) + `</ISO18626Message>`))
+	if err != nil {
+		t.Fatalf("markup in attributes, comments, CDATA: %v", err)
+	}
+	if x := m.RequestingAgencyMessage.Extra; len(x) != 1 || x[0].Text != "<x><x><x><x><x><x><x><x>" {
+		t.Errorf("kept %+v", x)
 	}
 }

@@ -131,12 +131,15 @@ func (m *Message) Note() *string {
 	return nil
 }
 
-// Element is an element the model does not know, kept verbatim so that
-// nothing is lost when a message is passed on.
+// Element is an element the model does not know, kept as a tree (its
+// namespace, attributes, text and child elements) so that nothing is lost
+// when a message is passed on (see Writer.KeepUnknown). Text is all the
+// element's own character data, joined.
 type Element struct {
 	XMLName  xml.Name
 	Attr     []xml.Attr `xml:",any,attr"`
-	InnerXML string     `xml:",innerxml"`
+	Text     string     `xml:",chardata"`
+	Children []Element  `xml:",any"`
 }
 
 // SchemeValue is an open-list code (type_schemeValuePair): a value and the

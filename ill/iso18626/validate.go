@@ -46,7 +46,9 @@ func Validate(m *Message, v Version, strict bool) []*Error {
 		s := m.RequestingAgencyMessageConfirmation
 		c.path = "requestingAgencyMessageConfirmation"
 		c.confirmation(&s.ConfirmationHeader, s.ErrorData)
-		if s.Action != "" && !s.Action.Valid(lists) {
+		// The action echoed is optional: a 2021 action confirmed toward a
+		// 2017 peer is left out by Marshal rather than refused.
+		if s.Action != "" && !s.Action.Valid(V2021) {
 			c.bad(UnrecognisedDataValue, "action", string(s.Action))
 		}
 	default:

@@ -121,6 +121,9 @@ func (a *App) openCatalog() (*catalog.Catalogue, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	if pg, ok := a.store.(*pgstore.Store); ok {
+		return a.openSharedCatalog(dir, pg)
+	}
 	return catalog.Open(filepath.Join(dir, "catalogue.db"), a.svc)
 }
 
@@ -223,6 +226,9 @@ func (a *App) bound(name string, addr net.Addr) {
 // the jobs, close the store. It returns nil after a clean shutdown.
 func (a *App) Run(ctx context.Context) error {
 	defer a.close()
+	followCtx, stopFollowing := context.WithCancel(context.WithoutCancel(ctx))
+	following := a.runFollower(followCtx)
+	defer func() { stopFollowing(); <-following }()
 	if a.cfg.Demo.Load {
 		loaded, err := demo.Loaded(ctx, a.svc)
 		if err != nil {
@@ -266,6 +272,13 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	mailReader, err := a.illMailReader()
+	if err != nil {
+		for _, s := range servers {
+			_ = s.shutdown(context.Background())
+		}
+		return err
+	}
 
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
@@ -289,6 +302,13 @@ func (a *App) Run(ctx context.Context) error {
 			whileLeading(jobsCtx, lead, func(ctx context.Context) { _ = a.outbox.Run(ctx) })
 		}
 	}()
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		if mailReader != nil {
+			whileLeading(jobsCtx, lead, mailReader)
+		}
+	}()
 	noticesDone := make(chan struct{})
 	go func() {
 		defer close(noticesDone)
@@ -309,6 +329,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopJobs()
 	<-jobsDone
 	<-outboxDone
+	<-mailDone
 	<-noticesDone
 	<-lead.Done() // the lease is given up before the store closes
 	return runErr
@@ -355,12 +376,23 @@ func (a *App) adminServer() (server, error) {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if _, err := a.svc.Counts(ctx); err != nil {
+		// One read, one round trip to a shared database: probes come
+		// often, from every node.
+		if err := a.store.View(ctx, func(tx store.Tx) error {
+			_, _, err := tx.Get("readyz", "probe")
+			return err
+		}); err != nil {
 			http.Error(w, "store: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintln(w, "ready")
+		if a.catalogueNotReady(w) {
+			return
+		}
+		fmt.Fprint(w, "ready\n"+a.readyNote())
 	})
+	if err := a.mountStaffWeb(mux); err != nil { // the staff console, /staff/
+		return server{}, err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Admin.Listen)
 	if err != nil {
 		return server{}, fmt.Errorf("admin listener: %w", err)

@@ -45,6 +45,14 @@ func (a *App) illServers() ([]server, error) {
 		}
 		lns = append(lns, ln)
 		a.bound(name, ln.Addr())
+		if publicAddr(ln.Addr()) {
+			for _, p := range c.Partners {
+				if len(p.AllowFrom) == 0 {
+					a.log.Warn().Str("listener", name).Str("partner", p.Symbol).
+						Msg("ILL listener on a public address: anyone who reaches it can speak for this partner (set its allow_from)")
+				}
+			}
+		}
 		out = append(out, server{name: name,
 			serve: func() error {
 				if err := s.Serve(ln); err != nil && !errors.Is(err, illserver.ErrServerClosed) {
@@ -99,7 +107,7 @@ func (a *App) illAdapter() (*illadapter.Backend, error) {
 		}
 	}
 	a.illBackend = &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, NoReceipts: quiet,
-		Logger: a.log.With().Str("protocol", "ill").Logger()}
+		Addresses: a.cfg.ILLAddresses(), Logger: a.log.With().Str("protocol", "ill").Logger()}
 	return a.illBackend, nil
 }
 
@@ -128,6 +136,9 @@ func (a *App) illOutbox() (*illadapter.Outbox, error) {
 			cl.TLS = cfg
 		}
 		senders[p.Symbol] = illadapter.TCP{Client: cl}
+	}
+	if err := a.illMailSenders(senders); err != nil {
+		return nil, err
 	}
 	if len(senders) == 0 {
 		return nil, nil

@@ -2,8 +2,11 @@ package config
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
+	"net/mail"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -39,6 +42,76 @@ type ILL struct {
 	// OutboxInterval is how often the outbox is looked at for messages
 	// to deliver (default 2s; a staff action delivers at once).
 	OutboxInterval Duration `toml:"outbox_interval"`
+	// Mail carries APDUs by e-mail (RFC 2503) to partners with an Email.
+	Mail ILLMail `toml:"mail"`
+}
+
+// ILLMail configures ILL by e-mail: our ILL mailbox, the SMTP server that
+// takes what we send and the IMAP server where partners' mail arrives.
+type ILLMail struct {
+	// From is our ILL address, the sender of our mail; partners allow it.
+	From string `toml:"from"`
+	// SMTP is the relay or submission server, host:port; default
+	// notices.smtp.
+	SMTP string `toml:"smtp"`
+	// SMTPTLS: "starttls" (default: used whenever offered), "require"
+	// (refuse to send without STARTTLS) or "implicit" (TLS from the start,
+	// port 465).
+	SMTPTLS string `toml:"smtp_tls"`
+	// SMTPAuth authenticates to SMTP with Username and the password.
+	SMTPAuth bool `toml:"smtp_auth"`
+	// IMAP is the server holding our ILL mailbox, host:port; empty: mail
+	// is sent, none is read.
+	IMAP string `toml:"imap"`
+	// IMAPTLS: "starttls" (default, required), "implicit" (port 993) or
+	// "plain" (only to a loopback address).
+	IMAPTLS string `toml:"imap_tls"`
+	// Username logs in to IMAP (and SMTP with SMTPAuth).
+	Username string `toml:"username"`
+	// The password: PasswordFile (its first line), else the environment
+	// variable ILLMailPasswordEnv, else Password.
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	// CAFile verifies the mail servers' certificates (default: the
+	// system's roots).
+	CAFile    string `toml:"ca_file"`
+	Mailbox   string `toml:"mailbox"`   // where APDUs arrive (default INBOX)
+	Processed string `toml:"processed"` // where applied mail goes (default ILL-Processed)
+	Rejected  string `toml:"rejected"`  // where refused mail goes (default ILL-Rejected)
+	// PollInterval is how often the mailbox is read (default 1m; at once
+	// when the server tells of new mail over IDLE).
+	PollInterval Duration `toml:"poll_interval"`
+}
+
+// ILLMailPasswordEnv names the environment variable with the ILL mailbox
+// password.
+const ILLMailPasswordEnv = "BIBGATE_ILL_MAIL_PASSWORD"
+
+// ILLMailPassword is the ILL mailbox password: ill.mail.password_file's
+// first line, else $BIBGATE_ILL_MAIL_PASSWORD, else ill.mail.password.
+func (c *Config) ILLMailPassword() (string, error) {
+	m := &c.ILL.Mail
+	if m.PasswordFile != "" {
+		b, err := os.ReadFile(m.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("ill.mail.password_file: %w", err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		return strings.TrimRight(line, "\r"), nil
+	}
+	if pw := os.Getenv(ILLMailPasswordEnv); pw != "" {
+		return pw, nil
+	}
+	return m.Password, nil
+}
+
+// ILLMailSMTP is the SMTP server for ILL mail: ill.mail.smtp, else
+// notices.smtp.
+func (c *Config) ILLMailSMTP() string {
+	if c.ILL.Mail.SMTP != "" {
+		return c.ILL.Mail.SMTP
+	}
+	return c.Notices.SMTP
 }
 
 // ILLPartner is one partner library: the engine's settings and how its
@@ -50,10 +123,18 @@ type ILLPartner struct {
 	// yaz-illclient needs, the ILL-Answer following by the partner's
 	// transport; "answer" sends the ILL-Answer itself.
 	RequestReply string `toml:"request_reply"`
+	// AllowFrom: the networks (CIDR, or single addresses) the partner's
+	// APDUs may come from over TCP; empty: any. Anyone who
+	// reaches the listener can otherwise claim to be any partner.
+	AllowFrom []string `toml:"allow_from"`
 	// Address is the partner's ISO 10161 listener (host:port): what we
 	// send it goes there over TCP. Empty: messages for it wait in the
 	// outbox (or go by e-mail when it has an e-mail address).
 	Address string `toml:"address"`
+	// Email is the partner's ILL mailbox: what we send it goes there by
+	// e-mail when it has no Address, and mail from it is read
+	// (ill.mail.imap).
+	Email string `toml:"email"`
 	// TLS connects to Address with TLS (the system's roots, or CAFile).
 	TLS    bool   `toml:"tls"`
 	CAFile string `toml:"ca_file"`
@@ -62,6 +143,33 @@ type ILLPartner struct {
 	// a partner that answers only what the standard makes it answer: then
 	// an APDU counts as delivered once written and the connection closed.
 	Receipts *bool `toml:"receipts"`
+}
+
+// ILLAddresses returns each partner's allowed networks (partners without
+// any are absent).
+func (c *Config) ILLAddresses() map[string][]netip.Prefix {
+	out := map[string][]netip.Prefix{}
+	for _, p := range c.ILL.Partners {
+		for _, a := range p.AllowFrom {
+			if pf, err := parsePrefix(a); err == nil {
+				out[p.Symbol] = append(out[p.Symbol], pf)
+			}
+		}
+	}
+	return out
+}
+
+// parsePrefix reads a network, or one address as a network of one.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 }
 
 // WantsReceipts reports whether the partner acknowledges every APDU.
@@ -150,12 +258,28 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		default:
 			return c.errorf(k+"request_reply", "%q: use status (a Status-Or-Error-Report at once) or answer (the ILL-Answer)", p.RequestReply)
 		}
+		for _, a := range p.AllowFrom {
+			if _, err := parsePrefix(a); err != nil {
+				return c.errorf(k+"allow_from", "%q is not an address or a network (e.g. 192.0.2.7 or 192.0.2.0/24)", a)
+			}
+		}
 		if p.RetryDays < 0 {
 			return c.errorf(k+"retry_days", "%d: must not be negative", p.RetryDays)
 		}
 		if p.Address != "" {
 			if _, port, err := net.SplitHostPort(p.Address); err != nil || port == "" {
 				return c.errorf(k+"address", "%q is not host:port (the partner's ISO 10161 listener)", p.Address)
+			}
+		}
+		if p.Email != "" {
+			if _, err := mail.ParseAddress(p.Email); err != nil || strings.ContainsAny(p.Email, "<>") {
+				return c.errorf(k+"email", "%q is not a mail address (e.g. ill@library.example)", p.Email)
+			}
+			if l.Mail.From == "" {
+				return c.errorf(k+"email", "mail to partners needs our ILL address in ill.mail.from")
+			}
+			if p.Address == "" && c.ILLMailSMTP() == "" {
+				return c.errorf(k+"email", "mail to partners needs an SMTP server in ill.mail.smtp (or notices.smtp)")
 			}
 		}
 		if p.CAFile != "" {
@@ -170,6 +294,76 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 			if price < 0 {
 				return c.errorf(k+"prices", "%s: a price must not be negative", svc)
 			}
+		}
+	}
+	return c.validateILLMail()
+}
+
+func (c *Config) validateILLMail() error {
+	m := &c.ILL.Mail
+	if m.From != "" {
+		if _, err := mail.ParseAddress(m.From); err != nil || strings.ContainsAny(m.From, "<>") {
+			return c.errorf("ill.mail.from", "%q is not a mail address (e.g. ill@library.example)", m.From)
+		}
+	}
+	for _, a := range []struct{ key, addr string }{{"ill.mail.smtp", m.SMTP}, {"ill.mail.imap", m.IMAP}} {
+		if a.addr == "" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(a.addr); err != nil || port == "" {
+			return c.errorf(a.key, "%q is not host:port (e.g. mail.library.example:587)", a.addr)
+		}
+	}
+	switch m.SMTPTLS {
+	case "", "starttls", "require", "implicit":
+	default:
+		return c.errorf("ill.mail.smtp_tls", "%q: use starttls (when offered), require or implicit", m.SMTPTLS)
+	}
+	switch m.IMAPTLS {
+	case "", "starttls", "implicit":
+	case "plain":
+		if host, _, err := net.SplitHostPort(m.IMAP); err == nil {
+			if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+				return c.errorf("ill.mail.imap_tls", "plain sends the password in the clear: only to a loopback address, not %s", host)
+			}
+		}
+	default:
+		return c.errorf("ill.mail.imap_tls", "%q: use starttls, implicit or plain (loopback only)", m.IMAPTLS)
+	}
+	if (m.IMAP != "" || m.SMTPAuth) && m.Username == "" {
+		key := "ill.mail.imap"
+		if m.IMAP == "" {
+			key = "ill.mail.smtp_auth"
+		}
+		return c.errorf(key, "needs the mailbox's login in ill.mail.username")
+	}
+	if m.IMAP != "" && m.From == "" {
+		return c.errorf("ill.mail.imap", "reading ILL mail needs our ILL address in ill.mail.from")
+	}
+	if m.PasswordFile != "" {
+		if _, err := os.ReadFile(m.PasswordFile); err != nil {
+			return c.errorf("ill.mail.password_file", "%v", err)
+		}
+	}
+	if m.CAFile != "" {
+		pem, err := os.ReadFile(m.CAFile)
+		if err != nil {
+			return c.errorf("ill.mail.ca_file", "%v", err)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			return c.errorf("ill.mail.ca_file", "no PEM certificate in %s", m.CAFile)
+		}
+	}
+	if m.PollInterval.Duration < 0 {
+		return c.errorf("ill.mail.poll_interval", "%v: must not be negative", m.PollInterval.Duration)
+	}
+	box := m.Mailbox
+	if box == "" {
+		box = "INBOX"
+	}
+	for _, f := range []struct{ key, v string }{{"ill.mail.processed", m.Processed}, {"ill.mail.rejected", m.Rejected}} {
+		if strings.EqualFold(f.v, box) {
+			return c.errorf(f.key, "%q is the mailbox APDUs arrive in; use another folder", f.v)
 		}
 	}
 	return nil

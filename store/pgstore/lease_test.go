@@ -19,7 +19,7 @@ func TestLeaseOneHolder(t *testing.T) {
 	b := sc.open(t, "lease", pgstore.Options{})
 	defer b.Close()
 	ctx := t.Context()
-	const ttl = 400 * time.Millisecond
+	const ttl = time.Second
 	acquire := func(s *pgstore.Store, holder string, want bool) {
 		t.Helper()
 		got, err := s.AcquireLease(ctx, "jobs", holder, ttl)
@@ -118,7 +118,7 @@ func waitLeader(t *testing.T, d time.Duration, ls ...*store.Leadership) int {
 // stops in order it hands over at once.
 func TestLeadershipFailover(t *testing.T) {
 	sc := newSchemas(t)
-	const ttl = 600 * time.Millisecond
+	const ttl = time.Second
 	stores := []*pgstore.Store{sc.open(t, "failover", pgstore.Options{}), sc.open(t, "failover", pgstore.Options{})}
 	defer stores[1].Close()
 	defer stores[0].Close()
@@ -132,7 +132,7 @@ func TestLeadershipFailover(t *testing.T) {
 	first := waitLeader(t, 5*time.Second, ls...)
 	term, _ := ls[first].Leading()
 	// For a few lease periods, never two leaders and no change of leader.
-	for end := time.Now().Add(3 * ttl); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+	for end := time.Now().Add(2 * ttl); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 		if n, who := leaders(ls...); n != 1 || who != first {
 			t.Fatalf("leaders: %d (last %d), want only %d", n, who, first)
 		}

@@ -60,10 +60,13 @@
 //
 // The SQL is standard apart from bytea, timestamptz arithmetic with now()
 // and INSERT ... ON CONFLICT (DO UPDATE ... WHERE), which CockroachDB and
-// YugabyteDB accept; no PL/pgSQL, no server-side cursors, no LISTEN/NOTIFY.
-// The one advisory lock, pg_advisory_lock around creating the tables, only
-// serialises concurrent first starts; where a database accepts it without
-// serialising, the collisions it would have prevented are retried. Both of
+// YugabyteDB accept; no PL/pgSQL, no server-side cursors. LISTEN/NOTIFY
+// serves only the shared catalogue's change feed (Catalogue), for
+// promptness: its followers poll as well.
+// The advisory locks, pg_advisory_lock around creating the tables (the
+// store's, the catalogue's), only serialise concurrent first starts; where
+// a database accepts them without serialising, the collisions they would
+// have prevented are retried. Both of
 // them report transaction conflicts as 40001, which is retried, including
 // during Views.
 //
@@ -112,7 +115,7 @@ const (
 	// serves each a few connections, not one per CPU of the database.
 	DefaultMaxConns         = 10
 	DefaultStatementTimeout = 5 * time.Second
-	DefaultConnectTimeout   = 5 * time.Second
+	DefaultConnectTimeout   = 2 * time.Second
 	// connRetries is how many more times a transaction runs after the
 	// connection failed before its statements left (a pooled connection
 	// that died while idle, a refused connect): enough to step over a dead

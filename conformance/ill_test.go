@@ -85,11 +85,14 @@ type illScenario struct {
 	steps []illStep
 }
 
-func illHeader(peer, q string) ill.Header {
+func illHeader(peer, q string) ill.Header { return illHeaderOn(peer, q, "20261102") }
+
+// illHeaderOn is the header of an APDU the partner sent on date.
+func illHeaderOn(peer, q, date string) ill.Header {
 	tm := "101500"
 	return ill.Header{Version: ill.Version2,
 		TransactionID:   ill.TransactionID{InitialRequesterID: ill.Institution(peer), GroupQualifier: "G1", Qualifier: ill.String(q)},
-		ServiceDateTime: ill.ServiceDateTime{This: ill.DateTime{Date: "20261102", Time: &tm}},
+		ServiceDateTime: ill.ServiceDateTime{This: ill.DateTime{Date: date, Time: &tm}},
 		RequesterID:     ill.Institution(peer), ResponderID: ill.Institution(illOurs)}
 }
 
@@ -107,11 +110,11 @@ func illLoan(peer, q, isbn, title string) *ill.Request {
 }
 
 func illReceived(peer, q string) *ill.Received {
-	return &ill.Received{Header: illHeader(peer, q), DateReceived: "20261104", ShippedServiceType: ill.Loan}
+	return &ill.Received{Header: illHeaderOn(peer, q, "20261104"), DateReceived: "20261104", ShippedServiceType: ill.Loan}
 }
 
 func illReturned(peer, q string) *ill.Returned {
-	return &ill.Returned{Header: illHeader(peer, q), DateReturned: "20261120"}
+	return &ill.Returned{Header: illHeaderOn(peer, q, "20261125"), DateReturned: "20261125"}
 }
 
 func illTuple(peer, q string) string { return peer + "/G1/" + q }
@@ -153,10 +156,10 @@ var illScenarios = []illScenario{
 		steps: []illStep{
 			{send: illLoan(illPartner, "LC1", kalevipoegISBN, ""), staff: "ship " + illTuple(illPartner, "LC1"), advance: 48 * time.Hour},
 			{send: illReceived(illPartner, "LC1")},
-			{send: &ill.Message{Header: illHeader(illPartner, "LC1"), Note: "arrived in good order"}, advance: 14 * 24 * time.Hour},
-			{send: &ill.Renew{Header: illHeader(illPartner, "LC1"), DesiredDueDate: ptr("20261215")}, advance: 7 * 24 * time.Hour},
+			{send: &ill.Message{Header: illHeaderOn(illPartner, "LC1", "20261104"), Note: "arrived in good order"}, advance: 14 * 24 * time.Hour},
+			{send: &ill.Renew{Header: illHeaderOn(illPartner, "LC1", "20261118"), DesiredDueDate: ptr("20261215")}, advance: 7 * 24 * time.Hour},
 			{send: illReturned(illPartner, "LC1")},
-			{send: &ill.StatusQuery{Header: illHeader(illPartner, "LC1")}},
+			{send: &ill.StatusQuery{Header: illHeaderOn(illPartner, "LC1", "20261125")}},
 		}},
 	{name: "prohibited", about: []string{"What the state table forbids: Renew and Returned before the item was shipped",
 		"are answered with state-transition-prohibited naming the APDU and the state (IN-PROCESS)."},
@@ -176,10 +179,10 @@ var illScenarios = []illScenario{
 		"RECEIVED would be state-transition-prohibited), and the state stays RECEIVED (9)."},
 		steps: []illStep{
 			{send: illLoan(illPartner, "T1", kalevipoegISBN, "")},
-			{send: illLoan(illPartner, "T1", kalevipoegISBN, ""), staff: "ship " + illTuple(illPartner, "T1")},
+			{send: illLoan(illPartner, "T1", kalevipoegISBN, ""), staff: "ship " + illTuple(illPartner, "T1"), advance: 48 * time.Hour},
 			{send: illReceived(illPartner, "T1")},
 			{send: illReceived(illPartner, "T1")},
-			{send: &ill.StatusQuery{Header: illHeader(illPartner, "T1")}},
+			{send: &ill.StatusQuery{Header: illHeaderOn(illPartner, "T1", "20261104")}},
 		}},
 }
 

@@ -38,6 +38,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sruAddr := fs.String("sru", "", "separate SRU HTTP listener address (overrides sru.listen)")
 	illAddr := fs.String("ill", "", "ISO 10161 interlibrary loan listener address, \"off\" to disable (overrides ill.listen)")
 	illTLS := fs.String("ill-tls", "", "ISO 10161 over TLS listener address, \"off\" to disable (overrides ill.tls_listen)")
+	staffAddr := fs.String("staff", "", "staff web console listener address, besides /staff/ on the admin listener (overrides console.listen)")
 	logFormat := fs.String("log-format", "", "console or json (overrides log.format)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (overrides log.level)")
 	benchPatrons := fs.Int("bench-patrons", 0, "add this many load-test patrons B00001… (PIN 1234)")
@@ -64,6 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	override(&cfg.SRU.Listen, *sruAddr)
 	override(&cfg.ILL.Listen, *illAddr)
 	override(&cfg.ILL.TLSListen, *illTLS)
+	override(&cfg.Console.Listen, *staffAddr)
 	override(&cfg.Log.Format, *logFormat)
 	override(&cfg.Log.Level, *logLevel)
 	if err := adminTokenFromEnv(cfg); err != nil {

@@ -390,6 +390,9 @@ func (a *App) adminServer() (server, error) {
 		}
 		fmt.Fprint(w, "ready\n"+a.readyNote())
 	})
+	if err := a.mountStaffWeb(mux); err != nil { // the staff console, /staff/
+		return server{}, err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Admin.Listen)
 	if err != nil {
 		return server{}, fmt.Errorf("admin listener: %w", err)

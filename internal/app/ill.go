@@ -47,9 +47,9 @@ func (a *App) illServers() ([]server, error) {
 		a.bound(name, ln.Addr())
 		if publicAddr(ln.Addr()) {
 			for _, p := range c.Partners {
-				if len(p.Addresses) == 0 {
+				if len(p.AllowFrom) == 0 {
 					a.log.Warn().Str("listener", name).Str("partner", p.Symbol).
-						Msg("ILL listener on a public address: anyone who reaches it can speak for this partner (set its addresses)")
+						Msg("ILL listener on a public address: anyone who reaches it can speak for this partner (set its allow_from)")
 				}
 			}
 		}
@@ -106,8 +106,8 @@ func (a *App) illAdapter() (*illadapter.Backend, error) {
 			quiet[p.Symbol] = true
 		}
 	}
-	a.illBackend = &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, NoReceipts: quiet, Addresses: a.cfg.ILLAddresses(),
-		Logger: a.log.With().Str("protocol", "ill").Logger()}
+	a.illBackend = &illadapter.Backend{Svc: a.svc, Catalogue: a.catalog, Replies: replies, NoReceipts: quiet,
+		Addresses: a.cfg.ILLAddresses(), Logger: a.log.With().Str("protocol", "ill").Logger()}
 	return a.illBackend, nil
 }
 

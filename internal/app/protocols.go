@@ -34,6 +34,11 @@ func (a *App) protocolServers() ([]server, error) {
 		return nil, err
 	}
 	out = append(out, il...)
+	staff, err := a.staffServers()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, staff...)
 	return out, nil
 }
 

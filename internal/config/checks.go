@@ -70,9 +70,12 @@ func typeMessage(msg string) string {
 // and trusted networks: what would otherwise fail only when a listener
 // opens, or later when a client arrives.
 func (c *Config) validateListeners() error {
+	if err := c.validateConsole(); err != nil {
+		return err
+	}
 	for _, l := range []struct{ key, addr string }{
 		{"admin.listen", c.Admin.Listen}, {"sip2.listen", c.SIP2.Listen}, {"sip2.tls_listen", c.SIP2.TLSListen},
-		{"z3950.listen", c.Z3950.Listen}, {"sru.listen", c.SRU.Listen},
+		{"z3950.listen", c.Z3950.Listen}, {"sru.listen", c.SRU.Listen}, {"console.listen", c.Console.Listen},
 	} {
 		if l.addr == "" {
 			continue

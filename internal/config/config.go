@@ -35,6 +35,7 @@ type Config struct {
 	Z3950      Z3950      `toml:"z3950"`
 	SRU        SRU        `toml:"sru"`
 	ILL        ILL        `toml:"ill"`
+	Console    Console    `toml:"console"`
 	// Holdings maps the copies in imported MARC records (see
 	// adapters/holdings).
 	Holdings holdings.Config `toml:"holdings"`

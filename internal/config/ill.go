@@ -123,6 +123,10 @@ type ILLPartner struct {
 	// yaz-illclient needs, the ILL-Answer following by the partner's
 	// transport; "answer" sends the ILL-Answer itself.
 	RequestReply string `toml:"request_reply"`
+	// AllowFrom: the networks (CIDR, or single addresses) the partner's
+	// APDUs may come from over TCP; empty: any. Anyone who
+	// reaches the listener can otherwise claim to be any partner.
+	AllowFrom []string `toml:"allow_from"`
 	// Address is the partner's ISO 10161 listener (host:port): what we
 	// send it goes there over TCP. Empty: messages for it wait in the
 	// outbox (or go by e-mail when it has an e-mail address).
@@ -139,10 +143,6 @@ type ILLPartner struct {
 	// a partner that answers only what the standard makes it answer: then
 	// an APDU counts as delivered once written and the connection closed.
 	Receipts *bool `toml:"receipts"`
-	// Addresses are the networks (CIDR, or single addresses) the
-	// partner's APDUs may come from over TCP; empty: any. Anyone who
-	// reaches the listener can otherwise claim to be any partner.
-	Addresses []string `toml:"addresses"`
 }
 
 // ILLAddresses returns each partner's allowed networks (partners without
@@ -150,7 +150,7 @@ type ILLPartner struct {
 func (c *Config) ILLAddresses() map[string][]netip.Prefix {
 	out := map[string][]netip.Prefix{}
 	for _, p := range c.ILL.Partners {
-		for _, a := range p.Addresses {
+		for _, a := range p.AllowFrom {
 			if pf, err := parsePrefix(a); err == nil {
 				out[p.Symbol] = append(out[p.Symbol], pf)
 			}
@@ -258,9 +258,9 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		default:
 			return c.errorf(k+"request_reply", "%q: use status (a Status-Or-Error-Report at once) or answer (the ILL-Answer)", p.RequestReply)
 		}
-		for _, a := range p.Addresses {
+		for _, a := range p.AllowFrom {
 			if _, err := parsePrefix(a); err != nil {
-				return c.errorf(k+"addresses", "%q is not an address or a network (e.g. 192.0.2.7 or 192.0.2.0/24)", a)
+				return c.errorf(k+"allow_from", "%q is not an address or a network (e.g. 192.0.2.7 or 192.0.2.0/24)", a)
 			}
 		}
 		if p.RetryDays < 0 {

@@ -33,7 +33,7 @@ prices = { loan = 350, copy-non-returnable = 120 }
 
 [[ill.partner]]
 symbol = "REQLIB"
-addresses = ["192.0.2.7", "2001:db8::/32"]
+allow_from = ["192.0.2.7", "2001:db8::/32"]
 `
 	c, err := Parse("ill.toml", src)
 	if err != nil {
@@ -71,7 +71,7 @@ func TestILLConfigErrors(t *testing.T) {
 		{"reply mode", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nrequest_reply = \"maybe\"", "b.toml:8: ill.partner.0.request_reply: \"maybe\""},
 		{"partner address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\naddress = \"ill.example.org\"", "b.toml:8: ill.partner.0.address: \"ill.example.org\" is not host:port"},
 		{"price for a service not shipped", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nprices = { estimate = 5 }", "b.toml:8: ill.partner.0.prices: \"estimate\""},
-		{"bad address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\naddresses = [\"10.0.0.300\"]", "b.toml:8: ill.partner.0.addresses: \"10.0.0.300\""},
+		{"bad address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nallow_from = [\"10.0.0.300\"]", "b.toml:8: ill.partner.0.allow_from: \"10.0.0.300\""},
 		{"unknown library", "[ill]\nsymbol = \"X\"\nlibrary = \"NOPE\"", "b.toml:6: ill.library: no library \"NOPE\""},
 		{"unknown key", "[ill]\nsymbol = \"X\"\nlisten_addr = \":1\"", "b.toml:6: ill.listen_addr: unknown key"},
 	}

@@ -29,6 +29,14 @@ type EntrySender interface {
 	SendEntry(ctx context.Context, m core.ILLOutgoing, a ill.APDU) ([]ill.APDU, error)
 }
 
+// EventSender delivers one outbox message to a partner whose protocol is
+// not ISO 10161 (ISO 18626 over HTTP): it renders the event itself. A nil
+// error means the partner confirmed it; otherwise the message stays in
+// the outbox and is tried again.
+type EventSender interface {
+	SendEvent(ctx context.Context, m core.ILLOutgoing) error
+}
+
 // Outbox defaults.
 const (
 	DefaultOutboxInterval = 2 * time.Second
@@ -49,6 +57,10 @@ type Outbox struct {
 	// Senders is the transport per partner symbol; messages for a partner
 	// without one wait (staff can see them in bibgate ill list).
 	Senders map[string]Sender
+	// EventSenders is the transport per partner symbol for partners that
+	// take the engine's events rather than APDUs; it is used before
+	// Senders.
+	EventSenders map[string]EventSender
 	// Interval between looks at the outbox (default DefaultOutboxInterval).
 	Interval time.Duration
 	// FirstBackoff is the pause after a first failure (default 1 s); it
@@ -123,6 +135,25 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 		p := m.Transaction.Partner
 		if held[p] || !o.due(p) {
 			held[p] = true
+			continue
+		}
+		if es := o.EventSenders[p]; es != nil {
+			if err := es.SendEvent(ctx, m); err != nil {
+				if ctx.Err() != nil {
+					return sent, nil
+				}
+				wait := o.failed(p)
+				o.Logger.Warn().Err(err).Str("partner", p).Str("event", m.Event.Service.String()).Str("transaction", m.Transaction.ID).
+					Dur("retry_in", wait).Msg("ill: not delivered; will try again")
+				held[p] = true
+				continue
+			}
+			o.succeeded(p)
+			if err := svc.ILLSent(ctx, m.Key); err != nil {
+				return sent, fmt.Errorf("illadapter: outbox: mark %s sent: %w", m.Key, err)
+			}
+			sent++
+			o.Logger.Info().Str("partner", p).Str("event", m.Event.Service.String()).Str("transaction", m.Transaction.ID).Msg("ill: sent")
 			continue
 		}
 		snd := o.Senders[p]

@@ -36,7 +36,10 @@ type illNode struct {
 	t                *testing.T
 	name, dir, cfg   string
 	admin, ill, sip2 string
-	stop             func(sig syscall.Signal)
+	// listenFlag is the flag of the ILL listener: --ill (ISO 10161,
+	// the default) or --ill-http (ISO 18626).
+	listenFlag string
+	stop       func(sig syscall.Signal)
 	logs             *drain
 }
 
@@ -59,8 +62,12 @@ func newILLNode(t *testing.T, name, symbol, partner, partnerAddr string) *illNod
 
 func (n *illNode) start() {
 	n.t.Helper()
+	flag := n.listenFlag
+	if flag == "" {
+		flag = "--ill"
+	}
 	cmd, logs := bibgate(n.t, n.dir, "serve", "--config", n.cfg, "--admin", n.admin, "--sip2", n.sip2, "--z3950", "off",
-		"--ill", n.ill, "--log-format", "json")
+		flag, n.ill, "--log-format", "json")
 	waitListening(n.t, logs, "admin")
 	n.logs = &drain{}
 	go n.logs.run(logs)

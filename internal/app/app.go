@@ -24,6 +24,7 @@ import (
 	"github.com/rs/zerolog"
 
 	illadapter "github.com/bibgate/bibgate/adapters/ill"
+	iso18626adapter "github.com/bibgate/bibgate/adapters/iso18626"
 	"github.com/bibgate/bibgate/adapters/staffapi"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
@@ -52,6 +53,7 @@ type App struct {
 	mu         sync.Mutex
 	listeners  map[string]net.Addr
 	illBackend *illadapter.Backend
+	illHTTP    *iso18626adapter.Backend
 	outbox     *illadapter.Outbox
 }
 

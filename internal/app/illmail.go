@@ -48,12 +48,12 @@ func (a *App) illMailPassword() (string, error) {
 }
 
 // illMailSenders adds an e-mail sender for each partner with an e-mail
-// address and no ISO 10161 address.
+// address and neither an ISO 10161 address nor an ISO 18626 URL.
 func (a *App) illMailSenders(senders map[string]illadapter.Sender) error {
 	m := &a.cfg.ILL.Mail
 	var smtp *email.Sender
 	for _, p := range a.cfg.ILL.Partners {
-		if p.Email == "" || p.Address != "" {
+		if p.Email == "" || p.Address != "" || p.URL != "" {
 			continue
 		}
 		if smtp == nil {

@@ -7,8 +7,11 @@ import (
 	"net"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
+
+	iso18626adapter "github.com/bibgate/bibgate/adapters/iso18626"
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/policy"
@@ -39,6 +42,14 @@ type ILL struct {
 	ReturnTransitDays   int                      `toml:"return_transit_days"`
 	ExpiryDays          int                      `toml:"expiry_days"`
 	Partners            []ILLPartner             `toml:"partner"`
+	// HTTPListen is the ISO 18626 (XML over HTTP) endpoint partners POST
+	// their messages to; HTTPTLSListen the same over HTTPS, with CertFile
+	// and KeyFile. Empty: none.
+	HTTPListen    string `toml:"http_listen"`
+	HTTPTLSListen string `toml:"http_tls_listen"`
+	// MaxMessage is the largest ISO 18626 message accepted, in bytes
+	// (default 1 MiB).
+	MaxMessage int `toml:"max_message"`
 	// OutboxInterval is how often the outbox is looked at for messages
 	// to deliver (default 2s; a staff action delivers at once).
 	OutboxInterval Duration `toml:"outbox_interval"`
@@ -132,7 +143,7 @@ type ILLPartner struct {
 	// outbox (or go by e-mail when it has an e-mail address).
 	Address string `toml:"address"`
 	// Email is the partner's ILL mailbox: what we send it goes there by
-	// e-mail when it has no Address, and mail from it is read
+	// e-mail when it has neither Address nor URL, and mail from it is read
 	// (ill.mail.imap).
 	Email string `toml:"email"`
 	// TLS connects to Address with TLS (the system's roots, or CAFile).
@@ -143,7 +154,31 @@ type ILLPartner struct {
 	// a partner that answers only what the standard makes it answer: then
 	// an APDU counts as delivered once written and the connection closed.
 	Receipts *bool `toml:"receipts"`
+
+	// URL is the partner's ISO 18626 endpoint: what we send it is POSTed
+	// there (instead of Address).
+	URL string `toml:"url"`
+	// Version is the ISO 18626 edition written to it: 2017 or 2021
+	// (default 2017, or its dialect's).
+	Version string `toml:"version"`
+	// Dialect is the partner's ISO 18626 shim: reshare, oclc or alma.
+	Dialect string `toml:"dialect"`
+	// AgencyType is the agencyIdType of its and our agency ids (default
+	// ISIL).
+	AgencyType string `toml:"agency_type"`
+	// Secret is a shared secret the partner sends in SecretHeader (default
+	// X-ILL-Secret) with every ISO 18626 message, and we with ours; User
+	// and Password the same as HTTP basic authentication. A message
+	// naming this partner without them is refused (401). Never logged.
+	Secret       string `toml:"secret"`
+	SecretHeader string `toml:"secret_header"`
+	User         string `toml:"user"`
+	Password     string `toml:"password"`
 }
+
+// Authenticated reports whether the partner's ISO 18626 messages must
+// carry a credential.
+func (p ILLPartner) Authenticated() bool { return p.Secret != "" || p.User != "" || p.Password != "" }
 
 // ILLAddresses returns each partner's allowed networks (partners without
 // any are absent).
@@ -196,6 +231,17 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 			return c.errorf(a.key, "%q is not host:port (e.g. 127.0.0.1:4990, or :499 for every interface)", a.addr)
 		}
 	}
+	for _, a := range []struct{ key, addr string }{{"ill.http_listen", l.HTTPListen}, {"ill.http_tls_listen", l.HTTPTLSListen}} {
+		if a.addr == "" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(a.addr); err != nil || port == "" {
+			return c.errorf(a.key, "%q is not host:port (e.g. 127.0.0.1:4991, or :8626 for every interface)", a.addr)
+		}
+	}
+	if l.MaxMessage < 0 || (l.MaxMessage > 0 && l.MaxMessage < 4096) {
+		return c.errorf("ill.max_message", "%d: an ISO 18626 request takes more; use at least 4096", l.MaxMessage)
+	}
 	for _, n := range []struct {
 		key string
 		v   int
@@ -216,18 +262,23 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 			return c.errorf(d.key, "%v: must not be negative", d.v.Duration)
 		}
 	}
-	if l.TLSListen != "" {
+	for _, key := range []string{"ill.tls_listen", "ill.http_tls_listen"} {
+		if (key == "ill.tls_listen" && l.TLSListen == "") || (key == "ill.http_tls_listen" && l.HTTPTLSListen == "") {
+			continue
+		}
 		switch {
 		case l.CertFile == "":
-			return c.errorf("ill.tls_listen", "needs a certificate file (PEM) in ill.cert_file")
+			return c.errorf(key, "needs a certificate file (PEM) in ill.cert_file")
 		case l.KeyFile == "":
-			return c.errorf("ill.tls_listen", "needs the certificate's private key (PEM) in ill.key_file")
+			return c.errorf(key, "needs the certificate's private key (PEM) in ill.key_file")
 		}
+	}
+	if l.TLSListen != "" || l.HTTPTLSListen != "" {
 		if _, err := tls.LoadX509KeyPair(l.CertFile, l.KeyFile); err != nil {
 			return c.errorf("ill.cert_file", "certificate %s with key %s: %v", l.CertFile, l.KeyFile, err)
 		}
 	}
-	if (l.Listen != "" || l.TLSListen != "" || len(l.Partners) > 0) && l.Symbol == "" {
+	if (l.Listen != "" || l.TLSListen != "" || l.HTTPListen != "" || l.HTTPTLSListen != "" || len(l.Partners) > 0) && l.Symbol == "" {
 		key := "ill.symbol"
 		if locate(c.src, key) == 0 {
 			key = "ill"
@@ -278,9 +329,30 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 			if l.Mail.From == "" {
 				return c.errorf(k+"email", "mail to partners needs our ILL address in ill.mail.from")
 			}
-			if p.Address == "" && c.ILLMailSMTP() == "" {
+			if p.Address == "" && p.URL == "" && c.ILLMailSMTP() == "" {
 				return c.errorf(k+"email", "mail to partners needs an SMTP server in ill.mail.smtp (or notices.smtp)")
 			}
+		}
+		if p.URL != "" {
+			if p.Address != "" {
+				return c.errorf(k+"url", "set address (ISO 10161 over TCP) or url (ISO 18626 over HTTP), not both")
+			}
+			u, err := url.Parse(p.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return c.errorf(k+"url", "%q is not an http:// or https:// URL (the partner's ISO 18626 endpoint)", p.URL)
+			}
+		}
+		if _, err := iso18626adapter.ParseVersion(p.Version); err != nil {
+			return c.errorf(k+"version", "%v", err)
+		}
+		if _, err := iso18626adapter.DialectNamed(p.Dialect); err != nil {
+			return c.errorf(k+"dialect", "%v", err)
+		}
+		if (p.User == "") != (p.Password == "") {
+			return c.errorf(k+"user", "HTTP basic authentication needs both user and password")
+		}
+		if p.SecretHeader != "" && p.Secret == "" {
+			return c.errorf(k+"secret_header", "names the header of a secret, but secret is empty")
 		}
 		if p.CAFile != "" {
 			if _, err := os.ReadFile(p.CAFile); err != nil {

@@ -34,6 +34,14 @@ prices = { loan = 350, copy-non-returnable = 120 }
 [[ill.partner]]
 symbol = "REQLIB"
 allow_from = ["192.0.2.7", "2001:db8::/32"]
+
+[[ill.partner]]
+symbol = "US:RESHARE"
+url = "https://ill.example.org/iso18626"
+version = "2017"
+dialect = "reshare"
+user = "lv"
+password = "pw"
 `
 	c, err := Parse("ill.toml", src)
 	if err != nil {
@@ -45,6 +53,9 @@ allow_from = ["192.0.2.7", "2001:db8::/32"]
 	if p := c.ILL.Partners[0]; p.RequestReply != "answer" || !p.QueueRetry || p.Prices[core.ILLCopy] != 120 || p.Name != "Tartu" {
 		t.Errorf("partner %+v", p)
 	}
+	if p := c.ILL.Partners[2]; p.URL != "https://ill.example.org/iso18626" || p.Dialect != "reshare" || !p.Authenticated() {
+		t.Errorf("ISO 18626 partner %+v", p)
+	}
 	if a := c.ILLAddresses(); len(a) != 1 || len(a["REQLIB"]) != 2 || a["REQLIB"][0].String() != "192.0.2.7/32" {
 		t.Errorf("addresses %v", a)
 	}
@@ -53,7 +64,7 @@ allow_from = ["192.0.2.7", "2001:db8::/32"]
 		t.Fatal(err)
 	}
 	s := cons.ILL
-	if s.Symbol != "LV:ILU" || len(s.Partners) != 2 || s.Partners[1].Symbol != "REQLIB" || s.ExpiryDays != 30 ||
+	if s.Symbol != "LV:ILU" || len(s.Partners) != 3 || s.Partners[1].Symbol != "REQLIB" || s.ExpiryDays != 30 ||
 		s.LoanPeriods[policy.MaterialAudio].Days != 7 || s.Partners[0].Prices[core.ILLLoan] != 350 {
 		t.Errorf("engine settings %+v", s)
 	}
@@ -72,6 +83,13 @@ func TestILLConfigErrors(t *testing.T) {
 		{"partner address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\naddress = \"ill.example.org\"", "b.toml:8: ill.partner.0.address: \"ill.example.org\" is not host:port"},
 		{"price for a service not shipped", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nprices = { estimate = 5 }", "b.toml:8: ill.partner.0.prices: \"estimate\""},
 		{"bad address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nallow_from = [\"10.0.0.300\"]", "b.toml:8: ill.partner.0.allow_from: \"10.0.0.300\""},
+		{"HTTP listen without port", "[ill]\nsymbol = \"X\"\nhttp_listen = \"8626\"", "b.toml:6: ill.http_listen: \"8626\" is not host:port"},
+		{"HTTPS without certificate", "[ill]\nsymbol = \"X\"\nhttp_tls_listen = \":8627\"", "b.toml:6: ill.http_tls_listen: needs a certificate file"},
+		{"partner URL", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nurl = \"ftp://x\"", "b.toml:8: ill.partner.0.url: \"ftp://x\" is not an http"},
+		{"address and URL", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\naddress = \"h:1\"\nurl = \"http://h/\"", "b.toml:9: ill.partner.0.url: set address"},
+		{"18626 dialect", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\ndialect = \"vdx\"", "b.toml:8: ill.partner.0.dialect: ISO 18626 dialect \"vdx\""},
+		{"18626 version", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nversion = \"2014\"", "b.toml:8: ill.partner.0.version: ISO 18626 version \"2014\""},
+		{"user without password", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nuser = \"u\"", "b.toml:8: ill.partner.0.user: HTTP basic"},
 		{"unknown library", "[ill]\nsymbol = \"X\"\nlibrary = \"NOPE\"", "b.toml:6: ill.library: no library \"NOPE\""},
 		{"unknown key", "[ill]\nsymbol = \"X\"\nlisten_addr = \":1\"", "b.toml:6: ill.listen_addr: unknown key"},
 	}

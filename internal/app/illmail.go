@@ -11,6 +11,7 @@ import (
 
 	illadapter "github.com/bibgate/bibgate/adapters/ill"
 	"github.com/bibgate/bibgate/ill/email"
+	"github.com/bibgate/bibgate/internal/config"
 )
 
 // defaultILLMailPoll is how often the ILL mailbox is read without IDLE.
@@ -34,13 +35,25 @@ func (a *App) illMailTLS() (*tls.Config, error) {
 	return cfg, nil
 }
 
+// illMailPassword is the ILL mailbox password, which must be set.
+func (a *App) illMailPassword() (string, error) {
+	pw, err := a.cfg.ILLMailPassword()
+	if err != nil {
+		return "", err
+	}
+	if pw == "" {
+		return "", fmt.Errorf("ill.mail: no password for %s: set ill.mail.password_file or %s", a.cfg.ILL.Mail.Username, config.ILLMailPasswordEnv)
+	}
+	return pw, nil
+}
+
 // illMailSenders adds an e-mail sender for each partner with an e-mail
-// address and no ISO 10161 address.
+// address and neither an ISO 10161 address nor an ISO 18626 URL.
 func (a *App) illMailSenders(senders map[string]illadapter.Sender) error {
 	m := &a.cfg.ILL.Mail
 	var smtp *email.Sender
 	for _, p := range a.cfg.ILL.Partners {
-		if p.Email == "" || p.Address != "" {
+		if p.Email == "" || p.Address != "" || p.URL != "" {
 			continue
 		}
 		if smtp == nil {
@@ -51,7 +64,7 @@ func (a *App) illMailSenders(senders map[string]illadapter.Sender) error {
 			sc := email.SMTPConfig{Addr: a.cfg.ILLMailSMTP(), TLS: tc, ImplicitTLS: m.SMTPTLS == "implicit",
 				RequireTLS: m.SMTPTLS == "require"}
 			if m.SMTPAuth {
-				pw, err := a.cfg.ILLMailPassword()
+				pw, err := a.illMailPassword()
 				if err != nil {
 					return err
 				}
@@ -91,7 +104,7 @@ func (a *App) illMailReader() (func(ctx context.Context), error) {
 	if err != nil {
 		return nil, err
 	}
-	pw, err := a.cfg.ILLMailPassword()
+	pw, err := a.illMailPassword()
 	if err != nil {
 		return nil, err
 	}

@@ -143,7 +143,7 @@ type ILLPartner struct {
 	// outbox (or go by e-mail when it has an e-mail address).
 	Address string `toml:"address"`
 	// Email is the partner's ILL mailbox: what we send it goes there by
-	// e-mail when it has no Address, and mail from it is read
+	// e-mail when it has neither Address nor URL, and mail from it is read
 	// (ill.mail.imap).
 	Email string `toml:"email"`
 	// TLS connects to Address with TLS (the system's roots, or CAFile).
@@ -329,7 +329,7 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 			if l.Mail.From == "" {
 				return c.errorf(k+"email", "mail to partners needs our ILL address in ill.mail.from")
 			}
-			if p.Address == "" && c.ILLMailSMTP() == "" {
+			if p.Address == "" && p.URL == "" && c.ILLMailSMTP() == "" {
 				return c.errorf(k+"email", "mail to partners needs an SMTP server in ill.mail.smtp (or notices.smtp)")
 			}
 		}

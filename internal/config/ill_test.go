@@ -175,3 +175,15 @@ func TestILLMailConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// A partner reached over TCP or ISO 18626 may also have an email (its
+// mail is read); no SMTP server is needed for it.
+func TestILLMailPartnerWithAnotherTransport(t *testing.T) {
+	for _, transport := range []string{`address = "127.0.0.1:499"`, `url = "https://ill.tartu.example/iso18626"`} {
+		src := "[demo]\nload = true\n[ill]\nsymbol = \"LV:ILU\"\n[ill.mail]\nfrom = \"ill@ilu.example\"\n" +
+			"[[ill.partner]]\nsymbol = \"EE:TARTU\"\nemail = \"ill@tartu.example\"\n" + transport + "\n"
+		if _, err := Parse("m.toml", src); err != nil {
+			t.Errorf("%s: %v", transport, err)
+		}
+	}
+}

@@ -36,7 +36,10 @@ type illNode struct {
 	t                *testing.T
 	name, dir, cfg   string
 	admin, ill, sip2 string
-	stop             func(sig syscall.Signal)
+	// listenFlag is the flag of the ILL listener: --ill (ISO 10161,
+	// the default) or --ill-http (ISO 18626).
+	listenFlag string
+	stop       func(sig syscall.Signal)
 	logs             *drain
 }
 
@@ -59,8 +62,12 @@ func newILLNode(t *testing.T, name, symbol, partner, partnerAddr string) *illNod
 
 func (n *illNode) start() {
 	n.t.Helper()
+	flag := n.listenFlag
+	if flag == "" {
+		flag = "--ill"
+	}
 	cmd, logs := bibgate(n.t, n.dir, "serve", "--config", n.cfg, "--admin", n.admin, "--sip2", n.sip2, "--z3950", "off",
-		"--ill", n.ill, "--log-format", "json")
+		flag, n.ill, "--log-format", "json")
 	waitListening(n.t, logs, "admin")
 	n.logs = &drain{}
 	go n.logs.run(logs)
@@ -73,6 +80,9 @@ func (n *illNode) start() {
 
 func (n *illNode) waitReady() {
 	n.t.Helper()
+	if n.ill == "off" {
+		return // the admin listener is up
+	}
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp", n.ill); err == nil {
 			c.Close()

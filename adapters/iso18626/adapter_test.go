@@ -25,6 +25,7 @@ import (
 	"github.com/bibgate/bibgate/core/illstate"
 	"github.com/bibgate/bibgate/core/policy"
 	"github.com/bibgate/bibgate/ill/iso18626"
+	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/memstore"
 )
 
@@ -48,12 +49,16 @@ type gateway struct {
 }
 
 func newGateway(t testing.TB, symbol, partner string) *gateway {
+	return newGatewayOn(t, memstore.New(), symbol, partner)
+}
+
+func newGatewayOn(t testing.TB, st store.Store, symbol, partner string) *gateway {
 	t.Helper()
 	ctx := context.Background()
 	cons := demo.Consortium()
 	cons.ILL = core.ILLSettings{Symbol: symbol, Partners: []core.ILLPartner{{Symbol: partner, Name: partner,
 		Prices: map[core.ILLServiceType]core.Money{core.ILLLoan: 350}}}}
-	svc, err := core.NewService(memstore.New(), cons, core.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	svc, err := core.NewService(st, cons, core.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -250,13 +250,13 @@ func (b *Backend) apply(ctx context.Context, h *iso18626.Header, role core.ILLRo
 	in.ServiceTime, in.Repeatable = h.Timestamp.Time, !h.Timestamp.Time.IsZero()
 	x, err = b.Svc.ILLApply(ctx, core.ILLRef{ID: x.ID}, in)
 	if core.ReasonOf(err) == core.ReasonILLDuplicateAPDU {
-		b.Logger.Info().Str("transaction", x.ID).Str("message", what).Msg("iso18626: message received again: confirmed, not applied")
+		b.Logger.Info().Str("transaction", x.ID).Str("kind", what).Msg("iso18626: message received again: confirmed, not applied")
 		return nil, nil
 	}
 	if err != nil {
 		return b.refused(err, what)
 	}
-	b.Logger.Info().Str("transaction", x.ID).Str("message", what).Str("state", x.State.String()).Msg("iso18626: message applied")
+	b.Logger.Info().Str("transaction", x.ID).Str("kind", what).Str("state", x.State.String()).Msg("iso18626: message applied")
 	return nil, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/bibgate/bibgate/core/illstate"
 	"github.com/bibgate/bibgate/core/policy"
 	"github.com/bibgate/bibgate/ill/iso18626"
+	"github.com/bibgate/bibgate/store"
 	"github.com/bibgate/bibgate/store/memstore"
 )
 
@@ -47,13 +48,17 @@ type gateway struct {
 	seen [][]byte
 }
 
-func newGateway(t *testing.T, symbol, partner string) *gateway {
+func newGateway(t testing.TB, symbol, partner string) *gateway {
+	return newGatewayOn(t, memstore.New(), symbol, partner)
+}
+
+func newGatewayOn(t testing.TB, st store.Store, symbol, partner string) *gateway {
 	t.Helper()
 	ctx := context.Background()
 	cons := demo.Consortium()
 	cons.ILL = core.ILLSettings{Symbol: symbol, Partners: []core.ILLPartner{{Symbol: partner, Name: partner,
 		Prices: map[core.ILLServiceType]core.Money{core.ILLLoan: 350}}}}
-	svc, err := core.NewService(memstore.New(), cons, core.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	svc, err := core.NewService(st, cons, core.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +73,10 @@ func newGateway(t *testing.T, symbol, partner string) *gateway {
 	if _, err := cat.SeedIfEmpty(ctx, demo.CatalogueRecords()); err != nil {
 		t.Fatal(err)
 	}
-	log := zerolog.New(zerolog.NewTestWriter(t))
+	log := zerolog.Nop() // a fuzz target's messages go nowhere
+	if tt, ok := t.(*testing.T); ok {
+		log = zerolog.New(zerolog.NewTestWriter(tt))
+	}
 	g := &gateway{svc: svc}
 	g.backend = &iso18626adapter.Backend{Svc: svc, Catalogue: cat, Logger: log, Partners: map[string]iso18626adapter.Partner{}}
 	h := &iso18626adapter.Handler{Backend: g.backend}
@@ -228,8 +236,9 @@ func TestTwoGatewaysOverHTTP(t *testing.T) {
 		s.MessageInfo.ReasonForMessage != iso18626.ReasonRequestResponse || m.Version != "2021-2" {
 		t.Fatalf("requester received %s %+v (version %s), want a 2021 RequestResponse ExpectToSupply", m.Kind(), s, m.Version)
 	}
-	if x := lv.only(t, illstate.Requester); lastEvent(x).Qualifier != illstate.QHoldPlaced || lastEvent(x).Date.IsZero() {
-		t.Fatalf("requester after ExpectToSupply: %s %+v", x.State, lastEvent(x))
+	if x := lv.only(t, illstate.Requester); lastEvent(x).Qualifier != illstate.QHoldPlaced || lastEvent(x).Date.IsZero() ||
+		!strings.Contains(lastEvent(x).Note, "queue position 1") {
+		t.Fatalf("requester after ExpectToSupply: %s %+v, want hold-placed with the date and the queue note", x.State, lastEvent(x))
 	}
 
 	if _, err := ee.svc.Checkin(ctx, core.CheckinRequest{Library: demo.Central, ItemID: lent[0]}); err != nil {
@@ -271,6 +280,25 @@ func TestTwoGatewaysOverHTTP(t *testing.T) {
 	}
 	if sum, _ := lv.svc.Patron(ctx, demo.PatronGood); sum.Patron.Owed != 350 {
 		t.Errorf("patron owes %v, want the partner's price 3.50", sum.Patron.Owed)
+	}
+
+	// Renew asked, refused: a reader at the supplier waits for the title.
+	if _, err := ee.svc.PlaceHold(ctx, core.HoldRequest{PatronID: "P0012", RecordID: "demo-0010", PickupLibrary: demo.Central}); err != nil {
+		t.Fatal(err)
+	}
+	borrow = lv.staff(t, borrow, illstate.Renew)
+	lv.flush(t, 1)
+	if a := ee.last(t).RequestingAgencyMessage; a == nil || a.Action != iso18626.ActionRenew {
+		t.Fatalf("supplier received %+v, want Renew", a)
+	}
+	ee.flush(t, 1)
+	if s := lv.last(t).SupplyingAgencyMessage; s == nil || s.MessageInfo.ReasonForMessage != iso18626.ReasonRenewResponse ||
+		s.MessageInfo.AnswerYesNo != iso18626.No {
+		t.Fatalf("requester received %+v, want RenewResponse N", s)
+	}
+	borrow = lv.only(t, illstate.Requester)
+	if borrow.State != illstate.Received || lastEvent(borrow).Qualifier != illstate.QNo || !strings.Contains(lastEvent(borrow).Note, "waiting") {
+		t.Fatalf("requester after the refusal: %s %+v", borrow.State, lastEvent(borrow))
 	}
 
 	lv.staff(t, borrow, illstate.ReturnedService)
@@ -435,4 +463,42 @@ func TestEndpointRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCopyOverHTTP: a copy is asked for, supplied (CopyCompleted) and
+// received; the requester's transaction ends there.
+func TestCopyOverHTTP(t *testing.T) {
+	ctx := context.Background()
+	lv := newGateway(t, "LV:ILU", "EE:TARTU")
+	ee := newGateway(t, "EE:TARTU", "LV:ILU")
+	lv.connect(iso18626adapter.Partner{Symbol: "EE:TARTU", Version: iso18626.V2021}, ee, nil)
+	ee.connect(iso18626adapter.Partner{Symbol: "LV:ILU", Dialect: iso18626.ReShare}, lv, nil)
+	if _, err := lv.svc.ILLRequest(ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Partner: "EE:TARTU", Service: core.ILLCopy,
+		Item: core.ILLItem{Title: "Kalevipoeg", ISBN: kalevipoegISBN}}); err != nil {
+		t.Fatal(err)
+	}
+	lv.flush(t, 1)
+	if r := ee.last(t).Request; r == nil || r.ServiceInfo == nil || r.ServiceInfo.ServiceType != iso18626.ServiceCopy {
+		t.Fatalf("supplier received %+v, want a request for a copy", r)
+	}
+	ee.flush(t, 1) // WillSupply
+	lend := ee.only(t, illstate.Responder)
+	if lend.Service != core.ILLCopy {
+		t.Fatalf("supplier's transaction is for %s", lend.Service)
+	}
+	ee.staff(t, lend, illstate.ShippedService)
+	ee.flush(t, 1)
+	if s := lv.last(t).SupplyingAgencyMessage; s == nil || s.StatusInfo.Status != iso18626.StatusCopyCompleted {
+		t.Fatalf("requester received %+v, want CopyCompleted", s)
+	}
+	borrow := lv.only(t, illstate.Requester)
+	borrow = lv.staff(t, borrow, illstate.ReceivedService)
+	lv.flush(t, 1)
+	if borrow.State != illstate.Received || borrow.TempItemID != "" {
+		t.Fatalf("requester after the copy arrived: %s, temporary copy %q (want none)", borrow.State, borrow.TempItemID)
+	}
+	if a := ee.last(t).RequestingAgencyMessage; a == nil || a.Action != iso18626.ActionReceived {
+		t.Fatalf("supplier received %+v, want Received", a)
+	}
+	validateAll(t, lv, ee)
 }

@@ -79,7 +79,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	from := From(&m)
 	p, known := b.Partners[from]
 	if !b.authentic(r, p, known) {
-		b.Logger.Warn().Str("partner", from).Str("remote", r.RemoteAddr).Str("message", m.Kind().String()).
+		b.Logger.Warn().Str("partner", from).Str("remote", r.RemoteAddr).Str("kind", m.Kind().String()).
 			Msg("iso18626: message without the partner's credential: refused")
 		w.Header().Set("WWW-Authenticate", `Basic realm="bibgate ILL"`)
 		http.Error(w, "this partner's credential is missing or wrong", http.StatusUnauthorized)
@@ -103,7 +103,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		conf, err = b.Handle(r.Context(), &m)
 		if err != nil {
-			b.Logger.Error().Err(err).Str("partner", from).Str("message", m.Kind().String()).Msg("iso18626: message not applied")
+			b.Logger.Error().Err(err).Str("partner", from).Str("kind", m.Kind().String()).Msg("iso18626: message not applied")
 			http.Error(w, "the gateway cannot take messages now; send it again later", http.StatusServiceUnavailable)
 			return
 		}

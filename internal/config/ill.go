@@ -6,10 +6,12 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/ill/partners"
 )
 
 // ILL configures interlibrary loan: our symbol and partners (the engine's
@@ -40,6 +42,9 @@ type ILL struct {
 	// OutboxInterval is how often the outbox is looked at for messages
 	// to deliver (default 2s; a staff action delivers at once).
 	OutboxInterval Duration `toml:"outbox_interval"`
+	// FindTimeout bounds each partner catalogue's answer to a lookup
+	// (bibgate ill find); default 5s.
+	FindTimeout Duration `toml:"find_timeout"`
 }
 
 // ILLPartner is one partner library: the engine's settings and how its
@@ -67,6 +72,15 @@ type ILLPartner struct {
 	// partner's APDUs may come from over TCP; empty: any. Anyone who
 	// reaches the listener can otherwise claim to be any partner.
 	Addresses []string `toml:"addresses"`
+	// Catalogue is the partner's catalogue, asked who holds a title:
+	// "z3950://host:port/Database" or an SRU base URL ("https://.../sru").
+	Catalogue string `toml:"catalogue"`
+	// Lends are the material types the partner lends (book, magazine,
+	// audio, kit, other); empty: every type.
+	Lends []string `toml:"lends"`
+	// DistanceKm is how far the partner is: the nearer supplies first
+	// among equals; 0: unknown.
+	DistanceKm int `toml:"distance_km"`
 }
 
 // ILLAddresses returns each partner's allowed networks (partners without
@@ -135,7 +149,7 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 	for _, d := range []struct {
 		key string
 		v   Duration
-	}{{"ill.idle_timeout", l.IdleTimeout}, {"ill.read_timeout", l.ReadTimeout}} {
+	}{{"ill.idle_timeout", l.IdleTimeout}, {"ill.read_timeout", l.ReadTimeout}, {"ill.find_timeout", l.FindTimeout}} {
 		if d.v.Duration < 0 {
 			return c.errorf(d.key, "%v: must not be negative", d.v.Duration)
 		}
@@ -195,6 +209,19 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 				return c.errorf(k+"address", "%q is not host:port (the partner's ISO 10161 listener)", p.Address)
 			}
 		}
+		if p.Catalogue != "" {
+			if _, _, _, err := partners.ParseCatalogue(p.Catalogue); err != nil {
+				return c.errorf(k+"catalogue", "%q: use z3950://host:port/Database or an SRU base URL (http:// or https://)", p.Catalogue)
+			}
+		}
+		for _, m := range p.Lends {
+			if !slices.Contains(partnerMaterials, m) {
+				return c.errorf(k+"lends", "%q: the material types are %s", m, strings.Join(partnerMaterials, ", "))
+			}
+		}
+		if p.DistanceKm < 0 {
+			return c.errorf(k+"distance_km", "%d: must not be negative", p.DistanceKm)
+		}
 		if p.CAFile != "" {
 			if _, err := os.ReadFile(p.CAFile); err != nil {
 				return c.errorf(k+"ca_file", "%v", err)
@@ -210,6 +237,27 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		}
 	}
 	return nil
+}
+
+// partnerMaterials are the material types a partner's lends may name:
+// those partners.Material reads from a record's leader.
+var partnerMaterials = []string{"book", "magazine", "audio", "kit", "other"}
+
+// PartnerFinder is the lookup in the partners' catalogues: every partner
+// with a catalogue, its distance and its price of a loan.
+func (c *Config) PartnerFinder() *partners.Finder {
+	f := &partners.Finder{Timeout: c.ILL.FindTimeout.Duration}
+	for _, p := range c.ILL.Partners {
+		if p.Catalogue == "" {
+			continue
+		}
+		t := partners.Target{Symbol: p.Symbol, Name: p.Name, Catalogue: p.Catalogue, Lends: p.Lends, Distance: p.DistanceKm}
+		if price, ok := p.Prices[core.ILLLoan]; ok {
+			t.Price, t.HasPrice = int64(price), true
+		}
+		f.Targets = append(f.Targets, t)
+	}
+	return f
 }
 
 // entryLine is the line of the n-th [[table]] header in src; 0 if none.

@@ -32,6 +32,9 @@ prices = { loan = 350, copy-non-returnable = 120 }
 [[ill.partner]]
 symbol = "REQLIB"
 addresses = ["192.0.2.7", "2001:db8::/32"]
+catalogue = "z3950://z3950.example.org:210/books"
+lends = ["book", "audio"]
+distance_km = 120
 `
 	c, err := Parse("ill.toml", src)
 	if err != nil {
@@ -45,6 +48,11 @@ addresses = ["192.0.2.7", "2001:db8::/32"]
 	}
 	if a := c.ILLAddresses(); len(a) != 1 || len(a["REQLIB"]) != 2 || a["REQLIB"][0].String() != "192.0.2.7/32" {
 		t.Errorf("addresses %v", a)
+	}
+	f := c.PartnerFinder()
+	if len(f.Targets) != 1 || f.Targets[0].Symbol != "REQLIB" || f.Targets[0].Catalogue != "z3950://z3950.example.org:210/books" ||
+		f.Targets[0].Distance != 120 || len(f.Targets[0].Lends) != 2 || f.Targets[0].HasPrice {
+		t.Errorf("partner catalogues %+v", f.Targets)
 	}
 	cons, err := c.BuildConsortium()
 	if err != nil {
@@ -70,6 +78,10 @@ func TestILLConfigErrors(t *testing.T) {
 		{"partner address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\naddress = \"ill.example.org\"", "b.toml:8: ill.partner.0.address: \"ill.example.org\" is not host:port"},
 		{"price for a service not shipped", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nprices = { estimate = 5 }", "b.toml:8: ill.partner.0.prices: \"estimate\""},
 		{"bad address", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\naddresses = [\"10.0.0.300\"]", "b.toml:8: ill.partner.0.addresses: \"10.0.0.300\""},
+		{"partner catalogue", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\ncatalogue = \"ftp://x/y\"", "b.toml:8: ill.partner.0.catalogue: \"ftp://x/y\": use z3950://host:port/Database"},
+		{"partner lends", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nlends = [\"books\"]", "b.toml:8: ill.partner.0.lends: \"books\": the material types are book, magazine"},
+		{"partner distance", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\ndistance_km = -3", "b.toml:8: ill.partner.0.distance_km: -3: must not be negative"},
+		{"find timeout", "[ill]\nsymbol = \"X\"\nfind_timeout = \"-1s\"", "b.toml:6: ill.find_timeout: -1s: must not be negative"},
 		{"unknown library", "[ill]\nsymbol = \"X\"\nlibrary = \"NOPE\"", "b.toml:6: ill.library: no library \"NOPE\""},
 		{"unknown key", "[ill]\nsymbol = \"X\"\nlisten_addr = \":1\"", "b.toml:6: ill.listen_addr: unknown key"},
 	}

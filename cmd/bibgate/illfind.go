@@ -107,7 +107,8 @@ func printFind(w io.Writer, res *partners.Result) error {
 			title += " / " + c.Author
 		}
 		fmt.Fprintf(w, "%d. %s  %s  [%s]  %s\n", i+1, c.Partner, title, c.Material, rankFacts(c))
-		for _, h := range c.Holdings {
+		for _, g := range groupHoldings(c.Holdings) {
+			h := g.h
 			lib := h.Library
 			if h.LibraryName != "" {
 				lib += " (" + h.LibraryName + ")"
@@ -122,6 +123,9 @@ func printFind(w io.Writer, res *partners.Result) error {
 			if h.OnHold {
 				status += ", on hold"
 			}
+			if g.n > 1 {
+				status = fmt.Sprintf("%d× %s", g.n, status)
+			}
 			fmt.Fprintf(tw, "     %s\t%s\t%s\t%s\n", lib, dashed(h.CallNumber), status, h.Source)
 		}
 		if err := tw.Flush(); err != nil {
@@ -129,6 +133,24 @@ func printFind(w io.Writer, res *partners.Result) error {
 		}
 	}
 	return nil
+}
+
+type holdingGroup struct {
+	h partners.Holding
+	n int
+}
+
+// groupHoldings counts alike copies that follow each other as one line.
+func groupHoldings(hs []partners.Holding) []holdingGroup {
+	var out []holdingGroup
+	for _, h := range hs {
+		if len(out) > 0 && out[len(out)-1].h == h {
+			out[len(out)-1].n++
+			continue
+		}
+		out = append(out, holdingGroup{h, 1})
+	}
+	return out
 }
 
 func rankFacts(c partners.Candidate) string {

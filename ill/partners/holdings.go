@@ -7,7 +7,8 @@ import (
 )
 
 // MARCHoldings reads the holdings fields of a MARC record: 852 (MARC 21
-// location: $a library, $b sublocation, $h $i call number, $z note) and
+// location: $a library, $b sublocation, $h $i call number, $z note; one
+// holding per 876 item linked to it by $8, else one for the 852) and
 // 952 (Koha's item field: $a home library, $o call number, $q due date,
 // $7 not for loan, $1 lost, $0 withdrawn, $4 damaged). An 852 carries no
 // circulation data, so its copy is of unknown availability unless its note
@@ -25,6 +26,14 @@ func MARCHoldings(r *marc.Record) []Holding {
 			h.Status = Unknown
 			if note := f.Sub('z'); isReadingRoom(note) || isReadingRoom(f.Sub('c')) {
 				h.Status = ReadingRoomOnly
+			}
+			if h.Library == "" {
+				continue
+			}
+			if n := items876(r, f.Sub('8')); n > 1 {
+				for range n - 1 {
+					out = append(out, h)
+				}
 			}
 		} else {
 			h.Library = firstOf(f, 'a', 'b')
@@ -58,6 +67,21 @@ func firstOf(f *marc.Field, codes ...byte) string {
 		}
 	}
 	return ""
+}
+
+// items876 counts the 876 item fields linked to an 852 by its $8 link
+// number ("1" links "1.1", "1.2", ...).
+func items876(r *marc.Record, link string) int {
+	if link == "" {
+		return 0
+	}
+	n := 0
+	for _, f := range r.FieldsByTag("876") {
+		if l, _, _ := strings.Cut(f.Sub('8'), "."); l == link {
+			n++
+		}
+	}
+	return n
 }
 
 // set: a Koha status subfield other than empty or 0.

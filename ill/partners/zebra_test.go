@@ -8,13 +8,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // startZebra indexes testdata/zebra/records.mrc with zebraidx into a temp
-// directory and serves it with zebrasrv on a free loopback port; it
-// returns the catalogue address.
+// directory and serves it with zebrasrv on a free loopback port, Z39.50
+// and SRU; it returns the host:port.
 func startZebra(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("zebraidx"); err != nil {
@@ -24,10 +25,19 @@ func startZebra(t testing.TB) string {
 		t.Skipf("zebrasrv not installed (Debian idzebra-2.0): %v", err)
 	}
 	dir := t.TempDir()
-	for _, f := range []string{"zebra.cfg", "bibgate.abs", "records.mrc"} {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, f := range []string{"zebra.cfg", "bibgate.abs", "records.mrc", "yazgfs.xml", "pqf.properties"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "zebra", f))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if f == "yazgfs.xml" {
+			b = []byte(strings.ReplaceAll(string(b), "@LISTEN@", "tcp:"+addr))
 		}
 		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
 			t.Fatal(err)
@@ -38,13 +48,7 @@ func startZebra(t testing.TB) string {
 	if out, err := idx.CombinedOutput(); err != nil || !strings.Contains(string(out), "Records: 3 i/u/d 3/0/0") {
 		t.Fatalf("zebraidx: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	srv := exec.Command("zebrasrv", "-c", "zebra.cfg", "tcp:"+addr)
+	srv := exec.Command("zebrasrv", "-f", "yazgfs.xml")
 	srv.Dir = dir
 	logs, err := srv.StderrPipe()
 	if err != nil {
@@ -54,18 +58,25 @@ func startZebra(t testing.TB) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	var mu sync.Mutex
+	var log strings.Builder
 	go func() {
 		s := bufio.NewScanner(logs)
 		for s.Scan() {
+			mu.Lock()
+			log.WriteString(s.Text() + "\n")
+			mu.Unlock()
 		}
 	}()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return "z3950://" + addr + "/Default"
+			return addr
 		}
 	}
-	t.Fatalf("zebrasrv on %s did not come up", addr)
+	mu.Lock()
+	defer mu.Unlock()
+	t.Fatalf("zebrasrv on %s did not come up:\n%s", addr, log.String())
 	return ""
 }
 
@@ -102,7 +113,7 @@ func silentTarget(t testing.TB) string {
 // kind of query finds the record; a target that never answers is reported
 // timed out while Zebra's answer is in long before the timeout.
 func TestZebraHoldingsFromMARC852(t *testing.T) {
-	zebra := startZebra(t)
+	zebra := "z3950://" + startZebra(t) + "/Default"
 	silent := silentTarget(t)
 	const timeout = 1500 * time.Millisecond
 	f := &Finder{Timeout: timeout, Targets: []Target{
@@ -166,5 +177,54 @@ func TestZebraHoldingsFromMARC852(t *testing.T) {
 	res, _ = f.Find(context.Background(), Query{ISBN: "9984800115"})
 	if c := res.Candidates[0]; c.Lendable {
 		t.Errorf("reading-room-only copy counted lendable: %+v", c)
+	}
+}
+
+// TestZebraOverSRU: the same catalogue asked by SRU (CQL with the Bath
+// indexes, MARCXML records) gives the same candidate and holdings.
+func TestZebraOverSRU(t *testing.T) {
+	addr := startZebra(t)
+	z := &Finder{Timeout: 3 * time.Second, Targets: []Target{{Symbol: "EE:TU", Catalogue: "z3950://" + addr + "/Default"}}}
+	s := &Finder{Timeout: 3 * time.Second, Targets: []Target{{Symbol: "EE:TU", Catalogue: "http://" + addr + "/Default"}}}
+	for _, q := range []Query{{ISBN: "9789985652660"}, {Title: "Kalevipoeg", Author: "Kreutzwald"}, {LocalNumber: "demo-0012"}} {
+		zr, err := z.Find(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sr, err := s.Find(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := sr.Targets[0]; o.Error != "" || o.Hits != 1 {
+			t.Fatalf("%s over SRU: %+v", q, o)
+		}
+		if len(zr.Candidates) != 1 || len(sr.Candidates) != 1 {
+			t.Fatalf("%s: Z39.50 %+v, SRU %+v", q, zr.Candidates, sr.Candidates)
+		}
+		zc, sc := zr.Candidates[0], sr.Candidates[0]
+		if zc.RecordID != sc.RecordID || zc.Title != sc.Title || zc.Author != sc.Author || len(zc.Holdings) != len(sc.Holdings) || len(sc.Holdings) == 0 {
+			t.Errorf("%s: Z39.50 %+v\nSRU %+v", q, zc, sc)
+		}
+		for i := range sc.Holdings {
+			if sc.Holdings[i] != zc.Holdings[i] {
+				t.Errorf("%s: holding %d over SRU %+v, over Z39.50 %+v", q, i, sc.Holdings[i], zc.Holdings[i])
+			}
+		}
+	}
+	res, err := s.Find(context.Background(), Query{ISBN: "9780000000002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := res.Targets[0]; o.Error != "" || o.Hits != 0 || len(res.Candidates) != 0 {
+		t.Errorf("an ISBN nobody holds: %+v %+v", o, res.Candidates)
+	}
+	// No record has an 022, so Zebra has no ISSN index: its diagnostic is
+	// the target's error.
+	res, err = s.Find(context.Background(), Query{ISSN: "1234-5678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := res.Targets[0]; !strings.Contains(o.Error, "info:srw/diagnostic/1/16 Unsupported index") || o.TimedOut {
+		t.Errorf("an ISSN Zebra cannot search: %+v", o)
 	}
 }

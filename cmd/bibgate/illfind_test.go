@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ import (
 // zebraCatalogue indexes testdata/zebra/records.mrc (three demo titles
 // with 852 holdings of a Tartu library) with zebraidx and serves it with
 // zebrasrv on a free loopback port.
-func zebraCatalogue(t *testing.T) string {
+func zebraCatalogue(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("zebraidx"); err != nil {
 		t.Skipf("zebraidx not installed (Debian idzebra-2.0): %v", err)
@@ -42,7 +43,7 @@ func zebraCatalogue(t *testing.T) string {
 	if out, err := idx.CombinedOutput(); err != nil {
 		t.Fatalf("zebraidx: %v\n%s", err, out)
 	}
-	addr := freeAddr(t)
+	addr := loopbackAddr(t)
 	srv := exec.Command("zebrasrv", "-c", "zebra.cfg", "tcp:"+addr)
 	srv.Dir = dir
 	if err := srv.Start(); err != nil {
@@ -57,6 +58,17 @@ func zebraCatalogue(t *testing.T) string {
 	}
 	t.Fatalf("zebrasrv on %s did not come up", addr)
 	return ""
+}
+
+// loopbackAddr is a loopback address nothing listens on.
+func loopbackAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // mute accepts connections and never answers them.
@@ -200,4 +212,59 @@ catalogue = %q
 		t.Fatalf("--server --json: %v\n%s", err, js)
 	}
 	check("GET /ill/find", res, took)
+}
+
+// BenchmarkILLFind: one partner lookup by ISBN over three targets at once
+// (a bibgate serve over Z39.50 with OPAC records of 30 copies, the same
+// over SRU, and Zebra over Z39.50 with 852 holdings), reporting the
+// latency's median and 99th percentile.
+func BenchmarkILLFind(b *testing.B) {
+	dir := b.TempDir()
+	zebra := zebraCatalogue(b)
+	z3950Addr, admin := loopbackAddr(b), loopbackAddr(b)
+	cfg := filepath.Join(dir, "bibgate.toml")
+	src := fmt.Sprintf("data_dir = %q\n[demo]\nload = true\n", filepath.Join(dir, "data"))
+	if err := os.WriteFile(cfg, []byte(src), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(exe, "serve", "--config", cfg, "--admin", admin, "--sip2", "off", "--z3950", z3950Addr, "--log-format", "json")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "BIBGATE_AS_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	f := &partners.Finder{Timeout: 5 * time.Second, Targets: []partners.Target{
+		{Symbol: "LV:ILU", Catalogue: "z3950://" + z3950Addr + "/Default"},
+		{Symbol: "LV:ILU-SRU", Catalogue: "http://" + z3950Addr + "/Default"},
+		{Symbol: "EE:TU", Catalogue: zebra},
+	}}
+	q := partners.Query{ISBN: "9789985652660"}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		res, err := f.Find(context.Background(), q)
+		if err == nil && len(res.Candidates) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("targets not answering: %+v %v", res, err)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		res, err := f.Find(context.Background(), q)
+		lat = append(lat, time.Since(start))
+		if err != nil || len(res.Candidates) != 3 {
+			b.Fatalf("lookup: %v %+v", err, res)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99-ms")
 }

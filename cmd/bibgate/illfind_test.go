@@ -254,6 +254,7 @@ func BenchmarkILLFind(b *testing.B) {
 		}
 	}
 	lat := make([]time.Duration, 0, b.N)
+	per := make([][]time.Duration, len(f.Targets))
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
@@ -262,9 +263,18 @@ func BenchmarkILLFind(b *testing.B) {
 		if err != nil || len(res.Candidates) != 3 {
 			b.Fatalf("lookup: %v %+v", err, res)
 		}
+		for i, o := range res.Targets {
+			per[i] = append(per[i], o.Elapsed)
+		}
 	}
 	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds())/1000, "p99-ms")
+	report := func(d []time.Duration, name string) {
+		slices.Sort(d)
+		b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, name+"p50-ms")
+		b.ReportMetric(float64(d[(len(d)*99)/100].Microseconds())/1000, name+"p99-ms")
+	}
+	report(lat, "")
+	for i, name := range []string{"opac-", "sru-", "zebra-"} {
+		report(per[i], name)
+	}
 }

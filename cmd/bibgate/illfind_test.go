@@ -106,7 +106,7 @@ func mute(t *testing.T) string {
 // above Tartu's of unknown availability although Tartu is nearer and
 // cheaper; the mute target is reported timed out and the answer comes
 // within its timeout. The serve's admin route GET /ill/find gives the
-// same ranking.
+// same ranking, and so do lookups by title and author and by local number.
 func TestILLFindAcrossPartners(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts bibgate serve and zebrasrv")
@@ -212,6 +212,16 @@ catalogue = %q
 		t.Fatalf("--server --json: %v\n%s", err, js)
 	}
 	check("GET /ill/find", res, took)
+
+	// By title and author, and by local number, the same two are found.
+	for _, args := range [][]string{{"--title", "Kalevipoeg", "--author", "Kreutzwald"}, {"--local", "demo-0010"}} {
+		js, took = find(append(args, "--config", cfg, "--json")...)
+		res = partners.Result{}
+		if err := json.Unmarshal([]byte(js), &res); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, js)
+		}
+		check(strings.Join(args, " "), res, took)
+	}
 }
 
 // BenchmarkILLFind: one partner lookup by ISBN over three targets at once

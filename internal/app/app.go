@@ -362,6 +362,7 @@ func (a *App) adminServer() (server, error) {
 	}
 	ill := http.NewServeMux()
 	a.illRoutes(ill)
+	a.illFindRoute(ill)
 	mux.Handle("/ill/", a.requireToken(ill))
 	// The staff API: its own sessions and CSRF tokens (adapters/staffapi).
 	mux.Handle(staffapi.Prefix+"/", staffapi.New(a.svc, staffapi.Options{Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie}))

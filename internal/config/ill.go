@@ -9,12 +9,14 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	iso18626adapter "github.com/bibgate/bibgate/adapters/iso18626"
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/ill/partners"
 )
 
 // ILL configures interlibrary loan: our symbol and partners (the engine's
@@ -53,6 +55,9 @@ type ILL struct {
 	// OutboxInterval is how often the outbox is looked at for messages
 	// to deliver (default 2s; a staff action delivers at once).
 	OutboxInterval Duration `toml:"outbox_interval"`
+	// FindTimeout bounds each partner catalogue's answer to a lookup
+	// (bibgate ill find); default 5s.
+	FindTimeout Duration `toml:"find_timeout"`
 	// Mail carries APDUs by e-mail (RFC 2503) to partners with an Email.
 	Mail ILLMail `toml:"mail"`
 }
@@ -138,6 +143,15 @@ type ILLPartner struct {
 	// APDUs may come from over TCP; empty: any. Anyone who
 	// reaches the listener can otherwise claim to be any partner.
 	AllowFrom []string `toml:"allow_from"`
+	// Catalogue is the partner's catalogue, asked who holds a title:
+	// "z3950://host:port/Database" or an SRU base URL ("https://.../sru").
+	Catalogue string `toml:"catalogue"`
+	// Lends are the material types the partner lends (book, magazine,
+	// audio, kit, other); empty: every type.
+	Lends []string `toml:"lends"`
+	// DistanceKm is how far the partner is: the nearer supplies first
+	// among equals; 0: unknown.
+	DistanceKm int `toml:"distance_km"`
 	// Address is the partner's ISO 10161 listener (host:port): what we
 	// send it goes there over TCP. Empty: messages for it wait in the
 	// outbox (or go by e-mail when it has an e-mail address).
@@ -257,7 +271,7 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 	for _, d := range []struct {
 		key string
 		v   Duration
-	}{{"ill.idle_timeout", l.IdleTimeout}, {"ill.read_timeout", l.ReadTimeout}} {
+	}{{"ill.idle_timeout", l.IdleTimeout}, {"ill.read_timeout", l.ReadTimeout}, {"ill.find_timeout", l.FindTimeout}} {
 		if d.v.Duration < 0 {
 			return c.errorf(d.key, "%v: must not be negative", d.v.Duration)
 		}
@@ -354,6 +368,19 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		if p.SecretHeader != "" && p.Secret == "" {
 			return c.errorf(k+"secret_header", "names the header of a secret, but secret is empty")
 		}
+		if p.Catalogue != "" {
+			if _, _, _, err := partners.ParseCatalogue(p.Catalogue); err != nil {
+				return c.errorf(k+"catalogue", "%q: use z3950://host:port/Database or an SRU base URL (http:// or https://)", p.Catalogue)
+			}
+		}
+		for _, m := range p.Lends {
+			if !slices.Contains(partnerMaterials(), m) {
+				return c.errorf(k+"lends", "%q: the material types are %s", m, strings.Join(partnerMaterials(), ", "))
+			}
+		}
+		if p.DistanceKm < 0 {
+			return c.errorf(k+"distance_km", "%d: must not be negative", p.DistanceKm)
+		}
 		if p.CAFile != "" {
 			if _, err := os.ReadFile(p.CAFile); err != nil {
 				return c.errorf(k+"ca_file", "%v", err)
@@ -439,6 +466,27 @@ func (c *Config) validateILLMail() error {
 		}
 	}
 	return nil
+}
+
+// partnerMaterials are the material types a partner's lends may name:
+// those partners.Material reads from a record's leader.
+func partnerMaterials() []string { return []string{"book", "magazine", "audio", "kit", "other"} }
+
+// PartnerFinder is the lookup in the partners' catalogues: every partner
+// with a catalogue, its distance and its price of a loan.
+func (c *Config) PartnerFinder() *partners.Finder {
+	f := &partners.Finder{Timeout: c.ILL.FindTimeout.Duration}
+	for _, p := range c.ILL.Partners {
+		if p.Catalogue == "" {
+			continue
+		}
+		t := partners.Target{Symbol: p.Symbol, Name: p.Name, Catalogue: p.Catalogue, Lends: p.Lends, Distance: p.DistanceKm}
+		if price, ok := p.Prices[core.ILLLoan]; ok {
+			t.Price, t.HasPrice = int64(price), true
+		}
+		f.Targets = append(f.Targets, t)
+	}
+	return f
 }
 
 // entryLine is the line of the n-th [[table]] header in src; 0 if none.

@@ -34,6 +34,9 @@ prices = { loan = 350, copy-non-returnable = 120 }
 [[ill.partner]]
 symbol = "REQLIB"
 allow_from = ["192.0.2.7", "2001:db8::/32"]
+catalogue = "z3950://z3950.example.org:210/books"
+lends = ["book", "audio"]
+distance_km = 120
 
 [[ill.partner]]
 symbol = "US:RESHARE"
@@ -58,6 +61,11 @@ password = "pw"
 	}
 	if a := c.ILLAddresses(); len(a) != 1 || len(a["REQLIB"]) != 2 || a["REQLIB"][0].String() != "192.0.2.7/32" {
 		t.Errorf("addresses %v", a)
+	}
+	f := c.PartnerFinder()
+	if len(f.Targets) != 1 || f.Targets[0].Symbol != "REQLIB" || f.Targets[0].Catalogue != "z3950://z3950.example.org:210/books" ||
+		f.Targets[0].Distance != 120 || len(f.Targets[0].Lends) != 2 || f.Targets[0].HasPrice {
+		t.Errorf("partner catalogues %+v", f.Targets)
 	}
 	cons, err := c.BuildConsortium()
 	if err != nil {
@@ -90,6 +98,10 @@ func TestILLConfigErrors(t *testing.T) {
 		{"18626 dialect", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\ndialect = \"vdx\"", "b.toml:8: ill.partner.0.dialect: ISO 18626 dialect \"vdx\""},
 		{"18626 version", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nversion = \"2014\"", "b.toml:8: ill.partner.0.version: ISO 18626 version \"2014\""},
 		{"user without password", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nuser = \"u\"", "b.toml:8: ill.partner.0.user: HTTP basic"},
+		{"partner catalogue", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\ncatalogue = \"ftp://x/y\"", "b.toml:8: ill.partner.0.catalogue: \"ftp://x/y\": use z3950://host:port/Database"},
+		{"partner lends", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\nlends = [\"books\"]", "b.toml:8: ill.partner.0.lends: \"books\": the material types are book, magazine"},
+		{"partner distance", "[ill]\nsymbol = \"X\"\n[[ill.partner]]\nsymbol = \"A\"\ndistance_km = -3", "b.toml:8: ill.partner.0.distance_km: -3: must not be negative"},
+		{"find timeout", "[ill]\nsymbol = \"X\"\nfind_timeout = \"-1s\"", "b.toml:6: ill.find_timeout: -1s: must not be negative"},
 		{"unknown library", "[ill]\nsymbol = \"X\"\nlibrary = \"NOPE\"", "b.toml:6: ill.library: no library \"NOPE\""},
 		{"unknown key", "[ill]\nsymbol = \"X\"\nlisten_addr = \":1\"", "b.toml:6: ill.listen_addr: unknown key"},
 	}

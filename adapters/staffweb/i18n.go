@@ -150,6 +150,8 @@ var catalogue = map[string]msg{
 	"ok_item_found":         {"Eksemplārs atrasts.", "Eksemplar leitud.", "Izvod najden.", "Copy found."},
 	"ok_registered":         {"Lasītājs reģistrēts.", "Lugeja registreeritud.", "Član vpisan.", "Patron registered."},
 	"ok_staff_added":        {"Darbinieka konts izveidots.", "Töötaja konto loodud.", "Račun ustvarjen.", "Staff account created."},
+	"ok_staff_disabled":     {"Konts atslēgts.", "Konto keelatud.", "Račun onemogočen.", "Account disabled."},
+	"ok_staff_enabled":      {"Konts atkal ieslēgts.", "Konto taas lubatud.", "Račun znova omogočen.", "Account enabled again."},
 	"ok_password_set":       {"Parole nomainīta.", "Parool muudetud.", "Geslo nastavljeno.", "Password set."},
 
 	"reg_card":             {"Lasītāja kartes numurs", "Lugejakaardi number", "Številka izkaznice", "Card number"},
@@ -198,6 +200,9 @@ var catalogue = map[string]msg{
 	"staff_add":          {"Jauns darbinieks", "Uus töötaja", "Nov račun", "New staff account"},
 	"staff_set_password": {"Nomainīt paroli", "Muuda parooli", "Nastavi geslo", "Set password"},
 	"staff_new_password": {"Jaunā parole (vismaz 8 rakstzīmes)", "Uus parool (vähemalt 8 märki)", "Novo geslo (vsaj 8 znakov)", "New password (8 characters or more)"},
+	"staff_disable":      {"Atslēgt", "Keela", "Onemogoči", "Disable"},
+	"staff_enable":       {"Ieslēgt", "Luba", "Omogoči", "Enable"},
+	"staff_disabled":     {"atslēgts", "keelatud", "onemogočen", "disabled"},
 	"staff_create":       {"Izveidot", "Loo", "Ustvari", "Create"},
 
 	"find_none":    {"Nekas netika atrasts: %s", "Midagi ei leitud: %s", "Ni zadetkov: %s", "Nothing found for %s"},

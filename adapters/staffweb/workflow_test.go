@@ -282,6 +282,32 @@ func TestStaffAdmin(t *testing.T) {
 	if _, _, _, err := c.svc.StaffSignIn(context.Background(), "liga", "another good password", "test"); err != nil {
 		t.Errorf("sign in with the new password: %v", err)
 	}
+	// Disabled, liga's session ends and she cannot sign in; enabled, she can.
+	c.post(cl, tok, "/staff/staff/liga/password", url.Values{"password": {password}})
+	liga := c.client()
+	c.signIn(liga, "liga")
+	if _, loc, _ := c.post(cl, tok, "/staff/staff/liga/disabled", url.Values{"disabled": {"1"}}); !strings.Contains(loc, "ok=ok_staff_disabled") {
+		t.Errorf("disable: %q", loc)
+	}
+	if st, _ := c.get(liga, "/staff/"); st != http.StatusSeeOther {
+		t.Errorf("a disabled member's session still opens the dashboard: %d", st)
+	}
+	if _, body := c.get(cl, "/staff/staff?lang=en"); !strings.Contains(body, "Līga Ozola <em class=\"late\">(disabled)</em>") {
+		t.Errorf("the staff list does not say liga is disabled")
+	}
+	if _, _, _, err := c.svc.StaffSignIn(context.Background(), "liga", password, "test"); err == nil {
+		t.Errorf("a disabled member signed in")
+	}
+	if _, loc, _ := c.post(cl, tok, "/staff/staff/liga/disabled", url.Values{"disabled": {"0"}}); !strings.Contains(loc, "ok=ok_staff_enabled") {
+		t.Errorf("enable: %q", loc)
+	}
+	if _, _, _, err := c.svc.StaffSignIn(context.Background(), "liga", password, "test"); err != nil {
+		t.Errorf("sign in after being enabled: %v", err)
+	}
+	if _, loc, _ := c.post(cl, tok, "/staff/staff/anna/disabled", url.Values{"disabled": {"1"}}); !strings.Contains(loc, "err=bad_request") {
+		t.Errorf("an administrator disabling herself: %q", loc)
+	}
+
 	sub := c.client()
 	subTok, _ := c.signIn(sub, "sub")
 	if st, _ := c.get(sub, "/staff/staff"); st != http.StatusForbidden {

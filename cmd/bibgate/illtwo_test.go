@@ -40,7 +40,7 @@ type illNode struct {
 	// the default) or --ill-http (ISO 18626).
 	listenFlag string
 	stop       func(sig syscall.Signal)
-	logs             *drain
+	logs       *drain
 }
 
 func newILLNode(t *testing.T, name, symbol, partner, partnerAddr string) *illNode {

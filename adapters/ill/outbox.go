@@ -45,7 +45,7 @@ const (
 )
 
 // Outbox delivers the engine's outbox (core.ILLPending) to the partners,
-// each by its Sender, in the order the messages were written: a message
+// each by its Sender (or its EventSender, for ISO 18626), in the order the messages were written: a message
 // is marked sent (core.ILLSent) only after its Sender delivered it, so a
 // crash in between sends it again, and the partner recognises the repeat
 // by its service-date-time, the event's own time (core: ReasonILLDuplicateAPDU).

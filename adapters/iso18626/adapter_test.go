@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -501,4 +502,45 @@ func TestCopyOverHTTP(t *testing.T) {
 		t.Fatalf("supplier received %+v, want Received", a)
 	}
 	validateAll(t, lv, ee)
+}
+
+// TestOutboxRetriesOverHTTP: a partner answering 503 (or not at all) is
+// tried again; the message stays in the outbox, is not marked sent, and
+// goes once the partner is back.
+func TestOutboxRetriesOverHTTP(t *testing.T) {
+	ctx := context.Background()
+	lv := newGateway(t, "LV:ILU", "EE:TARTU")
+	ee := newGateway(t, "EE:TARTU", "LV:ILU")
+	var down atomic.Bool
+	down.Store(true)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		ee.srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	p := iso18626adapter.Partner{Symbol: "EE:TARTU", URL: front.URL}
+	lv.backend.Partners[p.Symbol] = p
+	lv.outbox.EventSenders[p.Symbol] = &iso18626adapter.Sender{Backend: lv.backend, Partner: p, Client: &http.Client{Timeout: 5 * time.Second}}
+	lv.outbox.FirstBackoff = time.Nanosecond
+	if _, err := lv.svc.ILLRequest(ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Partner: "EE:TARTU",
+		Item: core.ILLItem{ISBN: kalevipoegISBN}}); err != nil {
+		t.Fatal(err)
+	}
+	lv.flush(t, 0)
+	if x := lv.only(t, illstate.Requester); !x.Events[0].Sent.IsZero() {
+		t.Fatal("marked sent though the partner answered 503")
+	}
+	if xs, _ := ee.svc.ILLList(ctx); len(xs) != 0 {
+		t.Fatalf("the partner has %d transactions while down", len(xs))
+	}
+	down.Store(false)
+	time.Sleep(time.Millisecond)
+	lv.flush(t, 1)
+	if x := lv.only(t, illstate.Requester); x.Events[0].Sent.IsZero() {
+		t.Fatal("not marked sent after the partner confirmed")
+	}
+	ee.only(t, illstate.Responder)
 }

@@ -180,13 +180,12 @@ func (s *Sender) SendEvent(ctx context.Context, m core.ILLOutgoing) error {
 	if err != nil {
 		return err
 	}
-	conf, err := s.Post(ctx, msg)
+	_, err = s.Post(ctx, msg)
 	if errors.Is(err, ErrRefused) {
 		s.Backend.Logger.Warn().Err(err).Str("partner", s.Partner.Symbol).Str("transaction", m.Transaction.ID).
 			Str("event", m.Event.Service.String()).Msg("iso18626: delivered, and refused by the partner")
 		return nil
 	}
-	_ = conf
 	return err
 }
 

@@ -246,9 +246,8 @@ func pipe(dst io.Writer, src io.Reader, dir direction, add func(event)) {
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				err = werr
-			}
+			// Messages are reported before they are passed on, so an
+			// answer to one can never be recorded ahead of it.
 			for _, b := range buf[:n] {
 				if afterCR && b == '\n' {
 					afterCR = false
@@ -262,6 +261,9 @@ func pipe(dst io.Writer, src io.Reader, dir direction, add func(event)) {
 					continue
 				}
 				pending = append(pending, b)
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				err = werr
 			}
 		}
 		if err != nil {
@@ -327,8 +329,10 @@ func (r *Recorder) transcript(start time.Time, client string, events []event) *T
 }
 
 // pipeBER copies src to dst and reports every BER value that passes (an
-// ILL APDU). Once the stream cannot be framed, the rest is kept as one
-// unfinished message.
+// ILL APDU). A value is reported before its last bytes are passed on, so
+// an answer the peer sends to it can never be recorded ahead of it. Once
+// the stream cannot be framed, everything is passed on as it comes and
+// the rest is kept as one unfinished message.
 func pipeBER(dst io.Writer, src io.Reader, dir direction, add func(event)) {
 	buf := make([]byte, 32<<10)
 	var pending []byte
@@ -336,22 +340,34 @@ func pipeBER(dst io.Writer, src io.Reader, dir direction, add func(event)) {
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				err = werr
-			}
 			pending = append(pending, buf[:n]...)
-			for framed && len(pending) > 0 {
+			if !framed {
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					err = werr
+				}
+			}
+			for framed && len(pending) > 0 && err == nil {
 				_, used, perr := ber.Parse(pending, illLimits)
 				if perr != nil {
-					framed = errors.Is(perr, ber.ErrTruncated)
+					if framed = errors.Is(perr, ber.ErrTruncated); !framed {
+						if _, werr := dst.Write(pending); werr != nil { // not BER: pass it on as it is
+							err = werr
+						}
+					}
 					break
 				}
 				add(event{dir: dir, msg: string(pending[:used])})
+				if _, werr := dst.Write(pending[:used]); werr != nil {
+					err = werr
+				}
 				pending = pending[used:]
 			}
 		}
 		if err != nil {
 			if len(pending) > 0 {
+				if framed {
+					_, _ = dst.Write(pending) // the start of a value the connection ended in
+				}
 				add(event{dir: dir, msg: string(pending), unfinished: true})
 			}
 			return

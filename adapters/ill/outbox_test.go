@@ -3,9 +3,11 @@ package illadapter_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -122,7 +124,8 @@ func (l *lostAnswer) Send(ctx context.Context, a ill.APDU) ([]ill.APDU, error) {
 
 // TestTwoGatewaysOverTCP: a Latvian library borrows from an Estonian one,
 // both on bibgate, over ISO 10161 TCP only, each delivering its outbox to
-// the other's listener: request, will-supply, shipped, received (the
+// the other's listener: request; hold-placed with the expected date, as
+// every copy is out (R23); once one is back, will-supply; shipped, received (the
 // patron may read it in the reading room only, R20, and owes the price,
 // R22), returned, checked-in. A message delivered but not recorded sent
 // (a crash in between) is sent again and applied once.
@@ -135,6 +138,22 @@ func TestTwoGatewaysOverTCP(t *testing.T) {
 	lv.connect("EE:TARTU", ee, func(s illadapter.Sender) illadapter.Sender { crash.Sender = s; return crash })
 	ee.connect("LV:ILU", lv, nil)
 
+	// Every copy of the title at the lender is out.
+	copies, err := ee.svc.ItemsOfRecord(ctx, "demo-0010")
+	if err != nil || len(copies) == 0 {
+		t.Fatalf("copies of demo-0010: %d %v", len(copies), err)
+	}
+	var lent []string
+	for i, c := range copies {
+		if c.Item.ReadingRoomOnly || c.Item.Status != core.ItemAvailable {
+			continue
+		}
+		patron := fmt.Sprintf("P%04d", 20+i)
+		if _, err := ee.svc.Checkout(ctx, core.CheckoutRequest{Library: c.Item.Library, PatronID: patron, ItemID: c.Item.ID}); err != nil {
+			t.Fatalf("lend %s: %v", c.Item.ID, err)
+		}
+		lent = append(lent, c.Item.ID)
+	}
 	req, err := lv.svc.ILLRequest(ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Partner: "EE:TARTU",
 		Item: core.ILLItem{Title: "Kalevipoeg", ISBN: kalevipoegISBN}, PickupLibrary: demo.Subate})
 	if err != nil {
@@ -143,8 +162,8 @@ func TestTwoGatewaysOverTCP(t *testing.T) {
 	lv.flush(t, 0) // delivered, then "crashed": still in the outbox
 	lv.flush(t, 1) // sent again: the partner recognises it
 	lend := ee.only(t, illstate.Responder)
-	if len(lend.Events) < 2 || lend.Events[1].Qualifier != illstate.QWillSupply {
-		t.Fatalf("responder %+v", lend.Events)
+	if len(lend.Events) < 2 || lend.Events[1].Qualifier != illstate.QHoldPlaced || lend.Events[1].Date.IsZero() {
+		t.Fatalf("responder %+v, want hold-placed with the expected date", lend.Events)
 	}
 	requests := 0
 	for _, e := range lend.Events {
@@ -156,9 +175,21 @@ func TestTwoGatewaysOverTCP(t *testing.T) {
 		t.Fatalf("the request sent twice was applied %d times", requests)
 	}
 
+	ee.flush(t, 1) // ILL-Answer hold-placed
+	if x := lv.only(t, illstate.Requester); x.ID != req.ID || x.Events[len(x.Events)-1].Qualifier != illstate.QHoldPlaced ||
+		x.Events[len(x.Events)-1].Date.IsZero() {
+		t.Fatalf("requester after hold-placed: %s %+v", x.State, x.Events[len(x.Events)-1])
+	}
+	// A copy comes back: trapped for the partner; staff supply it.
+	if _, err := ee.svc.Checkin(ctx, core.CheckinRequest{Library: demo.Central, ItemID: lent[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ee.svc.ILLStaffAction(ctx, core.ILLRef{ID: lend.ID}, "supply", "", "", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	ee.flush(t, 1) // ILL-Answer will-supply
-	if x := lv.only(t, illstate.Requester); x.ID != req.ID || x.Events[len(x.Events)-1].Qualifier != illstate.QWillSupply {
-		t.Fatalf("requester after the answer: %s %+v", x.State, x.Events[len(x.Events)-1])
+	if x := lv.only(t, illstate.Requester); x.Events[len(x.Events)-1].Qualifier != illstate.QWillSupply {
+		t.Fatalf("requester after will-supply: %s %+v", x.State, x.Events[len(x.Events)-1])
 	}
 	ee.staff(t, lend, illstate.ShippedService)
 	ee.flush(t, 1)

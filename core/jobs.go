@@ -138,15 +138,19 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 // background work never holds the writer for long, calling visit for each
 // key. visit says whether to go on and how many changes it made. Keys are
 // collected before visiting, so visit may write to the bucket it walks.
+// Every batch sees the time the sweep began: a bucket keyed by time (due,
+// returned) is walked up to then and no further, so a sweep ends even
+// while circulation keeps adding keys behind it faster than it walks, and
+// the jobs after it get their turn.
 func (s *Service) sweep(ctx context.Context, bucket string,
 	visit func(t tx, key string, value []byte, now time.Time) (more bool, changed int, err error)) (int, error) {
 	total, from := 0, ""
+	now := s.clock.Now()
 	for {
 		done, last := false, ""
 		n := 0
 		err := s.update(ctx, func(t tx) error {
 			done, last, n = false, "", 0
-			now := s.clock.Now()
 			type kv struct {
 				k string
 				v []byte

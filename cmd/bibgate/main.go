@@ -36,7 +36,7 @@ func commands() []command {
 		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
 		{"ill", "interlibrary loan desk: ill list, show ID, request, ship, receive, return, checkin, renew, cancel ...", runILL},
 		{"accounting", "collection accounting (Regulation No. 317): stocktaking, inventory and write-off acts", runAccounting},
-		{"check", "verify the circulation data of a data directory", runCheck},
+		{"check", "verify the circulation data of a data directory or of PostgreSQL", runCheck},
 		{"staff", "staff accounts of the staff API: staff add, staff passwd, staff list", runStaff},
 		{"sip2", "send SIP2 messages to any server and print the answers field by field", runSIP2},
 		{"bench", "drive load against a server: bench sip2, sip2-echo, sip2-idle, z3950, sru", runBench},

@@ -143,6 +143,15 @@ type ILLPartner struct {
 	// APDUs may come from over TCP; empty: any. Anyone who
 	// reaches the listener can otherwise claim to be any partner.
 	AllowFrom []string `toml:"allow_from"`
+	// Catalogue is the partner's catalogue, asked who holds a title:
+	// "z3950://host:port/Database" or an SRU base URL ("https://.../sru").
+	Catalogue string `toml:"catalogue"`
+	// Lends are the material types the partner lends (book, magazine,
+	// audio, kit, other); empty: every type.
+	Lends []string `toml:"lends"`
+	// DistanceKm is how far the partner is: the nearer supplies first
+	// among equals; 0: unknown.
+	DistanceKm int `toml:"distance_km"`
 	// Address is the partner's ISO 10161 listener (host:port): what we
 	// send it goes there over TCP. Empty: messages for it wait in the
 	// outbox (or go by e-mail when it has an e-mail address).
@@ -179,15 +188,6 @@ type ILLPartner struct {
 	SecretHeader string `toml:"secret_header"`
 	User         string `toml:"user"`
 	Password     string `toml:"password"`
-	// Catalogue is the partner's catalogue, asked who holds a title:
-	// "z3950://host:port/Database" or an SRU base URL ("https://.../sru").
-	Catalogue string `toml:"catalogue"`
-	// Lends are the material types the partner lends (book, magazine,
-	// audio, kit, other); empty: every type.
-	Lends []string `toml:"lends"`
-	// DistanceKm is how far the partner is: the nearer supplies first
-	// among equals; 0: unknown.
-	DistanceKm int `toml:"distance_km"`
 }
 
 // Authenticated reports whether the partner's ISO 18626 messages must
@@ -336,19 +336,6 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 				return c.errorf(k+"address", "%q is not host:port (the partner's ISO 10161 listener)", p.Address)
 			}
 		}
-		if p.Catalogue != "" {
-			if _, _, _, err := partners.ParseCatalogue(p.Catalogue); err != nil {
-				return c.errorf(k+"catalogue", "%q: use z3950://host:port/Database or an SRU base URL (http:// or https://)", p.Catalogue)
-			}
-		}
-		for _, m := range p.Lends {
-			if !slices.Contains(partnerMaterials, m) {
-				return c.errorf(k+"lends", "%q: the material types are %s", m, strings.Join(partnerMaterials, ", "))
-			}
-		}
-		if p.DistanceKm < 0 {
-			return c.errorf(k+"distance_km", "%d: must not be negative", p.DistanceKm)
-		}
 		if p.Email != "" {
 			if _, err := mail.ParseAddress(p.Email); err != nil || strings.ContainsAny(p.Email, "<>") {
 				return c.errorf(k+"email", "%q is not a mail address (e.g. ill@library.example)", p.Email)
@@ -380,6 +367,19 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		}
 		if p.SecretHeader != "" && p.Secret == "" {
 			return c.errorf(k+"secret_header", "names the header of a secret, but secret is empty")
+		}
+		if p.Catalogue != "" {
+			if _, _, _, err := partners.ParseCatalogue(p.Catalogue); err != nil {
+				return c.errorf(k+"catalogue", "%q: use z3950://host:port/Database or an SRU base URL (http:// or https://)", p.Catalogue)
+			}
+		}
+		for _, m := range p.Lends {
+			if !slices.Contains(partnerMaterials(), m) {
+				return c.errorf(k+"lends", "%q: the material types are %s", m, strings.Join(partnerMaterials(), ", "))
+			}
+		}
+		if p.DistanceKm < 0 {
+			return c.errorf(k+"distance_km", "%d: must not be negative", p.DistanceKm)
 		}
 		if p.CAFile != "" {
 			if _, err := os.ReadFile(p.CAFile); err != nil {
@@ -470,7 +470,7 @@ func (c *Config) validateILLMail() error {
 
 // partnerMaterials are the material types a partner's lends may name:
 // those partners.Material reads from a record's leader.
-var partnerMaterials = []string{"book", "magazine", "audio", "kit", "other"}
+func partnerMaterials() []string { return []string{"book", "magazine", "audio", "kit", "other"} }
 
 // PartnerFinder is the lookup in the partners' catalogues: every partner
 // with a catalogue, its distance and its price of a loan.

@@ -81,7 +81,11 @@ func runILLFind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // printFind lists the catalogues asked and the candidates, best first.
 func printFind(w io.Writer, res *partners.Result) error {
-	fmt.Fprintf(w, "%s in %d partner catalogues:\n", res.Query, len(res.Targets))
+	plural := "s"
+	if len(res.Targets) == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(w, "%s in %d partner catalogue%s:\n", res.Query, len(res.Targets), plural)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, o := range res.Targets {
 		what := fmt.Sprintf("%d found", o.Hits)

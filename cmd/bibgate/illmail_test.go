@@ -63,7 +63,8 @@ func maildir(ms *mailtest.Server, user, folder string) int {
 // with no ISO 10161 connection between the gateways, by e-mail only
 // (RFC 2503) through Debian's Postfix and Dovecot: each gateway mails
 // what it sends to the partner's ILL mailbox and reads its own over IMAP.
-// Request, will-supply, shipped, received (the patron's SIP2 home
+// Request, hold-placed with the expected date, will-supply once the
+// lender's copy is back, shipped, received (the patron's SIP2 home
 // checkout is refused, R20), returned, checked-in; each gateway is killed
 // with SIGKILL once, right after a staff action, and restarted. No APDU
 // is lost or applied twice, both outboxes end empty, and every message
@@ -79,8 +80,13 @@ func TestTwoGatewaysLoanOverEmail(t *testing.T) {
 	lv.start()
 	ee.start()
 
-	out := lv.run("ill", "request", "--patron", demo.PatronGood, "--partner", "EE:TARTU", "--title", "Kalevipoeg",
-		"--isbn", "9789985652660", "--pickup", demo.Central)
+	// The lender's only copy of the title is out: the request is queued.
+	const copyID = "I000370" // "Python Web programming", ISBN 0735710902, at ILU
+	if co := ee.sip2Send(t, &sip2.CheckoutRequest{InstitutionID: demo.Central, PatronID: "P0020", ItemID: copyID, PatronPassword: ptr(demo.PIN)}).(*sip2.CheckoutResponse); !co.OK {
+		t.Fatalf("lend the copy at the lender: %+v", co)
+	}
+	out := lv.run("ill", "request", "--patron", demo.PatronGood, "--partner", "EE:TARTU", "--title", "Python Web programming",
+		"--isbn", "0735710902", "--pickup", demo.Central)
 	if !strings.Contains(out, "ILL-Request to EE:TARTU filed") {
 		t.Fatalf("request: %s", out)
 	}
@@ -88,8 +94,17 @@ func TestTwoGatewaysLoanOverEmail(t *testing.T) {
 	lv.start()
 
 	lend := ee.wait("answered the request", func(x core.ILLTransaction) bool {
-		return x.Role == illstate.Responder && len(x.Events) >= 2 && x.Events[1].Qualifier == illstate.QWillSupply
+		return x.Role == illstate.Responder && len(x.Events) >= 2 && x.Events[1].Qualifier == illstate.QHoldPlaced
 	})
+	held := lv.wait("received hold-placed", func(x core.ILLTransaction) bool { return lastEvent(x).Qualifier == illstate.QHoldPlaced })
+	if lastEvent(held).Date.IsZero() {
+		t.Fatalf("hold-placed without the expected date: %+v", lastEvent(held))
+	}
+	// The copy comes back at the lender: trapped for the partner, supplied.
+	if ci := ee.sip2Send(t, &sip2.CheckinRequest{InstitutionID: demo.Central, ItemID: copyID}).(*sip2.CheckinResponse); !ci.OK {
+		t.Fatalf("check the copy in at the lender: %+v", ci)
+	}
+	ee.run("ill", "supply", lend.ID)
 	lv.wait("received will-supply", func(x core.ILLTransaction) bool { return lastEvent(x).Qualifier == illstate.QWillSupply })
 
 	ee.run("ill", "ship", lend.ID)

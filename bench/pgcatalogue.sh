@@ -10,6 +10,7 @@
 #
 #   bench/pgcatalogue.sh                    # 100,000 records
 #   N=20000 DSN=postgres://... bench/pgcatalogue.sh
+#   ALONE=1 bench/pgcatalogue.sh            # the import through A with no B, then stop
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -62,6 +63,13 @@ metric() { # admin-port name
 
 node a 19301
 ready 19301
+if [ "${ALONE:-}" = 1 ]; then
+	start=$(date +%s.%N)
+	"$WORK/bibgate" import --server http://127.0.0.1:19301 "$WORK/cat.mrc"
+	echo "import through A, no other gateway: $(echo "$(date +%s.%N) - $start" | bc) s"
+	uptime
+	exit 0
+fi
 node b 19302
 ready 19302
 

@@ -71,7 +71,7 @@ type FollowStatus struct {
 	// caught up).
 	Lag time.Duration
 	// Building is true while an index that started empty has not caught
-	// up with the feed for the first time.
+	// up with the feed for the first time (across restarts).
 	Building bool
 }
 
@@ -101,6 +101,10 @@ var (
 	followBucket = []byte("catalogue.follow")
 	followIdent  = []byte("ident")
 	followSeq    = []byte("applied")
+	// followBuilt is set once the index has caught up with the feed for
+	// the first time: an index that was still being built when its process
+	// stopped goes on building (not ready) after a restart.
+	followBuilt = []byte("built")
 )
 
 // ErrOtherFeed is returned by NewFollower for an index that was built from
@@ -124,6 +128,7 @@ func NewFollower(ctx context.Context, idx *boltindex.Index, feed Feed, opts Foll
 		return nil, fmt.Errorf("catalog: follow: %w", err)
 	}
 	var ident []byte
+	var built bool
 	err = idx.DB().Update(func(tx *bbolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(followBucket)
 		if err != nil {
@@ -137,6 +142,7 @@ func NewFollower(ctx context.Context, idx *boltindex.Index, feed Feed, opts Foll
 		if v := b.Get(followSeq); len(v) == 8 {
 			f.st.Applied = int64(binary.BigEndian.Uint64(v))
 		}
+		built = b.Get(followBuilt) != nil
 		return nil
 	})
 	if err != nil {
@@ -150,7 +156,7 @@ func NewFollower(ctx context.Context, idx *boltindex.Index, feed Feed, opts Foll
 		return nil, fmt.Errorf("catalog: follow: %w", err)
 	}
 	f.st.Head = head
-	f.building = f.st.Applied == 0 && head > 0
+	f.building = !built && f.st.Applied < head
 	f.st.Building = f.building
 	return f, nil
 }
@@ -270,10 +276,16 @@ func (f *Follower) CatchUp(ctx context.Context) error {
 			if f.st.Applied >= f.st.Head {
 				f.pendingSince = time.Time{}
 			}
-			if f.building && f.st.Applied >= f.st.Head {
-				f.building, f.st.Building = false, false
-			}
+			finished := f.building && f.st.Applied >= f.st.Head
 			f.mu.Unlock()
+			if finished {
+				if err := f.markBuilt(); err != nil {
+					return err
+				}
+				f.mu.Lock()
+				f.building, f.st.Building = false, false
+				f.mu.Unlock()
+			}
 			return nil
 		}
 		rows, err := f.feed.Changes(ctx, st.Applied, f.opts.Batch)
@@ -294,6 +306,21 @@ func (f *Follower) CatchUp(ctx context.Context) error {
 			f.opts.Progress(f.Status())
 		}
 	}
+}
+
+// markBuilt records that the index has caught up once.
+func (f *Follower) markBuilt() error {
+	err := f.idx.DB().Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(followBucket)
+		if b == nil {
+			return errors.New("follow bucket missing")
+		}
+		return b.Put(followBuilt, []byte{1})
+	})
+	if err != nil {
+		return fmt.Errorf("catalog: follow: %w", err)
+	}
+	return nil
 }
 
 // apply puts rows into the index with the number of the last one, in one

@@ -46,6 +46,24 @@
 // value must use one of these keys (a misspelt directive fails); any other
 // comment is free text.
 //
+// Header keys also: protocol ill (ISO 10161). One more directive, for ILL:
+//
+//	# staff: ship REQLIB/GQ1/TQ1   a staff action on the transaction that
+//	                               tuple (initial-requester/group/
+//	                               transaction) names, in the responder role
+//
+// # ILL transcripts
+//
+// testdata/ill/*.session are ISO 10161 sessions: "> " and "< " lines hold
+// the hex of the BER, consecutive lines of one direction one stream cut
+// into APDUs by their lengths, and "#| " comments under each APDU render it
+// ([RenderILL]): a reading aid, not compared. [ReplayILL] compares every
+// answer byte for byte after [MaskILL] on both sides: the "this" date and
+// time of the service-date-time become YYYYMMDD and HHMMSS; nothing else
+// varies (the clock is fixed, a responder generates no identifier on the
+// wire). After the last exchange nothing more may arrive. `bibgate record
+// --protocol ill` records ILL sessions from a live peer.
+//
 // # Masking rules (SIP2)
 //
 // Fields that legitimately vary are masked by rule, in one place

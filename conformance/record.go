@@ -14,24 +14,28 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/bibgate/bibgate/internal/ber"
 	"github.com/bibgate/bibgate/sip2"
 )
 
 // Record runs a recording proxy until ctx is cancelled: it listens on
-// listenAddr, forwards every client connection byte for byte to the SIP2
-// server at upstreamAddr, and writes one transcript per connection into
-// outDir. See [Recorder].
-func Record(ctx context.Context, listenAddr, upstreamAddr, outDir string, log zerolog.Logger) error {
+// listenAddr, forwards every client connection byte for byte to the
+// server at upstreamAddr, which speaks protocol ("sip2" or "ill"), and
+// writes one transcript per connection into outDir. See [Recorder].
+func Record(ctx context.Context, protocol, listenAddr, upstreamAddr, outDir string, log zerolog.Logger) error {
+	if protocol != "sip2" && protocol != "ill" {
+		return fmt.Errorf("record: protocol %q: use sip2 or ill", protocol)
+	}
 	ln, err := net.Listen("tcp", listenAddr)
 	if err != nil {
 		return fmt.Errorf("record: listen: %w", err)
 	}
-	r := &Recorder{Upstream: upstreamAddr, OutDir: outDir, Log: log}
+	r := &Recorder{Protocol: protocol, Upstream: upstreamAddr, OutDir: outDir, Log: log}
 	return r.Serve(ctx, ln)
 }
 
-// Recorder is a TCP proxy between SIP2 clients and a server that writes
-// what passes as transcripts. Bytes are forwarded unchanged and at once;
+// Recorder is a TCP proxy between SIP2 or ISO 10161 (ILL) clients and a
+// server that writes what passes as transcripts. Bytes are forwarded unchanged and at once;
 // the transcript is written when the connection ends.
 //
 // What a recorded transcript holds:
@@ -51,8 +55,21 @@ func Record(ctx context.Context, listenAddr, upstreamAddr, outDir string, log ze
 // Messages are split at CR; a LF right after a CR (a CRLF terminator) is
 // dropped; a message still unterminated when the connection closes is kept
 // with a comment saying so.
+//
+// An ILL recording (Protocol "ill") cuts each direction into APDUs by
+// their BER lengths and writes them as an ILL transcript (see the package
+// documentation): the header protocol ill, recorded, upstream, client,
+// "clock" (the time of the connection: a replay sets the server's clock
+// to it, so that the dates in the answers come out the same) and
+// "fixtures: demo"; each APDU as hex lines with its rendering; answers
+// masked by [MaskILL]. Nothing is masked in what the client sent (an ILL
+// authentication extension is kept: record with test credentials).
+// Bytes that cannot be framed as BER are kept, as one message, with a
+// comment.
 type Recorder struct {
-	Upstream string         // address of the SIP2 server
+	// Protocol is "sip2" (the default when empty) or "ill".
+	Protocol string
+	Upstream string         // address of the server
 	OutDir   string         // where transcripts are written
 	Log      zerolog.Logger // one line per connection and per transcript written
 	// Now is the wall clock (default time.Now).
@@ -60,6 +77,13 @@ type Recorder struct {
 
 	mu    sync.Mutex
 	count int
+}
+
+func (r *Recorder) protocol() string {
+	if r.Protocol == "" {
+		return "sip2"
+	}
+	return r.Protocol
 }
 
 func (r *Recorder) now() time.Time {
@@ -76,7 +100,8 @@ func (r *Recorder) Serve(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return fmt.Errorf("record: %w", err)
 	}
-	r.Log.Info().Str("listen", ln.Addr().String()).Str("upstream", r.Upstream).Str("out", r.OutDir).Msg("recording SIP2 sessions")
+	r.Log.Info().Str("listen", ln.Addr().String()).Str("upstream", r.Upstream).Str("out", r.OutDir).Str("protocol", r.protocol()).
+		Msg("recording sessions")
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -143,6 +168,10 @@ func (r *Recorder) session(ctx context.Context, client net.Conn) {
 		events = append(events, e)
 		mu.Unlock()
 	}
+	pipe := pipe
+	if r.protocol() == "ill" {
+		pipe = pipeBER
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
@@ -163,7 +192,12 @@ func (r *Recorder) session(ctx context.Context, client net.Conn) {
 		log.Info().Msg("record: connection closed without messages; no transcript")
 		return
 	}
-	t := r.transcript(start, client.RemoteAddr().String(), events)
+	var t *Transcript
+	if r.protocol() == "ill" {
+		t = r.illTranscript(start, client.RemoteAddr().String(), events)
+	} else {
+		t = r.transcript(start, client.RemoteAddr().String(), events)
+	}
 	path, err := r.write(start, n, t.Format())
 	if err != nil {
 		log.Error().Err(err).Msg("record: writing transcript")
@@ -175,7 +209,7 @@ func (r *Recorder) session(ctx context.Context, client net.Conn) {
 // write stores a transcript under a new name: it appears complete or not
 // at all, and never replaces an existing file.
 func (r *Recorder) write(start time.Time, n int, text []byte) (string, error) {
-	tmp, err := os.CreateTemp(r.OutDir, ".sip2-*.tmp")
+	tmp, err := os.CreateTemp(r.OutDir, "."+r.protocol()+"-*.tmp")
 	if err != nil {
 		return "", err
 	}
@@ -187,7 +221,7 @@ func (r *Recorder) write(start time.Time, n int, text []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	base := fmt.Sprintf("sip2-%s-%03d", start.UTC().Format("20060102T150405Z"), n)
+	base := fmt.Sprintf("%s-%s-%03d", r.protocol(), start.UTC().Format("20060102T150405Z"), n)
 	for i := 0; ; i++ {
 		name := base + ".session"
 		if i > 0 {
@@ -287,6 +321,64 @@ func (r *Recorder) transcript(start time.Time, client string, events []event) *T
 			t.Lines = append(t.Lines, Line{Kind: Send, Text: MaskSIP2Secrets(e.msg)})
 		case toClient:
 			t.Lines = append(t.Lines, Line{Kind: Expect, Text: MaskSIP2(e.msg)})
+		}
+	}
+	return t
+}
+
+// pipeBER copies src to dst and reports every BER value that passes (an
+// ILL APDU). Once the stream cannot be framed, the rest is kept as one
+// unfinished message.
+func pipeBER(dst io.Writer, src io.Reader, dir direction, add func(event)) {
+	buf := make([]byte, 32<<10)
+	var pending []byte
+	framed := true
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				err = werr
+			}
+			pending = append(pending, buf[:n]...)
+			for framed && len(pending) > 0 {
+				_, used, perr := ber.Parse(pending, illLimits)
+				if perr != nil {
+					framed = errors.Is(perr, ber.ErrTruncated)
+					break
+				}
+				add(event{dir: dir, msg: string(pending[:used])})
+				pending = pending[used:]
+			}
+		}
+		if err != nil {
+			if len(pending) > 0 {
+				add(event{dir: dir, msg: string(pending), unfinished: true})
+			}
+			return
+		}
+	}
+}
+
+// illTranscript builds the recorded ILL transcript.
+func (r *Recorder) illTranscript(start time.Time, client string, events []event) *Transcript {
+	t := &Transcript{}
+	t.Lines = append(t.Lines,
+		CommentLine(KeyProtocol+": ill"),
+		CommentLine(KeyRecorded+": "+start.Format(time.RFC3339)),
+		CommentLine(KeyUpstream+": "+r.Upstream),
+		CommentLine(KeyClient+": "+client),
+		CommentLine(KeyClock+": "+start.Truncate(time.Second).Format(time.RFC3339)),
+		CommentLine(KeyFixtures+": demo"),
+	)
+	for _, e := range events {
+		if e.unfinished {
+			t.Lines = append(t.Lines, CommentLine("The connection closed before these bytes made a whole BER value."))
+		}
+		switch e.dir {
+		case toServer:
+			t.Lines = append(t.Lines, ILLLines(Send, []byte(e.msg))...)
+		case toClient:
+			t.Lines = append(t.Lines, ILLLines(Expect, MaskILL([]byte(e.msg)))...)
 		}
 	}
 	return t

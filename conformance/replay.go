@@ -19,6 +19,11 @@ type Env struct {
 	// Advance moves the server's clock forward ("# advance:"); nil makes
 	// a transcript with that directive fail.
 	Advance func(d time.Duration) error
+	// Staff carries out a "# staff:" directive (ILL): a staff action
+	// ("ship") on the transaction the tuple "initial-requester/group/
+	// transaction" names, in the responder role; nil makes a transcript
+	// with that directive fail.
+	Staff func(ctx context.Context, action, tuple string) error
 	// Secrets replace "****" in CO, AC and AD of the requests.
 	Secrets Secrets
 	// Timeout bounds the wait for each response (default 5s).
@@ -74,6 +79,13 @@ func (r *Result) Report() string {
 			continue
 		}
 		fmt.Fprintf(&b, "%s:%d:\n", r.Transcript.Name, e.Line)
+		if r.Transcript.Header(KeyProtocol) == "ill" {
+			fmt.Fprintf(&b, "    request: %s\n", e.Request)
+			for _, p := range e.Problems {
+				fmt.Fprintf(&b, "      %s\n", p)
+			}
+			continue
+		}
 		fmt.Fprintf(&b, "    request: %s\n", Escape(MaskSIP2Secrets(e.Request)))
 		if e.Want != "" {
 			fmt.Fprintf(&b, "    want:    %s\n", Escape(e.Want))

@@ -170,6 +170,8 @@ func TestParseTranscript(t *testing.T) {
 		"# expect: an answer\n", // only "closed"
 		"# clock: yesterday\n",  // not RFC 3339
 		"> 23\\q\n",             // bad escape
+		"# staff: ship\n",       // no transaction
+		"# staff: ship TQ1\n",   // not a tuple
 	} {
 		if _, err := ParseTranscript("bad", strings.NewReader(bad)); err == nil {
 			t.Errorf("accepted %q", bad)

@@ -21,15 +21,23 @@ import (
 // demoServer is an in-process bibgate with fresh demo data, SIP2 on a
 // loopback port.
 type demoServer struct {
-	addr  string
-	clock *core.FixedClock
-	cfg   *config.Config
+	addr    string // SIP2
+	illAddr string // ISO 10161, when configured
+	clock   *core.FixedClock
+	cfg     *config.Config
+	app     *app.App
 }
 
 // startDemo starts bibgate on the given store backend ("memory" or
 // "bolt", the latter in a temporary directory) with its clock at now. It
 // stops when the test ends.
 func startDemo(t testing.TB, backend string, now time.Time) *demoServer {
+	t.Helper()
+	return startDemoWith(t, backend, now, nil)
+}
+
+// startDemoWith is startDemo with the configuration changed by edit first.
+func startDemoWith(t testing.TB, backend string, now time.Time, edit func(*config.Config)) *demoServer {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Store.Backend = backend
@@ -43,6 +51,9 @@ func startDemo(t testing.TB, backend string, now time.Time) *demoServer {
 	cfg.SIP2.TLSListen = ""
 	cfg.Z3950.Listen = ""
 	cfg.SRU.Listen = ""
+	if edit != nil {
+		edit(cfg)
+	}
 	clock := core.NewFixedClock(now)
 	a, err := app.New(cfg, zerolog.Nop(), app.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
@@ -58,7 +69,11 @@ func startDemo(t testing.TB, backend string, now time.Time) *demoServer {
 		}
 	})
 	waitFirstJobsRun(t, a)
-	return &demoServer{addr: a.Addr("sip2").String(), clock: clock, cfg: cfg}
+	srv := &demoServer{addr: a.Addr("sip2").String(), clock: clock, cfg: cfg, app: a}
+	if addr := a.Addr("ill"); addr != nil {
+		srv.illAddr = addr.String()
+	}
+	return srv
 }
 
 // secrets returns what replaces "****" for a configured account.

@@ -44,10 +44,12 @@ const (
 	KeyKnownBug = "known-bug" // header: the server is known to deviate; the expected lines say what is right
 	KeyAdvance  = "advance"   // directive: move the server's clock forward by a Go duration ("168h")
 	KeyExpect   = "expect"    // directive: "closed" — the server must have closed the connection
+	KeyStaff    = "staff"     // directive (ILL): a staff action on a transaction, "ship REQLIB/GQ1/TQ1"
 )
 
 var knownKeys = map[string]bool{KeyProtocol: true, KeyClock: true, KeyFixtures: true, KeyAccount: true,
-	KeyRecorded: true, KeyUpstream: true, KeyClient: true, KeySecrets: true, KeyKnownBug: true, KeyAdvance: true, KeyExpect: true}
+	KeyRecorded: true, KeyUpstream: true, KeyClient: true, KeySecrets: true, KeyKnownBug: true, KeyAdvance: true, KeyExpect: true,
+	KeyStaff: true}
 
 // Line is one line of a transcript.
 type Line struct {
@@ -163,6 +165,10 @@ func checkDirective(key, value string) error {
 	case KeyExpect:
 		if value != "closed" {
 			return fmt.Errorf("expect: the only expectation is \"closed\", got %q", value)
+		}
+	case KeyStaff:
+		if f := strings.Fields(value); len(f) != 2 || strings.Count(f[1], "/") != 2 {
+			return fmt.Errorf("staff: want an action and a transaction-id tuple such as \"ship REQLIB/GQ1/TQ1\", got %q", value)
 		}
 	case KeyClock:
 		if _, err := time.Parse(time.RFC3339, value); err != nil {

@@ -388,14 +388,17 @@ func TestFollowerKilledMidBatch(t *testing.T) {
 	}
 	n := openNode(t, dsn, schema, path, catalog.FollowOptions{Batch: 250}, false)
 	st := n.cat.Follower().Status()
-	if st.Applied < lastSeen || st.Applied >= 3000 || st.Building {
-		t.Errorf("after the kill the index is at change %d (building %v); the process had reported %d", st.Applied, st.Building, lastSeen)
+	if st.Applied < lastSeen || st.Applied >= 3000 || !st.Building {
+		t.Errorf("after the kill the index is at change %d (building %v, want still building); the process had reported %d", st.Applied, st.Building, lastSeen)
 	}
 	if got := records(t, n.cat); got != st.Applied {
 		t.Errorf("index holds %d records at change %d: each change up to there is one new record", got, st.Applied)
 	}
 	if err := n.cat.Follower().CatchUp(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if n.cat.Follower().Status().Building {
+		t.Error("still building after catching up")
 	}
 	// The index must now equal the feed.
 	want := map[string][]byte{}

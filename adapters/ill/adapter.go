@@ -354,12 +354,19 @@ func (b *Backend) idProblem(h *ill.Header, code int, why string) []ill.APDU {
 		ReportSource: ill.ProviderSource, ProviderErrorReport: &ill.ProviderErrorReport{TransactionIDProblem: &code}}, "")}
 }
 
-// match fills the item from the citation and finds the records it names:
-// by ISBN or ISSN when given, else by the title's start (and the author).
+// match fills the item from the citation and finds the records it names
+// (MatchItem).
 func (b *Backend) match(ctx context.Context, id *ill.ItemID) (core.ILLItem, error) {
 	item := core.ILLItem{Title: str(id.Title), Author: str(id.Author), ISBN: str(id.ISBN), ISSN: str(id.ISSN),
 		CallNumber: str(id.CallNumber)}
-	if b.Catalogue == nil {
+	return MatchItem(ctx, b.Catalogue, item)
+}
+
+// MatchItem finds the records of cat a cited item names: by ISBN or ISSN
+// when given, else by the title's start (and the author). It returns item
+// with RecordIDs filled; with no catalogue, item as it is.
+func MatchItem(ctx context.Context, cat Catalogue, item core.ILLItem) (core.ILLItem, error) {
+	if cat == nil {
 		return item, nil
 	}
 	var queries []search.Query
@@ -379,7 +386,7 @@ func (b *Backend) match(ctx context.Context, id *ill.ItemID) (core.ILLItem, erro
 		queries = append(queries, q)
 	}
 	for _, q := range queries {
-		res, err := b.Catalogue.Search(ctx, q)
+		res, err := cat.Search(ctx, q)
 		if err != nil {
 			var d *search.Diagnostic
 			if errors.As(err, &d) {
@@ -394,7 +401,7 @@ func (b *Backend) match(ctx context.Context, id *ill.ItemID) (core.ILLItem, erro
 		if len(ids) > maxMatches {
 			ids = ids[:maxMatches]
 		}
-		keys, err := b.Catalogue.Keys(ctx, ids)
+		keys, err := cat.Keys(ctx, ids)
 		if err != nil {
 			return item, fmt.Errorf("illadapter: match: %w", err)
 		}

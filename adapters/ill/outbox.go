@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/ill"
 	"github.com/bibgate/bibgate/ill/illclient"
 )
@@ -20,6 +21,22 @@ type Sender interface {
 	Send(ctx context.Context, a ill.APDU) ([]ill.APDU, error)
 }
 
+// EntrySender is a Sender that labels each message with the outbox entry
+// it comes from (e-mail's Message-ID), so that a message sent again after
+// a crash carries the label of the first. The Outbox prefers SendEntry.
+type EntrySender interface {
+	Sender
+	SendEntry(ctx context.Context, m core.ILLOutgoing, a ill.APDU) ([]ill.APDU, error)
+}
+
+// EventSender delivers one outbox message to a partner whose protocol is
+// not ISO 10161 (ISO 18626 over HTTP): it renders the event itself. A nil
+// error means the partner confirmed it; otherwise the message stays in
+// the outbox and is tried again.
+type EventSender interface {
+	SendEvent(ctx context.Context, m core.ILLOutgoing) error
+}
+
 // Outbox defaults.
 const (
 	DefaultOutboxInterval = 2 * time.Second
@@ -28,7 +45,7 @@ const (
 )
 
 // Outbox delivers the engine's outbox (core.ILLPending) to the partners,
-// each by its Sender, in the order the messages were written: a message
+// each by its Sender (or its EventSender, for ISO 18626), in the order the messages were written: a message
 // is marked sent (core.ILLSent) only after its Sender delivered it, so a
 // crash in between sends it again, and the partner recognises the repeat
 // by its service-date-time, the event's own time (core: ReasonILLDuplicateAPDU).
@@ -40,6 +57,10 @@ type Outbox struct {
 	// Senders is the transport per partner symbol; messages for a partner
 	// without one wait (staff can see them in bibgate ill list).
 	Senders map[string]Sender
+	// EventSenders is the transport per partner symbol for partners that
+	// take the engine's events rather than APDUs; it is used before
+	// Senders.
+	EventSenders map[string]EventSender
 	// Interval between looks at the outbox (default DefaultOutboxInterval).
 	Interval time.Duration
 	// FirstBackoff is the pause after a first failure (default 1 s); it
@@ -116,6 +137,25 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 			held[p] = true
 			continue
 		}
+		if es := o.EventSenders[p]; es != nil {
+			if err := es.SendEvent(ctx, m); err != nil {
+				if ctx.Err() != nil {
+					return sent, nil
+				}
+				wait := o.failed(p)
+				o.Logger.Warn().Err(err).Str("partner", p).Str("event", m.Event.Service.String()).Str("transaction", m.Transaction.ID).
+					Dur("retry_in", wait).Msg("ill: not delivered; will try again")
+				held[p] = true
+				continue
+			}
+			o.succeeded(p)
+			if err := svc.ILLSent(ctx, m.Key); err != nil {
+				return sent, fmt.Errorf("illadapter: outbox: mark %s sent: %w", m.Key, err)
+			}
+			sent++
+			o.Logger.Info().Str("partner", p).Str("event", m.Event.Service.String()).Str("transaction", m.Transaction.ID).Msg("ill: sent")
+			continue
+		}
 		snd := o.Senders[p]
 		if snd == nil {
 			held[p] = true
@@ -129,7 +169,12 @@ func (o *Outbox) Flush(ctx context.Context) (int, error) {
 			held[p] = true
 			continue
 		}
-		replies, err := snd.Send(ctx, a)
+		var replies []ill.APDU
+		if es, ok := snd.(EntrySender); ok {
+			replies, err = es.SendEntry(ctx, m, a)
+		} else {
+			replies, err = snd.Send(ctx, a)
+		}
 		if err != nil && !errors.Is(err, illclient.ErrBadReply) {
 			if ctx.Err() != nil {
 				return sent, nil

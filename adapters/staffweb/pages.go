@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	s.handle("GET /staff", s.staffPage)
 	s.handle("POST /staff", s.addStaff)
 	s.handle("POST /staff/{id}/password", s.setPassword)
+	s.handle("POST /staff/{id}/disabled", s.setDisabled)
 	if s.prefix != "" {
 		s.mux.Handle("GET "+s.prefix, http.RedirectHandler(s.prefix+"/", http.StatusMovedPermanently))
 	}
@@ -535,4 +536,17 @@ func (s *Server) setPassword(q *request) error {
 		return nil
 	}
 	return s.done(q, "/staff", "ok_password_set")
+}
+
+// setDisabled disables an account (its sessions end at once) or enables
+// it again.
+func (s *Server) setDisabled(q *request) error {
+	disable := q.r.PostForm.Get("disabled") == "1"
+	if _, err := s.svc.SetStaffDisabled(q.ctx(), q.actor(), q.r.PathValue("id"), disable); err != nil {
+		return s.refused(q, "/staff", err)
+	}
+	if disable {
+		return s.done(q, "/staff", "ok_staff_disabled")
+	}
+	return s.done(q, "/staff", "ok_staff_enabled")
 }

@@ -35,10 +35,12 @@ func (s *Server) registerPage(q *request) error {
 	return nil
 }
 
-// register registers a patron at the desk: the staff member must be
-// allowed to edit patrons of the chosen home library, and an existing card
-// is never overwritten. A patron younger than the rules' minor age needs a
-// guardian, who gets the notices.
+// register registers a patron at the desk (core.RegisterPatron: the staff
+// member must be allowed to edit patrons of the chosen home library, an
+// existing card is never overwritten, and the registration is audited). A
+// patron younger than the rules' minor age needs a guardian with an e-mail
+// address or a phone number, who gets the notices; the form says so before
+// the core is asked.
 func (s *Server) register(q *request) error {
 	pf := q.r.PostForm
 	f := registerForm{
@@ -77,24 +79,25 @@ func (s *Server) register(q *request) error {
 		}
 		birth = b
 	}
-	rules := s.svc.Consortium().Rules.Resolve(f.Library, f.Category, "")
 	var guardian *core.Contact
-	if f.GuardianName != "" {
+	if f.GuardianName != "" || f.GuardianEmail != "" || f.GuardianPhone != "" {
 		guardian = &core.Contact{Name: f.GuardianName, Email: f.GuardianEmail, Phone: f.GuardianPhone}
 	}
-	if !birth.IsZero() && policy.IsMinor(rules, birth, s.svc.Now()) && guardian == nil {
+	rules := s.svc.Consortium().Rules.Resolve(f.Library, f.Category, "")
+	if !birth.IsZero() && policy.IsMinor(rules, birth, s.svc.Now()) &&
+		(guardian == nil || guardian.Name == "" || guardian.Email == "" && guardian.Phone == "") {
 		return again("reg_minor_guardian")
 	}
-	if _, err := s.svc.StaffPatron(q.ctx(), q.actor(), f.Card); err == nil {
-		return again("reg_exists")
-	} else if core.ReasonOf(err) != core.ReasonPatronNotFound {
-		return err
-	}
 	p := core.Patron{ID: f.Card, Name: f.Name, Email: f.Email, Phone: f.Phone, Category: f.Category, HomeLibrary: f.Library,
-		BirthDate: birth, Guardian: guardian, IdentityConfirmed: f.Identity, Resident: f.Resident, Language: f.Language,
-		Registered: s.svc.Now()}
-	if err := s.svc.RegisterPatrons(q.ctx(), []core.NewPatron{{Patron: p, PIN: pin}}); err != nil {
-		return s.refused(q, "/register", err)
+		BirthDate: birth, Guardian: guardian, Resident: f.Resident, Language: f.Language}
+	if _, err := s.svc.RegisterPatron(q.ctx(), q.actor(), core.DeskRegistration{Patron: p, PIN: pin, RemoteOnly: !f.Identity}); err != nil {
+		switch core.ReasonOf(err) {
+		case core.ReasonPatronExists:
+			return again("reg_exists")
+		case core.ReasonBadRequest:
+			return again("reg_incomplete")
+		}
+		return err
 	}
 	return s.done(q, patronPath(f.Card), "ok_registered")
 }

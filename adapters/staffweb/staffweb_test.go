@@ -96,10 +96,10 @@ func newConsoleOpts(t *testing.T, tls bool, opts staffweb.Options) *console {
 // followed unless asked.
 func (c *console) client() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	cl := c.srv.Client()
+	cl := *c.srv.Client() // a copy: each browser its own cookie jar
 	cl.Jar = jar
 	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return cl
+	return &cl
 }
 
 func read(t *testing.T, resp *http.Response) string {

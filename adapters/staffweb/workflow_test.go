@@ -218,10 +218,13 @@ func TestRegisterPatron(t *testing.T) {
 	minor := url.Values{"card": {"N0002"}, "name": {"Pēteris Vītols"}, "category": {"child"}, "library": {"ILU"},
 		"birth": {time.Now().AddDate(-8, 0, 0).Format("2006-01-02")}, "pin": {"1111"}, "resident": {"1"}, "identity": {"1"}}
 	st, _, body := c.post(cl, tok, "/staff/register", minor)
-	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "Nepilngadīgam lasītājam vajadzīgs aizbildnis.") || !strings.Contains(body, `value="Pēteris Vītols"`) {
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "Nepilngadīgam lasītājam vajadzīgs aizbildnis") || !strings.Contains(body, `value="Pēteris Vītols"`) {
 		t.Errorf("a minor without a guardian: %d", st)
 	}
 	minor.Set("guardian_name", "Laura Vītola")
+	if st, _, _ := c.post(cl, tok, "/staff/register", minor); st != http.StatusUnprocessableEntity {
+		t.Errorf("a minor's guardian without an address or phone: %d", st)
+	}
 	minor.Set("guardian_phone", "+371 20000000")
 	if _, loc, _ := c.post(cl, tok, "/staff/register", minor); !strings.Contains(loc, "ok=ok_registered") {
 		t.Fatalf("a minor with a guardian: %q", loc)
@@ -236,6 +239,23 @@ func TestRegisterPatron(t *testing.T) {
 	}
 	if sum, _ := c.svc.Patron(ctx, "P0001"); sum.Patron.Name != "Jānis Bērziņš" {
 		t.Errorf("P0001 overwritten: %q", sum.Patron.Name)
+	}
+	// Both registrations are in the audit log, without the PIN.
+	entries, err := c.svc.QueryAudit(ctx, core.Actor{StaffID: "anna"}, core.AuditQuery{Actor: "anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered := 0
+	for _, e := range entries {
+		if e.Action == "patron_register" {
+			registered++
+			if strings.Contains(string(e.After), "5678") || strings.Contains(string(e.After), "1111") {
+				t.Errorf("a PIN in the audit log: %s", e.After)
+			}
+		}
+	}
+	if registered != 2 {
+		t.Errorf("%d registrations in the audit log, want 2", registered)
 	}
 }
 
@@ -262,6 +282,32 @@ func TestStaffAdmin(t *testing.T) {
 	if _, _, _, err := c.svc.StaffSignIn(context.Background(), "liga", "another good password", "test"); err != nil {
 		t.Errorf("sign in with the new password: %v", err)
 	}
+	// Disabled, liga's session ends and she cannot sign in; enabled, she can.
+	c.post(cl, tok, "/staff/staff/liga/password", url.Values{"password": {password}})
+	liga := c.client()
+	c.signIn(liga, "liga")
+	if _, loc, _ := c.post(cl, tok, "/staff/staff/liga/disabled", url.Values{"disabled": {"1"}}); !strings.Contains(loc, "ok=ok_staff_disabled") {
+		t.Errorf("disable: %q", loc)
+	}
+	if st, _ := c.get(liga, "/staff/"); st != http.StatusSeeOther {
+		t.Errorf("a disabled member's session still opens the dashboard: %d", st)
+	}
+	if _, body := c.get(cl, "/staff/staff?lang=en"); !strings.Contains(body, "Līga Ozola <em class=\"late\">(disabled)</em>") {
+		t.Errorf("the staff list does not say liga is disabled")
+	}
+	if _, _, _, err := c.svc.StaffSignIn(context.Background(), "liga", password, "test"); err == nil {
+		t.Errorf("a disabled member signed in")
+	}
+	if _, loc, _ := c.post(cl, tok, "/staff/staff/liga/disabled", url.Values{"disabled": {"0"}}); !strings.Contains(loc, "ok=ok_staff_enabled") {
+		t.Errorf("enable: %q", loc)
+	}
+	if _, _, _, err := c.svc.StaffSignIn(context.Background(), "liga", password, "test"); err != nil {
+		t.Errorf("sign in after being enabled: %v", err)
+	}
+	if _, loc, _ := c.post(cl, tok, "/staff/staff/anna/disabled", url.Values{"disabled": {"1"}}); !strings.Contains(loc, "err=bad_request") {
+		t.Errorf("an administrator disabling herself: %q", loc)
+	}
+
 	sub := c.client()
 	subTok, _ := c.signIn(sub, "sub")
 	if st, _ := c.get(sub, "/staff/staff"); st != http.StatusForbidden {

@@ -482,7 +482,7 @@ func TestConsoleInChromium(t *testing.T) {
 	// Everything she did is in the audit log.
 	b.run("audit log", chromedp.Navigate(base+"/audit"), chromedp.WaitVisible("#audit", chromedp.ByQuery))
 	log := text("#audit")
-	for _, want := range []string{"renewal_approve", "renewal_reject", "patron_confirm_identity", "fee_pay", "item_lost", "hold_approve", "hold_refuse"} {
+	for _, want := range []string{"renewal_approve", "renewal_reject", "patron_confirm_identity", "patron_register", "fee_pay", "item_lost", "hold_approve", "hold_refuse"} {
 		if !strings.Contains(log, want) {
 			b.fail("audit log", "no %s entry", want)
 		}

@@ -31,10 +31,12 @@ import (
 // outbox until it runs.
 func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	actions := core.ILLStaffActionNames()
-	use := "bibgate ill list | show ID | request --patron CARD --partner SYMBOL --title T [...] | " +
+	use := "bibgate ill find ISBN | list | show ID | request --patron CARD --partner SYMBOL --title T [...] | " +
 		strings.Join(actions, "|") + " ID [--note N] [--item BARCODE] [--date YYYY-MM-DD]"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		fmt.Fprintln(stderr, "Usage: "+use+"\n          [--server URL | --config FILE --data-dir DIR]\n\n"+
+			"  find ISBN  who holds it among the partners' catalogues, best supplier first\n"+
+			"             (--issn, --local NUMBER, --title T --author A; --timeout, --json)\n"+
 			"  list       every interlibrary loan transaction, oldest first\n"+
 			"  show ID    one transaction with its history: time, origin, event, state\n"+
 			"  request    file a request for one of our patrons to a partner (ILL-Request)\n"+
@@ -49,6 +51,9 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if len(args) == 0 {
 		return fmt.Errorf("%w: %s", errUsage, use)
+	}
+	if args[0] == "find" {
+		return runILLFind(ctx, args[1:], stdout, stderr)
 	}
 	verb := args[0]
 	fs := pflag.NewFlagSet("ill "+verb, pflag.ContinueOnError)

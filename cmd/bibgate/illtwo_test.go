@@ -36,8 +36,11 @@ type illNode struct {
 	t                *testing.T
 	name, dir, cfg   string
 	admin, ill, sip2 string
-	stop             func(sig syscall.Signal)
-	logs             *drain
+	// listenFlag is the flag of the ILL listener: --ill (ISO 10161,
+	// the default) or --ill-http (ISO 18626).
+	listenFlag string
+	stop       func(sig syscall.Signal)
+	logs       *drain
 }
 
 func newILLNode(t *testing.T, name, symbol, partner, partnerAddr string) *illNode {
@@ -59,8 +62,12 @@ func newILLNode(t *testing.T, name, symbol, partner, partnerAddr string) *illNod
 
 func (n *illNode) start() {
 	n.t.Helper()
+	flag := n.listenFlag
+	if flag == "" {
+		flag = "--ill"
+	}
 	cmd, logs := bibgate(n.t, n.dir, "serve", "--config", n.cfg, "--admin", n.admin, "--sip2", n.sip2, "--z3950", "off",
-		"--ill", n.ill, "--log-format", "json")
+		flag, n.ill, "--log-format", "json")
 	waitListening(n.t, logs, "admin")
 	n.logs = &drain{}
 	go n.logs.run(logs)
@@ -73,6 +80,9 @@ func (n *illNode) start() {
 
 func (n *illNode) waitReady() {
 	n.t.Helper()
+	if n.ill == "off" {
+		return // the admin listener is up
+	}
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp", n.ill); err == nil {
 			c.Close()
@@ -110,6 +120,26 @@ func (n *illNode) wait(what string, cond func(core.ILLTransaction) bool) core.IL
 	return core.ILLTransaction{}
 }
 
+func ptr[T any](v T) *T { return &v }
+
+// sip2Send sends one SIP2 message from the node's desk account.
+func (n *illNode) sip2Send(t *testing.T, m sip2.Message) sip2.Message {
+	t.Helper()
+	c, err := sip2client.Dial(context.Background(), n.sip2, sip2client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(context.Background(), "desk", "desk-pw", demo.Central); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Send(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
 func lastEvent(x core.ILLTransaction) core.ILLEvent {
 	if len(x.Events) == 0 {
 		return core.ILLEvent{}
@@ -120,7 +150,8 @@ func lastEvent(x core.ILLTransaction) core.ILLEvent {
 // TestTwoGatewaysLoanOverTCP: two bibgate serve processes, a Latvian
 // library borrowing from an Estonian one, exchange a whole loan over ISO
 // 10161 TCP only, driven by their staff through bibgate ill --server:
-// request, will-supply, shipped, received (over SIP2 the patron is
+// request, hold-placed with the expected date (the lender's copy is out,
+// R23), will-supply once it is back, shipped, received (over SIP2 the patron is
 // refused a home loan, R20), returned, checked-in. Each gateway is killed
 // with SIGKILL right after a staff action, with its APDU possibly on the
 // way, and restarted: no APDU is lost, none is applied twice, and both
@@ -137,8 +168,13 @@ func TestTwoGatewaysLoanOverTCP(t *testing.T) {
 	lv.start()
 	ee.start()
 
-	out := lv.run("ill", "request", "--patron", demo.PatronGood, "--partner", "EE:TARTU", "--title", "Kalevipoeg",
-		"--isbn", "9789985652660", "--pickup", demo.Central)
+	// The lender's only copy of the title is out: the request is queued.
+	const copyID = "I000370" // "Python Web programming", ISBN 0735710902, at ILU
+	if co := ee.sip2Send(t, &sip2.CheckoutRequest{InstitutionID: demo.Central, PatronID: "P0020", ItemID: copyID, PatronPassword: ptr(demo.PIN)}).(*sip2.CheckoutResponse); !co.OK {
+		t.Fatalf("lend the copy at the lender: %+v", co)
+	}
+	out := lv.run("ill", "request", "--patron", demo.PatronGood, "--partner", "EE:TARTU", "--title", "Python Web programming",
+		"--isbn", "0735710902", "--pickup", demo.Central)
 	if !strings.Contains(out, "ILL-Request to EE:TARTU filed") {
 		t.Fatalf("request: %s", out)
 	}
@@ -146,8 +182,17 @@ func TestTwoGatewaysLoanOverTCP(t *testing.T) {
 	lv.start()
 
 	lend := ee.wait("answered the request", func(x core.ILLTransaction) bool {
-		return x.Role == illstate.Responder && len(x.Events) >= 2 && x.Events[1].Qualifier == illstate.QWillSupply
+		return x.Role == illstate.Responder && len(x.Events) >= 2 && x.Events[1].Qualifier == illstate.QHoldPlaced
 	})
+	held := lv.wait("received hold-placed", func(x core.ILLTransaction) bool { return lastEvent(x).Qualifier == illstate.QHoldPlaced })
+	if lastEvent(held).Date.IsZero() {
+		t.Fatalf("hold-placed without the expected date: %+v", lastEvent(held))
+	}
+	// The copy comes back at the lender: trapped for the partner, supplied.
+	if ci := ee.sip2Send(t, &sip2.CheckinRequest{InstitutionID: demo.Central, ItemID: copyID}).(*sip2.CheckinResponse); !ci.OK {
+		t.Fatalf("check the copy in at the lender: %+v", ci)
+	}
+	ee.run("ill", "supply", lend.ID)
 	lv.wait("received will-supply", func(x core.ILLTransaction) bool { return lastEvent(x).Qualifier == illstate.QWillSupply })
 
 	ee.run("ill", "ship", lend.ID)
@@ -162,21 +207,8 @@ func TestTwoGatewaysLoanOverTCP(t *testing.T) {
 	borrow = lv.wait("has the temporary copy", func(x core.ILLTransaction) bool { return x.TempItemID != "" })
 
 	// The patron at the selfcheck: a home loan of an ILL item is refused.
-	c, err := sip2client.Dial(context.Background(), lv.sip2, sip2client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(context.Background(), "desk", "desk-pw", demo.Central); err != nil {
-		t.Fatal(err)
-	}
-	pin := demo.PIN
-	resp, err := c.Send(context.Background(), &sip2.CheckoutRequest{InstitutionID: demo.Central, PatronID: demo.PatronGood,
-		ItemID: borrow.TempItemID, PatronPassword: &pin})
-	c.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if co := resp.(*sip2.CheckoutResponse); co.OK {
+	if co := lv.sip2Send(t, &sip2.CheckoutRequest{InstitutionID: demo.Central, PatronID: demo.PatronGood,
+		ItemID: borrow.TempItemID, PatronPassword: ptr(demo.PIN)}).(*sip2.CheckoutResponse); co.OK {
 		t.Fatalf("home loan of an ILL copy over SIP2 allowed: %+v", co)
 	} else {
 		t.Logf("SIP2 checkout of %s refused: %q", borrow.TempItemID, co.ScreenMessages)

@@ -24,6 +24,7 @@ import (
 	"github.com/rs/zerolog"
 
 	illadapter "github.com/bibgate/bibgate/adapters/ill"
+	iso18626adapter "github.com/bibgate/bibgate/adapters/iso18626"
 	"github.com/bibgate/bibgate/adapters/staffapi"
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
@@ -52,6 +53,7 @@ type App struct {
 	mu         sync.Mutex
 	listeners  map[string]net.Addr
 	illBackend *illadapter.Backend
+	illHTTP    *iso18626adapter.Backend
 	outbox     *illadapter.Outbox
 }
 
@@ -272,6 +274,13 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return err
 	}
+	mailReader, err := a.illMailReader()
+	if err != nil {
+		for _, s := range servers {
+			_ = s.shutdown(context.Background())
+		}
+		return err
+	}
 
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
@@ -295,6 +304,13 @@ func (a *App) Run(ctx context.Context) error {
 			whileLeading(jobsCtx, lead, func(ctx context.Context) { _ = a.outbox.Run(ctx) })
 		}
 	}()
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		if mailReader != nil {
+			whileLeading(jobsCtx, lead, mailReader)
+		}
+	}()
 	noticesDone := make(chan struct{})
 	go func() {
 		defer close(noticesDone)
@@ -315,6 +331,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopJobs()
 	<-jobsDone
 	<-outboxDone
+	<-mailDone
 	<-noticesDone
 	<-lead.Done() // the lease is given up before the store closes
 	return runErr
@@ -345,6 +362,7 @@ func (a *App) adminServer() (server, error) {
 	}
 	ill := http.NewServeMux()
 	a.illRoutes(ill)
+	a.illFindRoute(ill)
 	mux.Handle("/ill/", a.requireToken(ill))
 	// The staff API: its own sessions and CSRF tokens (adapters/staffapi).
 	mux.Handle(staffapi.Prefix+"/", staffapi.New(a.svc, staffapi.Options{Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie}))

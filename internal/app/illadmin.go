@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/ill/partners"
 )
 
 // ILLRequestBody is what POST /ill/requests takes: a request for one of
@@ -124,4 +126,49 @@ func (a *App) illAnswer(w http.ResponseWriter, v any, err error) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// FindQueryValues writes a partner catalogue query as the parameters of
+// GET /ill/find.
+func FindQueryValues(q partners.Query) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"isbn": q.ISBN, "issn": q.ISSN, "local": q.LocalNumber, "title": q.Title, "author": q.Author} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// illFindRoute is GET /ill/find?isbn=|issn=|local=|title=&author=
+// [&timeout=2s]: who holds it in the partners' catalogues, ranked.
+func (a *App) illFindRoute(mux *http.ServeMux) {
+	mux.HandleFunc("GET /ill/find", func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Query()
+		q := partners.Query{ISBN: p.Get("isbn"), ISSN: p.Get("issn"), LocalNumber: p.Get("local"), Title: p.Get("title"), Author: p.Get("author")}
+		if err := q.Validate(); err != nil {
+			http.Error(w, "give isbn, issn, local, or title (and author)", http.StatusBadRequest)
+			return
+		}
+		f := a.cfg.PartnerFinder()
+		if len(f.Targets) == 0 {
+			http.Error(w, "no [[ill.partner]] has a catalogue", http.StatusNotFound)
+			return
+		}
+		if t := p.Get("timeout"); t != "" {
+			d, err := time.ParseDuration(t)
+			if err != nil || d <= 0 || d > time.Minute {
+				http.Error(w, fmt.Sprintf("timeout %q: a duration up to 1m, e.g. 2s", t), http.StatusBadRequest)
+				return
+			}
+			f.Timeout = d
+		}
+		res, err := f.Find(r.Context(), q)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(res)
+	})
 }

@@ -34,6 +34,11 @@ func (a *App) protocolServers() ([]server, error) {
 		return nil, err
 	}
 	out = append(out, il...)
+	ih, err := a.illHTTPServers()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, ih...)
 	staff, err := a.staffServers()
 	if err != nil {
 		return nil, err

@@ -18,9 +18,15 @@ import (
 // staffPrefix is where the console lives on the admin listener.
 const staffPrefix = "/staff"
 
+// staffWeb is the console; its cookies are Secure under TLS, and on plain
+// HTTP too with staff.secure_cookie (a TLS proxy in front).
+func (a *App) staffWeb() (*staffweb.Server, error) {
+	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie})
+}
+
 // mountStaffWeb adds the console to the admin listener's mux.
 func (a *App) mountStaffWeb(mux *http.ServeMux) error {
-	h, err := staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log})
+	h, err := a.staffWeb()
 	if err != nil {
 		return err
 	}
@@ -35,7 +41,7 @@ func (a *App) staffServers() ([]server, error) {
 	if c.Listen == "" {
 		return nil, nil
 	}
-	h, err := staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log})
+	h, err := a.staffWeb()
 	if err != nil {
 		return nil, err
 	}

@@ -116,3 +116,41 @@ func TestStaffConsoleListeners(t *testing.T) {
 		t.Errorf("dashboard over TLS: %s", resp.Status)
 	}
 }
+
+// TestStaffConsoleBehindProxy: with staff.secure_cookie the console's
+// session cookie is Secure on the plain admin listener, for the TLS proxy
+// in front of it.
+func TestStaffConsoleBehindProxy(t *testing.T) {
+	a := startApp(t, func(cfg *config.Config) { cfg.Staff.SecureCookie = true })
+	if _, err := a.Service().AddStaff(context.Background(), nil, core.NewStaff{ID: "ilze", Library: "ILU", Name: "Ilze",
+		Roles: []core.Role{core.RoleCirculation}, Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	base := "http://" + a.Addr("admin").String()
+	resp, err := cl.Get(base + "/staff/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("sign-in page: %s", resp.Status)
+	}
+	resp, err = cl.PostForm(base+"/staff/signin", url.Values{"csrf": {string(m[1])}, "id": {"ilze"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "bibgate_console" && c.Value != "" {
+			if !c.Secure {
+				t.Errorf("session cookie behind a TLS proxy is not Secure: %v", c)
+			}
+			return
+		}
+	}
+	t.Errorf("sign-in: %s, no session cookie", resp.Status)
+}

@@ -31,6 +31,11 @@ import (
 // followers learn of it. Each commit sends NOTIFY on a channel named after
 // the schema, with the new head as payload, for promptness; followers poll
 // the head as well, for what a notification misses.
+//
+// Beyond the store's SQL this uses unnest(...) WITH ORDINALITY, pg_notify
+// and LISTEN. A database without LISTEN/NOTIFY (CockroachDB, for one) makes
+// Listen fail; followers then rely on their poll alone, and the delay until
+// a change is searchable everywhere becomes the poll interval.
 type Catalogue struct {
 	s       *Store
 	records string // qualified table names

@@ -225,6 +225,10 @@ type ILLTransaction struct {
 	Created time.Time  `json:"created"`
 	Updated time.Time  `json:"updated"`
 	Events  []ILLEvent `json:"events"`
+	// Rota is the ordered list of partners of a request sent down a rota
+	// (the first asked first), Attempts the legs so far (illrota.go).
+	Rota     []string     `json:"rota,omitempty"`
+	Attempts []ILLAttempt `json:"attempts,omitempty"`
 }
 
 // ILLPartner is a library we exchange ILL with.
@@ -378,7 +382,7 @@ func (t tx) illFind(ref ILLRef) (*ILLTransaction, error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.TID != *ref.TID {
+		if x.TID != *ref.TID && x.leg(*ref.TID) < 0 {
 			return nil, fmt.Errorf("core: ILL transaction-id hash collision on %s", x.ID)
 		}
 		if found != nil {
@@ -479,6 +483,10 @@ func (s *Service) ILLApply(ctx context.Context, ref ILLRef, in ILLEventInput) (o
 		if err != nil {
 			return err
 		}
+		if ref.TID != nil && *ref.TID != x.TID { // an earlier leg of a rota
+			out, err = x.illRotaStale(*ref.TID, in)
+			return err
+		}
 		if e, ok := x.received(in); ok {
 			out = *x
 			return refuse(ReasonILLDuplicateAPDU, "transaction %s: %s of %s already applied as event %d",
@@ -502,7 +510,7 @@ func (x *ILLTransaction) received(in ILLEventInput) (ILLEvent, bool) {
 	if in.Origin != OriginAPDU || in.Dir != illstate.Incoming || in.ServiceTime.IsZero() || !in.Repeatable {
 		return ILLEvent{}, false
 	}
-	for _, e := range x.Events {
+	for _, e := range x.Events[x.legStart():] {
 		if e.Origin == OriginAPDU && e.Dir == illstate.Incoming && e.Service == in.Service &&
 			e.Qualifier == in.Qualifier && e.ServiceTime.Equal(in.ServiceTime) {
 			return e, true
@@ -534,6 +542,9 @@ func (s *Service) ILLGet(ctx context.Context, ref ILLRef) (out ILLTransaction, e
 		x, err := t.illFind(ref)
 		if err == nil {
 			out = *x
+			if ref.TID != nil && *ref.TID != x.TID {
+				out = x.Leg(x.leg(*ref.TID)) // as that leg's partner sees it
+			}
 		}
 		return err
 	})
@@ -591,7 +602,8 @@ func (s *Service) ILLPending(ctx context.Context, limit int) (out []ILLOutgoing,
 			if err != nil || n < 1 || n > len(x.Events) {
 				return fmt.Errorf("core: ILL outbox %s names event %q of %s", r.key, r.seq, r.id)
 			}
-			out = append(out, ILLOutgoing{Key: r.key, Transaction: *x, Event: x.Events[n-1]})
+			// an event of an earlier leg of a rota goes to that leg's partner
+			out = append(out, ILLOutgoing{Key: r.key, Transaction: x.Leg(x.legOfEvent(n)), Event: x.Events[n-1]})
 		}
 		return nil
 	})
@@ -612,6 +624,7 @@ func (s *Service) ILLSent(ctx context.Context, key string) error {
 		}
 		if n, err := strconv.Atoi(seq); err == nil && n >= 1 && n <= len(x.Events) {
 			x.Events[n-1].Sent = s.clock.Now()
+			x.illRotaSent(n, x.Events[n-1].Sent)
 		}
 		if err := t.putRecord(bILL, x.ID, x); err != nil {
 			return err

@@ -363,6 +363,9 @@ func (s *Service) illEffects(t tx, x *ILLTransaction, e *ILLEvent, now time.Time
 		}
 		return nil, nil
 	}
+	if moved, err := s.illRotaNext(t, x, e, now); err != nil || moved {
+		return nil, err // asked the next partner of the rota
+	}
 	if x.State == illstate.NotSupplied || x.State == illstate.Cancelled {
 		return nil, s.illTellNotSupplied(t, x, e, now)
 	}

@@ -20,6 +20,9 @@ type ILLNewRequest struct {
 	PickupLibrary string
 	Expiry        time.Time
 	Note          string
+	// Rota is an ordered list of partners to ask one after the other
+	// until one supplies (illrota.go); its first is the partner.
+	Rota []string
 }
 
 // ILLRequest files a request for a patron and queues the ILL-Request to
@@ -29,6 +32,9 @@ type ILLNewRequest struct {
 func (s *Service) ILLRequest(ctx context.Context, req ILLNewRequest) (out ILLTransaction, err error) {
 	start := time.Now()
 	defer func() { s.done("ill_request", start, err) }()
+	if err := s.illRotaStart(&req); err != nil {
+		return ILLTransaction{}, err
+	}
 	partner, err := s.illPartner(req.Partner)
 	if err != nil {
 		return ILLTransaction{}, err
@@ -69,6 +75,7 @@ func (s *Service) ILLRequest(ctx context.Context, req ILLNewRequest) (out ILLTra
 		if _, err := s.illStep(t, x, ILLEventInput{Service: illstate.ILLRequest, Dir: illstate.Outgoing, Origin: OriginStaff, Note: req.Note}, now); err != nil {
 			return err
 		}
+		illRotaBegin(x, req.Rota, now)
 		p.LastActive = now
 		if err := t.putRecord(bPatron, p.ID, p); err != nil {
 			return err

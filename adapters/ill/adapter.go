@@ -269,8 +269,8 @@ func (b *Backend) answers(h *ill.Header, x core.ILLTransaction, from int) []ill.
 	var out []ill.APDU
 	for i := from; i < len(x.Events); i++ {
 		e := x.Events[i]
-		if !e.Send {
-			continue
+		if !e.Send || e.Service == illstate.ILLRequest {
+			continue // a request (the next partner's, of a rota) answers nothing: it waits in the outbox
 		}
 		a, err := b.render(h, x, i)
 		if err != nil {

@@ -424,6 +424,14 @@ func render(h ill.Header, x core.ILLTransaction, i int, ours string, at time.Tim
 		if !x.Expiry.IsZero() {
 			r.SearchType = &ill.SearchType{ExpiryFlag: 2, ExpiryDate: optDate(x.Expiry)}
 		}
+		if tried := x.AlreadyTried(); len(tried) > 0 {
+			// a later leg of a rota: the partners asked before it
+			tp := &ill.ThirdPartyInfo{Preference: 2}
+			for _, p := range tried {
+				tp.AlreadyTriedList = append(tp.AlreadyTriedList, *ill.Institution(p))
+			}
+			r.ThirdPartyInfo = tp
+		}
 		return r, nil
 	}
 	return nil, fmt.Errorf("illadapter: %s%s has no APDU rendering", e.Dir, e.Service)

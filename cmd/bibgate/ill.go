@@ -39,7 +39,9 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"             (--issn, --local NUMBER, --title T --author A; --timeout, --json)\n"+
 			"  list       every interlibrary loan transaction, oldest first\n"+
 			"  show ID    one transaction with its history: time, origin, event, state\n"+
-			"  request    file a request for one of our patrons to a partner (ILL-Request)\n"+
+			"  request    file a request for one of our patrons to a partner (ILL-Request);\n"+
+			"             --rota A,B,C asks them in turn until one supplies, --from-find ISBN\n"+
+			"             takes the rota from the partners' catalogues (ill find)\n"+
 			"  ship ID    we lend: the copy goes to the partner (--item: the barcode scanned)\n"+
 			"  receive ID we borrow: it arrived (a temporary copy, held for the patron)\n"+
 			"  return ID  we borrow: sent back;  checkin ID  we lend: it is back\n"+
@@ -64,6 +66,7 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	item := fs.String("item", "", "the barcode of the copy (ship)")
 	date := fs.String("date", "", "a date, YYYY-MM-DD (renew: the due date wished)")
 	var req app.ILLRequestBody
+	var fromFind *string
 	if verb == "request" {
 		fs.StringVar(&req.Patron, "patron", "", "our patron's card")
 		fs.StringVar(&req.Partner, "partner", "", "the partner's ILL symbol")
@@ -73,6 +76,8 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.StringVar(&req.Item.ISSN, "issn", "", "ISSN")
 		fs.StringVar(&req.Pickup, "pickup", "", "the library where the patron collects it (default: their home library)")
 		fs.StringVar((*string)(&req.Service), "service", "", "loan (default) or copy-non-returnable")
+		fs.StringSliceVar(&req.Rota, "rota", nil, "partners to ask one after the other until one supplies, e.g. A,B,C (the first is the partner)")
+		fromFind = fs.String("from-find", "", "take the rota from bibgate ill find ISBN: the partners holding a lendable copy, best first")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -81,8 +86,26 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	switch {
 	case verb == "list" && fs.NArg() == 0, verb == "show" && fs.NArg() == 1, isAction && fs.NArg() == 1:
 	case verb == "request" && fs.NArg() == 0:
-		if req.Patron == "" || req.Partner == "" || (req.Item.Title == "" && req.Item.ISBN == "" && req.Item.ISSN == "") {
-			return fmt.Errorf("%w: ill request needs --patron, --partner and --title, --isbn or --issn", errUsage)
+		if *fromFind != "" {
+			if len(req.Rota) > 0 {
+				return fmt.Errorf("%w: ill request takes --rota or --from-find, not both", errUsage)
+			}
+			rota, err := rotaFromFind(ctx, *cfgPath, *server, *fromFind)
+			if err != nil {
+				return err
+			}
+			if req.Partner != "" && !slices.Contains(rota, req.Partner) {
+				rota = append([]string{req.Partner}, rota...)
+			} else if req.Partner != "" {
+				rota = append([]string{req.Partner}, slices.DeleteFunc(rota, func(p string) bool { return p == req.Partner })...)
+			}
+			req.Rota = rota
+			if req.Item.ISBN == "" {
+				req.Item.ISBN = *fromFind
+			}
+		}
+		if req.Patron == "" || (req.Partner == "" && len(req.Rota) == 0) || (req.Item.Title == "" && req.Item.ISBN == "" && req.Item.ISSN == "") {
+			return fmt.Errorf("%w: ill request needs --patron, --partner (or --rota, --from-find) and --title, --isbn or --issn", errUsage)
 		}
 		req.Note = *note
 	default:
@@ -122,6 +145,9 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: ILL-Request to %s filed for %s, %s\n", x.ID, x.Partner, x.PatronID, x.State)
+		if len(x.Rota) > 1 {
+			fmt.Fprintf(stdout, "%s: rota %s\n", x.ID, strings.Join(x.Rota, ", "))
+		}
 		return nil
 	}
 	x, err := desk.act(ctx, fs.Arg(0), verb, app.ILLActionBody{Note: *note, Item: *item, Date: *date})
@@ -148,7 +174,7 @@ func (l localILL) get(ctx context.Context, id string) (core.ILLTransaction, erro
 }
 func (l localILL) request(ctx context.Context, r app.ILLRequestBody) (core.ILLTransaction, error) {
 	return l.svc.ILLRequest(ctx, core.ILLNewRequest{PatronID: r.Patron, Partner: r.Partner, Service: r.Service, Item: r.Item,
-		PickupLibrary: r.Pickup, Note: r.Note})
+		PickupLibrary: r.Pickup, Note: r.Note, Rota: r.Rota})
 }
 func (l localILL) act(ctx context.Context, id, action string, b app.ILLActionBody) (core.ILLTransaction, error) {
 	var date time.Time
@@ -278,8 +304,14 @@ func printILLTransaction(w io.Writer, x core.ILLTransaction) error {
 	if x.Note != "" {
 		rows = append(rows, [2]string{"Note", x.Note})
 	}
+	if len(x.Rota) > 0 {
+		rows = append(rows, [2]string{"Rota", strings.Join(x.Rota, ", ")})
+	}
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
+	}
+	if len(x.Attempts) > 0 {
+		printILLAttempts(tw, x)
 	}
 	fmt.Fprintln(tw, "\nHistory:")
 	fmt.Fprintln(tw, "#\tTIME\tORIGIN\tEVENT\tSTATE\tDETAILS")
@@ -319,4 +351,30 @@ func stateChange(from, to illstate.State) string {
 		return to.String()
 	}
 	return from.String() + " -> " + to.String()
+}
+
+// printILLAttempts lists the legs of a request sent down a rota: the
+// partner asked, the transaction-id used with it, when the request went
+// and what the partner answered.
+func printILLAttempts(w io.Writer, x core.ILLTransaction) {
+	fmt.Fprintln(w, "\nAttempts:")
+	fmt.Fprintln(w, "LEG\tPARTNER\tTRANSACTION\tSENT\tOUTCOME\tREASON")
+	for i, a := range x.Attempts {
+		sent := "-"
+		switch {
+		case !a.Sent.IsZero():
+			sent = a.Sent.Format("2006-01-02 15:04:05")
+		case a.Event > 0:
+			sent = "to send"
+		}
+		outcome := a.Outcome
+		if outcome == "" {
+			outcome = "waiting"
+		}
+		reason := a.Reason
+		if a.Note != "" {
+			reason = strings.TrimPrefix(reason+"; "+a.Note, "; ")
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", i+1, a.Partner, tupleString(a.TID), sent, outcome, dashed(reason))
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -181,4 +182,39 @@ func rankFacts(c partners.Candidate) string {
 		f = append(f, fmt.Sprintf("%d in queue", c.Queue))
 	}
 	return strings.Join(f, ", ")
+}
+
+// rotaFromFind is the rota bibgate ill request --from-find takes: the
+// partners whose catalogues hold a lendable copy of the ISBN, in the order
+// bibgate ill find ranks them (best supplier first).
+func rotaFromFind(ctx context.Context, cfgPath, server, isbn string) ([]string, error) {
+	q := partners.Query{ISBN: isbn}
+	res := &partners.Result{}
+	if server != "" {
+		if err := (remoteILL{base: strings.TrimRight(server, "/")}).call(ctx, http.MethodGet, "/ill/find?"+app.FindQueryValues(q).Encode(), nil, res); err != nil {
+			return nil, err
+		}
+	} else {
+		cfg, err := loadConfig(cfgPath)
+		if err != nil {
+			return nil, err
+		}
+		f := cfg.PartnerFinder()
+		if len(f.Targets) == 0 {
+			return nil, fmt.Errorf("ill request --from-find: no [[ill.partner]] in the configuration has a catalogue")
+		}
+		if res, err = f.Find(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	var rota []string
+	for _, c := range res.Candidates {
+		if c.LendsType && c.Lendable && !slices.Contains(rota, c.Partner) {
+			rota = append(rota, c.Partner)
+		}
+	}
+	if len(rota) == 0 {
+		return nil, fmt.Errorf("ill request --from-find %s: no partner holds a copy it lends", isbn)
+	}
+	return rota, nil
 }

@@ -21,6 +21,9 @@ type ILLRequestBody struct {
 	Item    core.ILLItem        `json:"item"`
 	Pickup  string              `json:"pickup,omitempty"`
 	Note    string              `json:"note,omitempty"`
+	// Rota: partners to ask one after the other until one supplies; the
+	// first is the partner (which may then be left out).
+	Rota []string `json:"rota,omitempty"`
 }
 
 // ILLActionBody is what POST /ill/transactions/{id}/{action} takes.
@@ -51,7 +54,7 @@ func (a *App) illRoutes(mux *http.ServeMux) {
 			return
 		}
 		x, err := a.svc.ILLRequest(r.Context(), core.ILLNewRequest{PatronID: b.Patron, Partner: b.Partner, Service: b.Service,
-			Item: b.Item, PickupLibrary: b.Pickup, Note: b.Note})
+			Item: b.Item, PickupLibrary: b.Pickup, Note: b.Note, Rota: b.Rota})
 		if err == nil {
 			a.log.Info().Str("transaction", x.ID).Str("partner", x.Partner).Msg("ill: request filed by staff")
 			a.kickOutbox()

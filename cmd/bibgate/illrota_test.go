@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/core/demo"
+	"github.com/bibgate/bibgate/core/illstate"
+)
+
+// TestThreeGatewaysRotaOverTCP: three bibgate serve processes over ISO
+// 10161 TCP. A Latvian library files a request with a rota of two
+// Estonian partners through bibgate ill request --rota: the first has no
+// catalogue of its own and answers unfilled (not-owned); the requester
+// asks the second by itself, which holds the copy and supplies it. The
+// requester's transaction shows both legs, each with its own tuple, and
+// ends shipped; every APDU was applied once and everything sent.
+func TestThreeGatewaysRotaOverTCP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three bibgate serve processes")
+	}
+	t.Setenv(adminTokenEnv, "rota-admin-token")
+	lvILL, tartuILL, nlibILL := freeAddr(t), freeAddr(t), freeAddr(t)
+	lv := newILLNode(t, "lv", "LV:ILU", "EE:TARTU", tartuILL)
+	tartu := newILLNode(t, "tartu", "EE:TARTU", "LV:ILU", lvILL)
+	nlib := newILLNode(t, "nlib", "EE:NLIB", "LV:ILU", lvILL)
+	lv.ill, tartu.ill, nlib.ill = lvILL, tartuILL, nlibILL
+
+	// The requester knows both partners.
+	appendFile(t, lv.cfg, fmt.Sprintf("[[ill.partner]]\nsymbol = \"EE:NLIB\"\nname = \"EE:NLIB\"\naddress = %q\n", nlibILL))
+	// The first partner is a library without our title: no demo data, a
+	// library of its own, an empty catalogue.
+	cfg := fmt.Sprintf("data_dir = %q\n[[library]]\nid = \"TRT\"\nname = \"Tartu City Library\"\naddress = \"Kompanii 3, Tartu\"\n"+
+		"[ill]\nsymbol = \"EE:TARTU\"\noutbox_interval = \"200ms\"\n"+
+		"[[ill.partner]]\nsymbol = \"LV:ILU\"\nname = \"LV:ILU\"\naddress = %q\n", filepath.Join(tartu.dir, "data"), lvILL)
+	if err := os.WriteFile(tartu.cfg, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tartu.sip2 = "off"
+	for _, n := range []*illNode{lv, tartu, nlib} {
+		n.start()
+	}
+
+	out := lv.run("ill", "request", "--patron", demo.PatronGood, "--rota", "EE:TARTU,EE:NLIB", "--title", "Python Web programming",
+		"--isbn", "0735710902", "--pickup", demo.Central)
+	if !strings.Contains(out, "ILL-Request to EE:TARTU filed") || !strings.Contains(out, "rota EE:TARTU, EE:NLIB") {
+		t.Fatalf("request: %s", out)
+	}
+	tartu.wait("answered unfilled", func(x core.ILLTransaction) bool {
+		return x.Role == illstate.Responder && x.State == illstate.NotSupplied && len(x.Events) >= 2 &&
+			x.Events[1].Qualifier == illstate.QUnfilled && x.Events[1].Reason == "not-owned"
+	})
+	lend := nlib.wait("answered will-supply", func(x core.ILLTransaction) bool {
+		return x.Role == illstate.Responder && len(x.Events) >= 2 && x.Events[1].Qualifier == illstate.QWillSupply
+	})
+	borrow := lv.wait("heard will-supply from the second", func(x core.ILLTransaction) bool {
+		return x.Partner == "EE:NLIB" && lastEvent(x).Qualifier == illstate.QWillSupply
+	})
+	if !strings.HasSuffix(lend.TID.Transaction, "-2") || lend.TID.InitialRequester.Symbol != "LV:ILU" || lend.TID.Transaction != borrow.TID.Transaction {
+		t.Errorf("second leg's tuple at the lender %+v, at the requester %+v", lend.TID, borrow.TID)
+	}
+
+	nlib.run("ill", "ship", lend.ID)
+	borrow = lv.wait("received Shipped", func(x core.ILLTransaction) bool {
+		return x.State == illstate.Shipped && len(x.Attempts) == 2 && !x.Attempts[1].Sent.IsZero()
+	})
+	a1, a2 := borrow.Attempts[0], borrow.Attempts[1]
+	if a1.Partner != "EE:TARTU" || a1.Outcome != illstate.QUnfilled || a1.Reason != "not-owned" || a1.Sent.IsZero() || a1.Ended.IsZero() {
+		t.Errorf("first leg %+v", a1)
+	}
+	if a2.Partner != "EE:NLIB" || a2.Outcome != "shipped" || a2.TID == a1.TID {
+		t.Errorf("second leg %+v", a2)
+	}
+	show := lv.run("ill", "show", borrow.ID)
+	for _, want := range []string{"Rota", "EE:TARTU, EE:NLIB", "Attempts:", "unfilled", "not-owned", "shipped", "rota 2 of 2"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("ill show lacks %q:\n%s", want, show)
+		}
+	}
+	t.Logf("lv:\n%s", show)
+
+	// Every APDU applied once, everything to send sent, at each gateway.
+	for _, n := range []*illNode{lv, tartu, nlib} {
+		var xs []core.ILLTransaction
+		if err := (remoteILL{base: "http://" + n.admin}).call(context.Background(), "GET", "/ill/transactions", nil, &xs); err != nil {
+			t.Fatal(err)
+		}
+		if len(xs) != 1 {
+			t.Fatalf("%s: %d transactions, want 1", n.name, len(xs))
+		}
+		seen := map[string]int{}
+		for _, e := range xs[0].Events {
+			if e.Origin == core.OriginAPDU {
+				seen[e.Service.String()+":"+e.Qualifier]++
+			}
+			if e.Send && e.Sent.IsZero() {
+				t.Errorf("%s: event %d %s never sent", n.name, e.Seq, e.Service)
+			}
+		}
+		for k, v := range seen {
+			if v != 1 {
+				t.Errorf("%s: %s applied %d times", n.name, k, v)
+			}
+		}
+		var hist bytes.Buffer
+		_ = printILLTransaction(&hist, xs[0])
+		if n != lv {
+			t.Logf("%s:\n%s", n.name, hist.String())
+		}
+		n.stop(syscall.SIGTERM)
+	}
+}
+
+func appendFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}

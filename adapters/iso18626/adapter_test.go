@@ -49,16 +49,19 @@ type gateway struct {
 	seen [][]byte
 }
 
-func newGateway(t testing.TB, symbol, partner string) *gateway {
-	return newGatewayOn(t, memstore.New(), symbol, partner)
+func newGateway(t testing.TB, symbol string, partners ...string) *gateway {
+	return newGatewayOn(t, memstore.New(), symbol, partners...)
 }
 
-func newGatewayOn(t testing.TB, st store.Store, symbol, partner string) *gateway {
+func newGatewayOn(t testing.TB, st store.Store, symbol string, partners ...string) *gateway {
 	t.Helper()
 	ctx := context.Background()
 	cons := demo.Consortium()
-	cons.ILL = core.ILLSettings{Symbol: symbol, Partners: []core.ILLPartner{{Symbol: partner, Name: partner,
-		Prices: map[core.ILLServiceType]core.Money{core.ILLLoan: 350}}}}
+	cons.ILL = core.ILLSettings{Symbol: symbol}
+	for _, partner := range partners {
+		cons.ILL.Partners = append(cons.ILL.Partners, core.ILLPartner{Symbol: partner, Name: partner,
+			Prices: map[core.ILLServiceType]core.Money{core.ILLLoan: 350}})
+	}
 	svc, err := core.NewService(st, cons, core.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)

@@ -21,11 +21,26 @@ import (
 // catalogue of its own and answers unfilled (not-owned); the requester
 // asks the second by itself, which holds the copy and supplies it. The
 // requester's transaction shows both legs, each with its own tuple, and
-// ends shipped; every APDU was applied once and everything sent.
+// ends shipped; every APDU was applied once and everything sent. The
+// same again with the rota taken from the partners' catalogues: the
+// partner given first, then the second, whose Z39.50 catalogue holds the
+// title (bibgate ill request --from-find).
 func TestThreeGatewaysRotaOverTCP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts three bibgate serve processes")
 	}
+	for _, fromFind := range []bool{false, true} {
+		name := "rota"
+		if fromFind {
+			name = "from-find"
+		}
+		t.Run(name, func(t *testing.T) { threeGatewaysRota(t, fromFind) })
+	}
+}
+
+// threeGatewaysRota is TestThreeGatewaysRotaOverTCP with the rota given
+// (--rota) or taken from the second partner's catalogue (--from-find).
+func threeGatewaysRota(t *testing.T, fromFind bool) {
 	t.Setenv(adminTokenEnv, "rota-admin-token")
 	lvILL, tartuILL, nlibILL := freeAddr(t), freeAddr(t), freeAddr(t)
 	lv := newILLNode(t, "lv", "LV:ILU", "EE:TARTU", tartuILL)
@@ -34,7 +49,10 @@ func TestThreeGatewaysRotaOverTCP(t *testing.T) {
 	lv.ill, tartu.ill, nlib.ill = lvILL, tartuILL, nlibILL
 
 	// The requester knows both partners.
-	appendFile(t, lv.cfg, fmt.Sprintf("[[ill.partner]]\nsymbol = \"EE:NLIB\"\nname = \"EE:NLIB\"\naddress = %q\n", nlibILL))
+	// The second's catalogue is asked who holds the title (ill find).
+	nlib.z3950 = freeAddr(t)
+	appendFile(t, lv.cfg, fmt.Sprintf("[[ill.partner]]\nsymbol = \"EE:NLIB\"\nname = \"EE:NLIB\"\naddress = %q\ncatalogue = \"z3950://%s/Default\"\n",
+		nlibILL, nlib.z3950))
 	// The first partner is a library without our title: no demo data, a
 	// library of its own, an empty catalogue.
 	cfg := fmt.Sprintf("data_dir = %q\n[[library]]\nid = \"TRT\"\nname = \"Tartu City Library\"\naddress = \"Kompanii 3, Tartu\"\n"+
@@ -48,8 +66,15 @@ func TestThreeGatewaysRotaOverTCP(t *testing.T) {
 		n.start()
 	}
 
-	out := lv.run("ill", "request", "--patron", demo.PatronGood, "--rota", "EE:TARTU,EE:NLIB", "--title", "Python Web programming",
-		"--isbn", "0735710902", "--pickup", demo.Central)
+	args := []string{"ill", "request", "--patron", demo.PatronGood, "--title", "Python Web programming", "--isbn", "0735710902", "--pickup", demo.Central}
+	if fromFind {
+		// The partner staff agreed with the patron first, then whoever
+		// the partners' catalogues say holds it.
+		args = append(args, "--partner", "EE:TARTU", "--from-find", "0735710902")
+	} else {
+		args = append(args, "--rota", "EE:TARTU,EE:NLIB")
+	}
+	out := lv.run(args...)
 	if !strings.Contains(out, "ILL-Request to EE:TARTU filed") || !strings.Contains(out, "rota EE:TARTU, EE:NLIB") {
 		t.Fatalf("request: %s", out)
 	}

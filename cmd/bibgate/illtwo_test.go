@@ -39,8 +39,10 @@ type illNode struct {
 	// listenFlag is the flag of the ILL listener: --ill (ISO 10161,
 	// the default) or --ill-http (ISO 18626).
 	listenFlag string
-	stop       func(sig syscall.Signal)
-	logs       *drain
+	// z3950 is the catalogue's Z39.50 listener; empty: off.
+	z3950 string
+	stop  func(sig syscall.Signal)
+	logs  *drain
 }
 
 func newILLNode(t *testing.T, name, symbol, partner, partnerAddr string) *illNode {
@@ -66,7 +68,11 @@ func (n *illNode) start() {
 	if flag == "" {
 		flag = "--ill"
 	}
-	cmd, logs := bibgate(n.t, n.dir, "serve", "--config", n.cfg, "--admin", n.admin, "--sip2", n.sip2, "--z3950", "off",
+	z3950 := n.z3950
+	if z3950 == "" {
+		z3950 = "off"
+	}
+	cmd, logs := bibgate(n.t, n.dir, "serve", "--config", n.cfg, "--admin", n.admin, "--sip2", n.sip2, "--z3950", z3950,
 		flag, n.ill, "--log-format", "json")
 	waitListening(n.t, logs, "admin")
 	n.logs = &drain{}

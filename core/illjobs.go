@@ -11,6 +11,9 @@ import (
 type ILLJobReport struct {
 	Overdue int // Overdue sent for our copies past their due date at a partner
 	Expired int // Expired sent for requests we could not supply in time
+	// RotaMoved counts our requests sent down a rota whose partner gave
+	// no answer in ExpiryDays and that went on to the next (illrota.go).
+	RotaMoved int
 }
 
 // RunILLJobs runs the ILL timers once: an Overdue to the partner for each
@@ -44,7 +47,11 @@ func (s *Service) RunILLJobs(ctx context.Context) (rep ILLJobReport, err error) 
 		}
 		return nil
 	})
-	return rep, wrapJob("ill expiry", err)
+	if err != nil {
+		return rep, wrapJob("ill expiry", err)
+	}
+	rep.RotaMoved, err = s.illRotaTimer(ctx)
+	return rep, wrapJob("ill rota", err)
 }
 
 // illTimer applies the event pick chooses to each responder transaction.

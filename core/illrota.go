@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -274,6 +275,48 @@ func (x *ILLTransaction) illRotaStale(id TransactionID, in ILLEventInput) (ILLTr
 	return view, fmt.Errorf("%w: %w", &Error{Reason: ReasonILLTransitionProhibited,
 		Detail: fmt.Sprintf("transaction %s: leg %d with %s ended in state %s: %s", x.ID, i+1, view.Partner, view.State, ev)},
 		&illstate.TransitionError{Role: x.Role, State: view.State, Event: ev})
+}
+
+// illRotaTimer is the requester's side of expiry for a rota (RunILLJobs):
+// a leg whose partner has not answered at all ExpiryDays after the request
+// was delivered to it is recorded as expired (a timer's event, as staff
+// record a service without an APDU), and the next partner is asked.
+// Only while partners remain and the request's own expiry date has not
+// passed; a request still in the outbox waits for its delivery (it would
+// reach the partner after the rota moved on). The partner passed over is
+// not told; an answer it sends later is refused as its leg's.
+func (s *Service) illRotaTimer(ctx context.Context) (int, error) {
+	days := s.ill().ExpiryDays
+	if days <= 0 {
+		return 0, nil
+	}
+	return s.sweep(ctx, bILL, func(t tx, _ string, v []byte, now time.Time) (bool, int, error) {
+		var x ILLTransaction
+		if err := decode(v, &x); err != nil {
+			return false, 0, err
+		}
+		n := len(x.Attempts)
+		if x.Role != illstate.Requester || x.State != illstate.Pending || n == 0 || n >= len(x.Rota) ||
+			(!x.Expiry.IsZero() && now.After(x.Expiry)) {
+			return true, 0, nil
+		}
+		a := x.Attempts[n-1]
+		if a.Event < 1 || a.Sent.IsZero() || !now.After(a.Sent.AddDate(0, 0, days)) {
+			return true, 0, nil
+		}
+		for _, e := range x.Events[a.Event:] {
+			if e.Dir == illstate.Incoming {
+				return true, 0, nil // answered: hold-placed, will-supply… waits
+			}
+		}
+		queued := len(x.Events)
+		in := ILLEventInput{Service: illstate.Expired, Dir: illstate.Incoming, Origin: OriginTimer,
+			Note: fmt.Sprintf("no answer from %s in %d days", a.Partner, days)}
+		if err := s.illApply(t, &x, in, now); err != nil {
+			return false, 0, err
+		}
+		return true, 1, t.illSave(&x, queued)
+	})
 }
 
 // illRotaSent records that event seq, a leg's ILL-Request, was delivered.

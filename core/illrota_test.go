@@ -19,7 +19,7 @@ func newRotaFixture(t *testing.T, st store.Store) *illFixture {
 	t.Helper()
 	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
 	cons := demo.Consortium()
-	cons.ILL = core.ILLSettings{Symbol: "LV:ILU"}
+	cons.ILL = core.ILLSettings{Symbol: "LV:ILU", ExpiryDays: 14}
 	for _, p := range rota {
 		cons.ILL.Partners = append(cons.ILL.Partners, core.ILLPartner{Symbol: p, Name: p})
 	}
@@ -262,5 +262,80 @@ func TestILLRotaEarlierLegQueued(t *testing.T) {
 	}
 	if x.Attempts[0].Outcome != illstate.QUnfilled || x.Attempts[0].Note != "by phone: not owned" {
 		t.Errorf("leg 1: %+v", x.Attempts[0])
+	}
+}
+
+// TestILLRotaSilentPartner: a partner that never answers is passed over
+// by the ILL timers ExpiryDays (14) after our request reached it, and the
+// next partner is asked; a request still in the outbox, a partner that
+// answered (hold-placed) and the rota's last partner are waited for.
+func TestILLRotaSilentPartner(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newRotaFixture(t, open())
+			x, err := f.svc.ILLRequest(f.ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Rota: rota, Item: core.ILLItem{Title: "Kalevipoeg"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs := func(want int) core.ILLTransaction {
+				t.Helper()
+				rep, err := f.svc.RunILLJobs(f.ctx)
+				if err != nil || rep.RotaMoved != want {
+					t.Fatalf("ILL jobs %+v %v, want %d moved on", rep, err, want)
+				}
+				x, err := f.svc.ILLGet(f.ctx, core.ILLRef{ID: x.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return x
+			}
+			send := func() {
+				t.Helper()
+				pend, err := f.svc.ILLPending(f.ctx, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range pend {
+					if err := f.svc.ILLSent(f.ctx, m.Key); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			f.clock.Advance(20 * 24 * time.Hour)
+			jobs(0) // never delivered: it waits in the outbox
+			send()
+			f.clock.Advance(13 * 24 * time.Hour)
+			jobs(0)
+			f.clock.Advance(2 * 24 * time.Hour)
+			x = jobs(1)
+			if x.State != illstate.Pending || x.Partner != rota[1] || x.Attempts[0].Outcome != "expired" || x.Attempts[0].Note == "" {
+				t.Fatalf("after 15 days unanswered: %s %s %+v", x.State, x.Partner, x.Attempts)
+			}
+			if e := x.Events[x.Attempts[1].Event-2]; e.Service != illstate.Expired || e.Origin != core.OriginTimer {
+				t.Errorf("the leg ended by %+v", e)
+			}
+			jobs(0)
+			send()
+			id := x.TID
+			if _, err := f.svc.ILLApply(f.ctx, core.ILLRef{TID: &id, Role: illstate.Requester}, core.ILLEventInput{Service: illstate.ILLAnswer,
+				Dir: illstate.Incoming, Qualifier: illstate.QHoldPlaced, Origin: core.OriginAPDU}); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Advance(30 * 24 * time.Hour)
+			jobs(0) // it answered: we wait for its queue
+			if _, err := f.svc.ILLApply(f.ctx, core.ILLRef{TID: &id, Role: illstate.Requester}, core.ILLEventInput{Service: illstate.ILLAnswer,
+				Dir: illstate.Incoming, Qualifier: illstate.QUnfilled, Origin: core.OriginAPDU}); err != nil {
+				t.Fatal(err)
+			}
+			send()
+			f.clock.Advance(30 * 24 * time.Hour)
+			x = jobs(0) // the last partner: waited for
+			if x.Partner != rota[2] || x.State != illstate.Pending || len(x.Attempts) != 3 {
+				t.Fatalf("last leg: %s %s %+v", x.Partner, x.State, x.Attempts)
+			}
+			if problems, err := f.svc.Verify(f.ctx); err != nil || len(problems) > 0 {
+				t.Fatalf("invariants: %v %q", err, problems)
+			}
+		})
 	}
 }

@@ -473,7 +473,7 @@ func (a *App) runJobs(ctx context.Context) {
 			a.metrics.observeJobs(rep)
 			a.log.Info().Int("holds_expired", rep.HoldsExpired).Int("reminders", rep.RemindersSent).
 				Int("loans_anonymised", rep.LoansAnonymised).Int("patrons_deleted", rep.PatronsDeleted).
-				Int("ill_overdue", rep.ILL.Overdue).Int("ill_expired", rep.ILL.Expired).Msg("background jobs ran")
+				Int("ill_overdue", rep.ILL.Overdue).Int("ill_expired", rep.ILL.Expired).Int("ill_rota_moved", rep.ILL.RotaMoved).Msg("background jobs ran")
 		}
 		select {
 		case <-ctx.Done():

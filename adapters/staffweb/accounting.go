@@ -459,6 +459,7 @@ type writeOffData struct {
 	Number                string
 	LibraryName           string
 	Approved, Drafted     string
+	Kinds                 string
 	Reason                accounting.Reason
 	ReasonPoint           string
 	Books, BooksValue     string
@@ -498,6 +499,7 @@ func (s *Server) writeOffPage(q *request) error {
 			others, othersV = others+1, othersV+c.Value
 		}
 	}
+	d.Kinds = writtenOffKinds(a.Copies)
 	d.Books, d.BooksValue = strconv.Itoa(books), lvMoney(booksV)
 	d.Serials, d.SerialsValue = strconv.Itoa(serials), lvMoney(serialsV)
 	d.Others, d.OthersValue = strconv.Itoa(others), lvMoney(othersV)
@@ -519,6 +521,30 @@ func (s *Server) approveWriteOff(q *request) error {
 		return s.refused(q, writeOffPath(id), err)
 	}
 	return s.done(q, writeOffPath(id), "ok_writeoff_approved")
+}
+
+// writtenOffKinds names the kinds of documents on a write-off act as its
+// sentence takes them ("aktu par grāmatu un žurnālu norakstīšanu").
+func writtenOffKinds(cs []core.ActCopy) string {
+	names := map[accounting.DocType]string{accounting.Books: "grāmatu", accounting.Serials: "žurnālu",
+		accounting.Audiovisual: "audiovizuālo dokumentu", accounting.OtherType: "citu dokumentu"}
+	has := map[accounting.DocType]bool{}
+	for _, c := range cs {
+		has[accounting.TypeOfMaterial(c.Material)] = true
+	}
+	var kinds []string
+	for _, t := range accounting.Types() {
+		if has[t] {
+			kinds = append(kinds, names[t])
+		}
+	}
+	switch len(kinds) {
+	case 0:
+		return "iespieddarbu un citu dokumentu"
+	case 1:
+		return kinds[0]
+	}
+	return strings.Join(kinds[:len(kinds)-1], ", ") + " un " + kinds[len(kinds)-1]
 }
 
 // reasonApproverMissing: a write-off act is approved by a named person

@@ -302,6 +302,22 @@ func TestAccountingRefused(t *testing.T) {
 	}
 	stPath := "/staff/accounting/stocktakes/" + st.ID
 
+	// Without a session: the sign-in page, and nothing done.
+	anon := c.client()
+	for _, p := range []string{"/staff/accounting/stocktakes", stPath, stPath + "/act/csv", "/staff/accounting/register/csv"} {
+		resp, err := anon.Get(c.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read(t, resp)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/staff/signin") {
+			t.Errorf("GET %s without a session: %s", p, resp.Status)
+		}
+	}
+	if status, _, _ := c.post(anon, "guess", stPath+"/close", url.Values{}); status != http.StatusForbidden {
+		t.Errorf("close without a session: %d", status)
+	}
+
 	sub := c.client()
 	stok, _ := c.signIn(sub, "sub")
 	if _, page := c.get(sub, "/staff/"); strings.Contains(page, "/staff/accounting/") {

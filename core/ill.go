@@ -148,6 +148,9 @@ type ILLEventInput struct {
 	// ItemID is a barcode staff scanned: the copy to ship, or the label of
 	// a temporary copy.
 	ItemID string
+	// ReturnAddress is where the item goes back to, as the supplier's
+	// Shipped says (a broker relays it: the item never comes to it).
+	ReturnAddress string
 	// ServiceTime is the sender's service-date-time of an APDU, in its
 	// zone as the partner's configuration says (kept beside our clock's
 	// time of arrival).
@@ -448,7 +451,7 @@ func (s *Service) illStep(t tx, x *ILLTransaction, in ILLEventInput, now time.Ti
 	e := ILLEvent{
 		Seq: len(x.Events) + 1, At: now, Origin: in.Origin, Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier,
 		From: x.State, To: res.To, Crossing: res.Row.Crossing, Note: in.Note, Reason: in.Reason, Date: in.Date, Amount: in.Amount,
-		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime,
+		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime, ReturnAddress: in.ReturnAddress,
 		Send: in.Dir == illstate.Outgoing && in.Service.HasAPDU(),
 	}
 	if e.Send && in.sentInline {

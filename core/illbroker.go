@@ -143,7 +143,7 @@ func (s *Service) illRelay(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) 
 		}
 	}
 	in := ILLEventInput{Service: e.Service, Dir: illstate.Outgoing, Qualifier: e.Qualifier, Origin: OriginRelay, Note: e.Note,
-		Reason: e.Reason, Date: e.Date, Amount: e.Amount, QueuePosition: e.QueuePosition, ItemID: e.ItemID}
+		Reason: e.Reason, Date: e.Date, Amount: e.Amount, QueuePosition: e.QueuePosition, ItemID: e.ItemID, ReturnAddress: e.ReturnAddress}
 	if _, err := illstate.Default().Next(other.Role, other.State, other.Previous, other.Service.returnable(),
 		illstate.Event{Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier}); err != nil {
 		e.Relay = fmt.Sprintf("not relayed: %s is %s", other.ID, other.State)
@@ -154,7 +154,6 @@ func (s *Service) illRelay(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) 
 	if err != nil {
 		return err
 	}
-	oe.ReturnAddress = e.ReturnAddress
 	oe.Relay = x.ID + "#" + strconv.Itoa(e.Seq)
 	e.Relay = other.ID + "#" + strconv.Itoa(oe.Seq)
 	illBrokerBook(other, oe)

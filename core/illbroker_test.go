@@ -165,7 +165,8 @@ func TestILLBrokerRelay(t *testing.T) {
 	}{
 		{onSecond, core.ILLEventInput{Service: illstate.ILLAnswer, Qualifier: illstate.QWillSupply, Reason: "being-processed-for-supply"},
 			illstate.InProcess, illstate.Pending, brokerMember, time.Time{}, true},
-		{onSecond, core.ILLEventInput{Service: illstate.ShippedService, Date: due, Amount: 800, Note: "return by post"},
+		{onSecond, core.ILLEventInput{Service: illstate.ShippedService, Date: due, Amount: 800, Note: "return by post",
+			ReturnAddress: "Österreichische Nationalbibliothek, Josefsplatz 1, 1015 Wien"},
 			illstate.Shipped, illstate.Shipped, brokerMember, due, true},
 		{onFirst, core.ILLEventInput{Service: illstate.ReceivedService},
 			illstate.Received, illstate.Received, brokerFirst, due, true},
@@ -221,8 +222,8 @@ func TestILLBrokerRelay(t *testing.T) {
 		to = f.get(to.ID)
 		out := last(to)
 		if out.Dir != illstate.Outgoing || out.Service != st.in.Service || out.Qualifier != st.in.Qualifier ||
-			out.Origin != core.OriginRelay || !out.Date.Equal(st.in.Date) || out.Amount != st.in.Amount || out.Note != st.in.Note {
-			t.Errorf("step %d: relayed as %+v, want >%s:%s with date, cost and note", i, out, st.in.Service, st.in.Qualifier)
+			out.Origin != core.OriginRelay || !out.Date.Equal(st.in.Date) || out.Amount != st.in.Amount || out.Note != st.in.Note || out.ReturnAddress != st.in.ReturnAddress {
+			t.Errorf("step %d: relayed as %+v, want >%s:%s with date, cost, note and return address", i, out, st.in.Service, st.in.Qualifier)
 		}
 		want := st.wantPartner + " " + st.in.Service.String()
 		if st.in.Qualifier != "" {

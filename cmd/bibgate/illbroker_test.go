@@ -15,6 +15,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/illstate"
+	"github.com/bibgate/bibgate/internal/config"
 )
 
 // brokerNode is one bibgate serve of the broker test, on the illNode
@@ -268,4 +269,21 @@ func shippedEvent(x core.ILLTransaction) core.ILLEvent {
 		}
 	}
 	return core.ILLEvent{}
+}
+
+// TestReadmeBrokerConfig: the README's brokering configuration is valid
+// and says what the section says.
+func TestReadmeBrokerConfig(t *testing.T) {
+	block := blockStarting(t, "[ill]\nsymbol = \"SI:NUK\"")
+	c, err := config.Parse("readme.toml", "[demo]\nload = true\n"+block)
+	if err != nil {
+		t.Fatalf("README's brokering configuration: %v\n%s", err, block)
+	}
+	cons, err := c.BuildConsortium()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cons.ILL.Partners[0]; p.Symbol != "SI:LENART" || strings.Join(p.BrokerTo, ",") != "AT:ONB,DE:SBB" {
+		t.Errorf("README's member partner %+v", p)
+	}
 }

@@ -148,6 +148,9 @@ type ILLEventInput struct {
 	// ItemID is a barcode staff scanned: the copy to ship, or the label of
 	// a temporary copy.
 	ItemID string
+	// ReturnAddress is where the item goes back to, as the supplier's
+	// Shipped says (a broker relays it: the item never comes to it).
+	ReturnAddress string
 	// ServiceTime is the sender's service-date-time of an APDU, in its
 	// zone as the partner's configuration says (kept beside our clock's
 	// time of arrival).
@@ -183,6 +186,10 @@ type ILLEvent struct {
 	ReturnAddress string             `json:"return_address,omitempty"`
 	ItemID        string             `json:"item_id,omitempty"`
 	ServiceTime   time.Time          `json:"service_time,omitzero"`
+	// Relay is, on a brokered leg, where the event went or came from on
+	// the other leg ("T000012#4"), or why it was not relayed
+	// (illbroker.go).
+	Relay string `json:"relay,omitempty"`
 	// Send: an APDU goes to the partner; Sent is when it went.
 	Send bool      `json:"send,omitempty"`
 	Sent time.Time `json:"sent,omitzero"`
@@ -229,6 +236,12 @@ type ILLTransaction struct {
 	// (the first asked first), Attempts the legs so far (illrota.go).
 	Rota     []string     `json:"rota,omitempty"`
 	Attempts []ILLAttempt `json:"attempts,omitempty"`
+	// Leg is the part the transaction plays when we broker a request for
+	// a consortium member (illbroker.go): LinkedID is the other leg; the
+	// first leg's Legs are all its second legs, oldest first.
+	Leg      ILLLeg   `json:"leg,omitempty"`
+	LinkedID string   `json:"linked_id,omitempty"`
+	Legs     []string `json:"legs,omitempty"`
 }
 
 // ILLPartner is a library we exchange ILL with.
@@ -248,6 +261,10 @@ type ILLPartner struct {
 	// Prices is the partner's price list per service type: what our patron
 	// pays when the partner supplies (seed 001, 003), unless Shipped says.
 	Prices map[ILLServiceType]Money `toml:"prices"`
+	// BrokerTo makes us the partner's intermediary (illbroker.go): a
+	// request of theirs we cannot fill from our shelves goes on to these
+	// partners, one after the other while each answers unfilled.
+	BrokerTo []string `toml:"broker_to"`
 }
 
 // ILLSettings are the consortium's interlibrary loan settings.
@@ -382,7 +399,7 @@ func (t tx) illFind(ref ILLRef) (*ILLTransaction, error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.TID != *ref.TID && x.leg(*ref.TID) < 0 {
+		if x.TID != *ref.TID && x.attemptOf(*ref.TID) < 0 {
 			return nil, fmt.Errorf("core: ILL transaction-id hash collision on %s", x.ID)
 		}
 		if found != nil {
@@ -438,7 +455,7 @@ func (s *Service) illStep(t tx, x *ILLTransaction, in ILLEventInput, now time.Ti
 	e := ILLEvent{
 		Seq: len(x.Events) + 1, At: now, Origin: in.Origin, Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier,
 		From: x.State, To: res.To, Crossing: res.Row.Crossing, Note: in.Note, Reason: in.Reason, Date: in.Date, Amount: in.Amount,
-		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime,
+		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime, ReturnAddress: in.ReturnAddress,
 		Send: in.Dir == illstate.Outgoing && in.Service.HasAPDU(),
 	}
 	if e.Send && in.sentInline {
@@ -510,7 +527,7 @@ func (x *ILLTransaction) received(in ILLEventInput) (ILLEvent, bool) {
 	if in.Origin != OriginAPDU || in.Dir != illstate.Incoming || in.ServiceTime.IsZero() || !in.Repeatable {
 		return ILLEvent{}, false
 	}
-	for _, e := range x.Events[x.legStart():] {
+	for _, e := range x.Events[x.attemptStart():] {
 		if e.Origin == OriginAPDU && e.Dir == illstate.Incoming && e.Service == in.Service &&
 			e.Qualifier == in.Qualifier && e.ServiceTime.Equal(in.ServiceTime) {
 			return e, true
@@ -543,7 +560,7 @@ func (s *Service) ILLGet(ctx context.Context, ref ILLRef) (out ILLTransaction, e
 		if err == nil {
 			out = *x
 			if ref.TID != nil && *ref.TID != x.TID {
-				out = x.Leg(x.leg(*ref.TID)) // as that leg's partner sees it
+				out = x.AsAttempt(x.attemptOf(*ref.TID)) // as that leg's partner sees it
 			}
 		}
 		return err
@@ -603,7 +620,7 @@ func (s *Service) ILLPending(ctx context.Context, limit int) (out []ILLOutgoing,
 				return fmt.Errorf("core: ILL outbox %s names event %q of %s", r.key, r.seq, r.id)
 			}
 			// an event of an earlier leg of a rota goes to that leg's partner
-			out = append(out, ILLOutgoing{Key: r.key, Transaction: x.Leg(x.legOfEvent(n)), Event: x.Events[n-1]})
+			out = append(out, ILLOutgoing{Key: r.key, Transaction: x.AsAttempt(x.attemptOfEvent(n)), Event: x.Events[n-1]})
 		}
 		return nil
 	})

@@ -18,8 +18,9 @@ import (
 // or the rota is exhausted; only then does the transaction end not
 // supplied and the patron is told.
 //
-// Each partner asked is a leg (an ILLAttempt) with a transaction-id of its
-// own: the first leg's tuple, with the transaction qualifier followed by
+// Each partner asked is an attempt (ILLAttempt, a leg of the rota; one
+// transaction throughout, unlike the two linked transactions of a brokered
+// request, illbroker.go) with a transaction-id of its own: the first leg's tuple, with the transaction qualifier followed by
 // "-" and the leg's number from the second leg on (ISO 10161: the tuple is
 // the key, so a new request needs a new one; ISO 18626 runs one
 // transaction per supplier, ill.md §4.5, and the qualifier is its
@@ -182,8 +183,8 @@ func rotaMovesOn(e *ILLEvent) bool {
 	return false
 }
 
-// leg returns the index of the attempt whose tuple is id, or -1.
-func (x *ILLTransaction) leg(id TransactionID) int {
+// attemptOf returns the index of the attempt whose tuple is id, or -1.
+func (x *ILLTransaction) attemptOf(id TransactionID) int {
 	for i, a := range x.Attempts {
 		if a.TID == id {
 			return i
@@ -192,17 +193,17 @@ func (x *ILLTransaction) leg(id TransactionID) int {
 	return -1
 }
 
-// legStart is the index in x.Events of the current leg's first event (0
+// attemptStart is the index in x.Events of the current leg's first event (0
 // without a rota): what a partner sent before it was another partner's.
-func (x *ILLTransaction) legStart() int {
+func (x *ILLTransaction) attemptStart() int {
 	if n := len(x.Attempts); n > 0 && x.Attempts[n-1].Event > 0 {
 		return x.Attempts[n-1].Event - 1
 	}
 	return 0
 }
 
-// legOfEvent returns the index of the attempt event seq belongs to, or -1.
-func (x *ILLTransaction) legOfEvent(seq int) int {
+// attemptOfEvent returns the index of the attempt event seq belongs to, or -1.
+func (x *ILLTransaction) attemptOfEvent(seq int) int {
 	i := -1
 	for j, a := range x.Attempts {
 		if a.Event > 0 && a.Event <= seq {
@@ -212,10 +213,10 @@ func (x *ILLTransaction) legOfEvent(seq int) int {
 	return i
 }
 
-// Leg returns x as it was for the partner of attempt i: that leg's
+// AsAttempt returns x as it was for the partner of attempt i: that leg's
 // partner and tuple, its history up to the next leg, and the state the
 // leg ended in. A transaction without a rota, or i out of range, is x.
-func (x ILLTransaction) Leg(i int) ILLTransaction {
+func (x ILLTransaction) AsAttempt(i int) ILLTransaction {
 	if i < 0 || i >= len(x.Attempts) || i == len(x.Attempts)-1 {
 		return x
 	}
@@ -256,24 +257,24 @@ func (x ILLTransaction) AlreadyTried() []string {
 // to the leg after); anything else is not allowed in the state the leg
 // ended in.
 func (x *ILLTransaction) illRotaStale(id TransactionID, in ILLEventInput) (ILLTransaction, error) {
-	i := x.leg(id)
+	i := x.attemptOf(id)
 	if i < 0 {
 		return *x, fmt.Errorf("core: ILL transaction-id hash collision on %s", x.ID)
 	}
-	view := x.Leg(i)
+	view := x.AsAttempt(i)
 	for j := len(view.Events) - 1; j >= 0; j-- {
 		e := view.Events[j]
 		if e.Seq < x.Attempts[i].Event {
 			break
 		}
 		if e.Dir == in.Dir && e.Service == in.Service && e.Qualifier == in.Qualifier {
-			return view, refuse(ReasonILLDuplicateAPDU, "transaction %s: %s of leg %d (%s) already applied as event %d",
+			return view, refuse(ReasonILLDuplicateAPDU, "transaction %s: %s of attempt %d (%s) already applied as event %d",
 				x.ID, in.Service, i+1, view.Partner, e.Seq)
 		}
 	}
 	ev := illstate.Event{Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier}
 	return view, fmt.Errorf("%w: %w", &Error{Reason: ReasonILLTransitionProhibited,
-		Detail: fmt.Sprintf("transaction %s: leg %d with %s ended in state %s: %s", x.ID, i+1, view.Partner, view.State, ev)},
+		Detail: fmt.Sprintf("transaction %s: attempt %d with %s ended in state %s: %s", x.ID, i+1, view.Partner, view.State, ev)},
 		&illstate.TransitionError{Role: x.Role, State: view.State, Event: ev})
 }
 

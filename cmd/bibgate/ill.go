@@ -138,7 +138,10 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		return printILLTransaction(stdout, x)
+		if err := printILLTransaction(stdout, x); err != nil {
+			return err
+		}
+		return printILLLegs(ctx, stdout, desk, x)
 	case "request":
 		x, err := desk.request(ctx, req)
 		if err != nil {
@@ -307,6 +310,7 @@ func printILLTransaction(w io.Writer, x core.ILLTransaction) error {
 	if len(x.Rota) > 0 {
 		rows = append(rows, [2]string{"Rota", strings.Join(x.Rota, ", ")})
 	}
+	rows = append(rows, illLegRows(x)...)
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
 	}
@@ -333,6 +337,12 @@ func printILLTransaction(w io.Writer, x core.ILLTransaction) error {
 		if e.Crossing {
 			details = append(details, "crossed in transit")
 		}
+		if e.ReturnAddress != "" {
+			details = append(details, "return to "+e.ReturnAddress)
+		}
+		if e.Relay != "" {
+			details = append(details, "relay "+e.Relay)
+		}
 		if e.Send {
 			if e.Sent.IsZero() {
 				details = append(details, "to send")
@@ -358,7 +368,7 @@ func stateChange(from, to illstate.State) string {
 // and what the partner answered.
 func printILLAttempts(w io.Writer, x core.ILLTransaction) {
 	fmt.Fprintln(w, "\nAttempts:")
-	fmt.Fprintln(w, "LEG\tPARTNER\tTRANSACTION\tSENT\tOUTCOME\tREASON")
+	fmt.Fprintln(w, "#\tPARTNER\tTRANSACTION\tSENT\tOUTCOME\tREASON")
 	for i, a := range x.Attempts {
 		sent := "-"
 		switch {

@@ -233,7 +233,7 @@ type ILLTransaction struct {
 	Updated time.Time  `json:"updated"`
 	Events  []ILLEvent `json:"events"`
 	// Rota is the ordered list of partners of a request sent down a rota
-	// (the first asked first), Attempts the legs so far (illrota.go).
+	// (the first asked first), Attempts the partners asked so far (illrota.go).
 	Rota     []string     `json:"rota,omitempty"`
 	Attempts []ILLAttempt `json:"attempts,omitempty"`
 	// Leg is the part the transaction plays when we broker a request for
@@ -500,7 +500,7 @@ func (s *Service) ILLApply(ctx context.Context, ref ILLRef, in ILLEventInput) (o
 		if err != nil {
 			return err
 		}
-		if ref.TID != nil && *ref.TID != x.TID { // an earlier leg of a rota
+		if ref.TID != nil && *ref.TID != x.TID { // an earlier attempt of a rota
 			out, err = x.illRotaStale(*ref.TID, in)
 			return err
 		}
@@ -560,7 +560,7 @@ func (s *Service) ILLGet(ctx context.Context, ref ILLRef) (out ILLTransaction, e
 		if err == nil {
 			out = *x
 			if ref.TID != nil && *ref.TID != x.TID {
-				out = x.AsAttempt(x.attemptOf(*ref.TID)) // as that leg's partner sees it
+				out = x.AsAttempt(x.attemptOf(*ref.TID)) // as that attempt's partner sees it
 			}
 		}
 		return err
@@ -619,7 +619,7 @@ func (s *Service) ILLPending(ctx context.Context, limit int) (out []ILLOutgoing,
 			if err != nil || n < 1 || n > len(x.Events) {
 				return fmt.Errorf("core: ILL outbox %s names event %q of %s", r.key, r.seq, r.id)
 			}
-			// an event of an earlier leg of a rota goes to that leg's partner
+			// an event of an earlier attempt of a rota goes to that attempt's partner
 			out = append(out, ILLOutgoing{Key: r.key, Transaction: x.AsAttempt(x.attemptOfEvent(n)), Event: x.Events[n-1]})
 		}
 		return nil

@@ -248,8 +248,8 @@ func (b *Backend) apply(ctx context.Context, h *iso18626.Header, role core.ILLRo
 	}
 	in.Dir, in.Origin = illstate.Incoming, core.OriginAPDU
 	in.ServiceTime, in.Repeatable = h.Timestamp.Time, !h.Timestamp.Time.IsZero()
-	// By the tuple, not the id: a late message of an earlier leg of a rota
-	// is that leg's, never the current one's.
+	// By the tuple, not the id: a late message of an earlier attempt of a rota
+	// is that attempt's, never the current one's.
 	x, err = b.Svc.ILLApply(ctx, ref, in)
 	if core.ReasonOf(err) == core.ReasonILLDuplicateAPDU {
 		b.Logger.Info().Str("transaction", x.ID).Str("kind", what).Msg("iso18626: message received again: confirmed, not applied")

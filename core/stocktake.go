@@ -506,6 +506,9 @@ func (s *Service) CloseStocktake(ctx context.Context, id string) (act InventoryA
 		if a.Number, err = s.nextNumber(t, actInventory, st.Library, now); err != nil {
 			return err
 		}
+		if err := t.recordStocktaking(marked, seen, a.Number.String(), mark, now); err != nil {
+			return err
+		}
 		st.Closed, st.Act = now, &a
 		if err := t.putRecord(bStocktake, id, st); err != nil {
 			return err

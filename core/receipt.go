@@ -463,7 +463,7 @@ func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (ac
 		if a.Kind == ReceiptReplacement {
 			wo = &WriteOffAct{Library: a.Library, Reason: accounting.ReasonPatronFault, Commission: a.Commission,
 				Disposal: "aizstāti ar līdzvērtīgiem izdevumiem, 3.pielikuma akts Nr. " + a.Number.String(),
-				Drafted: now, ApprovedBy: approvedBy, Approved: now, Copies: make([]ActCopy, 0, len(a.Copies))}
+				Drafted:  now, ApprovedBy: approvedBy, Approved: now, Copies: make([]ActCopy, 0, len(a.Copies))}
 			if wo.Number, err = s.nextNumber(t, actWriteOff, a.Library, now); err != nil {
 				return err
 			}

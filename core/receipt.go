@@ -651,7 +651,7 @@ func (s *Service) ReceivedRegister(ctx context.Context, library string, year int
 				Value: c.Value, Entered: a.Approved}
 			records[i] = c.RecordID
 		}
-		doc := a.Reference()
+		doc := "akts Nr. " + a.Number.String()
 		if a.Document != nil {
 			doc = a.Document.Number
 		}

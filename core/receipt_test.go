@@ -159,8 +159,8 @@ func TestReceipts(t *testing.T) {
 			want := []string{
 				fmt.Sprintf("1/%d SIA Zvaigzne ABC PV-100 3/3 36.00", year),
 				fmt.Sprintf("2/%d SIA Zvaigzne ABC PV-101 3/3 30.00", year),
-				fmt.Sprintf("3/%d Jānis Bērziņš 1/%d 3/2 10.00", year, year),
-				fmt.Sprintf("4/%d Latvijas Nacionālā bibliotēka 2/%d 1/1 3.00", year, year),
+				fmt.Sprintf("3/%d Jānis Bērziņš akts Nr. 1/%d 3/2 10.00", year, year),
+				fmt.Sprintf("4/%d Latvijas Nacionālā bibliotēka akts Nr. 2/%d 1/1 3.00", year, year),
 			}
 			if !slices.Equal(lines, want) {
 				t.Errorf("summary register part 1:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

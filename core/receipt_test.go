@@ -354,6 +354,9 @@ func TestReplacementSettlesLostFee(t *testing.T) {
 			if reg.Received.Total.Copies != 2 || reg.Received.Total.Sum != lost[0].Value+999 || reg.WrittenOff.Total.Copies != 2 {
 				t.Errorf("summary register: received %+v written off %+v", reg.Received.Total, reg.WrittenOff.Total)
 			}
+			if problems, err := svc.Verify(ctx); err != nil || len(problems) > 0 {
+				t.Errorf("invariants after the replacement: %v %v", err, problems)
+			}
 			// The lost copy cannot be replaced twice.
 			if _, err := svc.DraftReceipt(ctx, core.ReceiptRequest{Kind: core.ReceiptReplacement, Library: demo.Subate,
 				Commission: compiledBy, Copies: []core.ReceiptCopy{{Item: core.Item{ID: "REPL0003", RecordID: "demo-0001"},
@@ -528,11 +531,60 @@ func TestExchangeAndHistory(t *testing.T) {
 				h[0].From != demo.Subate || h[0].Library != demo.Bebrene {
 				t.Errorf("history of a copy moved by an edit: %+v %v", h, err)
 			}
+			if problems, err := svc.Verify(ctx); err != nil || len(problems) > 0 {
+				t.Errorf("invariants: %v %v", err, problems)
+			}
 			if _, err := svc.History(ctx, "NO-SUCH-COPY"); core.ReasonOf(err) != core.ReasonItemNotFound {
 				t.Errorf("history of an unknown barcode: %v", err)
 			}
 			if h, err := svc.History(ctx, demo.Items()[5].ID); err != nil || len(h) != 0 {
 				t.Errorf("history of an imported copy: %+v %v", h, err)
+			}
+		})
+	}
+}
+
+// TestReplacementLeavesNoPatronTrace: a patron whose lost copy was
+// replaced (annex 3) asks to be deleted; afterwards no receipt, write-off
+// act, history entry or anything else in the store names them.
+func TestReplacementLeavesNoPatronTrace(t *testing.T) {
+	const card, name = "ZREPL01", "Rūta Aizstājēja"
+	for bname, open := range privacyBackends(t) {
+		t.Run(bname, func(t *testing.T) {
+			st := open(t)
+			f := newFixture(t, st)
+			err := f.svc.RegisterPatrons(f.ctx, []core.NewPatron{{Patron: core.Patron{ID: card, Name: name, Category: "adult",
+				HomeLibrary: demo.Subate, IdentityConfirmed: true, Resident: true}, PIN: "9876"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := f.item(demo.Subate, ordinaryBook)
+			f.checkout(demo.Subate, card, it.ID)
+			if _, err := f.svc.DeclareLost(f.ctx, it.ID); err != nil {
+				t.Fatal(err)
+			}
+			d, err := f.svc.DraftReceipt(f.ctx, core.ReceiptRequest{Kind: core.ReceiptReplacement, Library: demo.Subate,
+				Commission: compiledBy, Copies: []core.ReceiptCopy{{Item: core.Item{ID: "ZR000001", RecordID: it.RecordID,
+					Title: it.Title}, Replaces: it.ID}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.ApproveReceipt(f.ctx, d.ID, "Anna Vadītāja"); err != nil {
+				t.Fatal(err)
+			}
+			if sum, err := f.svc.Patron(f.ctx, card); err != nil || sum.Owed != 0 {
+				t.Fatalf("owed after the replacement: %v %v", sum.Owed, err)
+			}
+			if _, err := f.svc.DeletePatron(f.ctx, card); err != nil {
+				t.Fatalf("delete: %v", err)
+			}
+			for _, kv := range dumpStore(t, st) {
+				if strings.Contains(kv, card) || strings.Contains(kv, name) {
+					t.Errorf("after deletion the store still holds the patron: %.200s", kv)
+				}
+			}
+			if h, err := f.svc.History(f.ctx, it.ID); err != nil || len(h) != 1 || h[0].Event != core.HistoryWrittenOff {
+				t.Errorf("the lost copy's history after the deletion: %+v %v", h, err)
 			}
 		})
 	}

@@ -455,8 +455,10 @@ func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (ac
 				return err
 			}
 		}
-		if a.Entry, err = s.nextNumber(t, actRegisterReceived, a.Library, now); err != nil {
-			return err
+		if len(a.Copies) > 0 { // nothing arrived: an act for the claim, nothing to enter
+			if a.Entry, err = s.nextNumber(t, actRegisterReceived, a.Library, now); err != nil {
+				return err
+			}
 		}
 		a.ApprovedBy, a.Approved = approvedBy, now
 		var wo *WriteOffAct
@@ -616,7 +618,7 @@ func (s *Service) ReceivedRegister(ctx context.Context, library string, year int
 	if err != nil {
 		return nil, err
 	}
-	list = slices.DeleteFunc(list, func(a ReceiptAct) bool { return a.Approved.IsZero() || a.Entry.Year != year })
+	list = slices.DeleteFunc(list, func(a ReceiptAct) bool { return a.Approved.IsZero() || a.Entry.N == 0 || a.Entry.Year != year })
 	slices.SortFunc(list, func(x, y ReceiptAct) int {
 		return cmp.Or(strings.Compare(x.Library, y.Library), cmp.Compare(x.Entry.N, y.Entry.N))
 	})

@@ -589,3 +589,45 @@ func TestReplacementLeavesNoPatronTrace(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscrepancyNothingArrived: a delivery note for copies none of which
+// arrived gets its annex 1 act (for the claim) but no entry in the summary
+// register, and the next receipt takes entry 1.
+func TestDiscrepancyNothingArrived(t *testing.T) {
+	f := newMemFixture(t)
+	d, err := f.svc.DraftReceipt(f.ctx, core.ReceiptRequest{Kind: core.ReceiptDiscrepancy, Library: demo.Subate,
+		Supplier: "SIA Zvaigzne ABC", Commission: compiledBy,
+		Document: &core.AccompanyingDocument{Number: "PV-9", Copies: 3, Value: 4500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := f.svc.ApproveReceipt(f.ctx, d.ID, "Anna Vadītāja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, v := a.Shortfall(); a.Number.N != 1 || a.Entry.N != 0 || c != 3 || v != 4500 {
+		t.Errorf("act %s entry %s shortfall %d %v", a.Number, a.Entry, c, v)
+	}
+	d, err = f.svc.DraftReceipt(f.ctx, core.ReceiptRequest{Kind: core.ReceiptDocument, Library: demo.Subate,
+		Supplier: "SIA Zvaigzne ABC", Document: &core.AccompanyingDocument{Number: "PV-10"},
+		Copies: newCopies("PV", 2, policy.MaterialBook, 800)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = f.svc.ApproveReceipt(f.ctx, d.ID, "Anna Vadītāja"); err != nil || a.Entry.N != 1 || a.Number.N != 0 {
+		t.Errorf("next receipt: act %s entry %s %v", a.Number, a.Entry, err)
+	}
+	part1, err := f.svc.ReceivedRegister(f.ctx, demo.Subate, f.clock.Now().Year(), nil)
+	if err != nil || len(part1) != 1 || part1[0].Document != "PV-10" {
+		t.Errorf("part 1: %+v %v", part1, err)
+	}
+	// Inventory numbers are ranged as numbers, not as text: S-9 before S-10.
+	d, err = f.svc.DraftReceipt(f.ctx, core.ReceiptRequest{Kind: core.ReceiptNoDocument, Library: demo.Subate,
+		Supplier: "Jānis Bērziņš", Commission: compiledBy, Copies: newCopies("S", 12, policy.MaterialBook, 100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, last := d.RecordRange(); first != "S-1" || last != "S-12" {
+		t.Errorf("record range %s..%s, want S-1..S-12", first, last)
+	}
+}

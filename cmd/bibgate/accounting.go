@@ -858,8 +858,12 @@ func printApproved(w io.Writer, a *core.ReceiptAct) {
 	if a.Number.N != 0 {
 		act = fmt.Sprintf("act Nr. %s, ", a.Number)
 	}
-	fmt.Fprintf(w, "approved by %s: %ssummary register part 1 entry Nr. %s, %d copies entered\n", a.ApprovedBy, act, a.Entry,
-		len(a.Copies))
+	if a.Entry.N == 0 {
+		fmt.Fprintf(w, "approved by %s: %snothing arrived, nothing entered in the summary register\n", a.ApprovedBy, act)
+	} else {
+		fmt.Fprintf(w, "approved by %s: %ssummary register part 1 entry Nr. %s, %d copies entered\n", a.ApprovedBy, act, a.Entry,
+			len(a.Copies))
+	}
 	if a.WriteOff == "" {
 		return
 	}

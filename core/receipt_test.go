@@ -631,3 +631,48 @@ func TestDiscrepancyNothingArrived(t *testing.T) {
 		t.Errorf("record range %s..%s, want S-1..S-12", first, last)
 	}
 }
+
+// TestConcurrentReceiptApprovals: eight receipts approved at once get act
+// numbers 1–8 and register entries 1–8, each once, on every store.
+func TestConcurrentReceiptApprovals(t *testing.T) {
+	for name, open := range privacyBackends(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, open(t))
+			const n = 8
+			var ids []string
+			for i := range n {
+				d, err := f.svc.DraftReceipt(f.ctx, core.ReceiptRequest{Kind: core.ReceiptNoDocument, Library: demo.Subate,
+					Supplier: "Jānis Bērziņš", Commission: compiledBy, Copies: newCopies(fmt.Sprintf("C%d-", i), 2, policy.MaterialBook, 100)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, d.ID)
+			}
+			type res struct {
+				a   core.ReceiptAct
+				err error
+			}
+			out := make(chan res, n)
+			for _, id := range ids {
+				go func() {
+					a, err := f.svc.ApproveReceipt(f.ctx, id, "Anna Vadītāja")
+					out <- res{a, err}
+				}()
+			}
+			acts, entries := map[int]bool{}, map[int]bool{}
+			for range n {
+				r := <-out
+				if r.err != nil {
+					t.Fatal(r.err)
+				}
+				acts[r.a.Number.N], entries[r.a.Entry.N] = true, true
+			}
+			for k := 1; k <= n; k++ {
+				if !acts[k] || !entries[k] {
+					t.Errorf("numbers after concurrent approvals: acts %v entries %v", acts, entries)
+					break
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/adapters/staffweb"
+	"github.com/bibgate/bibgate/internal/clientaddr"
 )
 
 // The staff web console: on the admin listener under /staff/, and on its
@@ -21,7 +23,8 @@ const staffPrefix = "/staff"
 // staffWeb is the console; its cookies are Secure under TLS, and on plain
 // HTTP too with staff.secure_cookie (a TLS proxy in front).
 func (a *App) staffWeb() (*staffweb.Server, error) {
-	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie})
+	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie,
+		Languages: a.recordLanguages})
 }
 
 // mountStaffWeb adds the console to the admin listener's mux.
@@ -65,7 +68,11 @@ func (a *App) staffServers() ([]server, error) {
 		ln = tls.NewListener(ln, tlsCfg)
 	}
 	a.bound("staff", ln.Addr())
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	proxies, err := clientaddr.New(a.cfg.Staff.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("staff.trusted_proxies: %w", err)
+	}
+	hs := &http.Server{Handler: proxies.Handler(mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsCfg}
 	return []server{{
 		name: "staff",
@@ -77,4 +84,13 @@ func (a *App) staffServers() ([]server, error) {
 		},
 		shutdown: httpShutdown(hs),
 	}}, nil
+}
+
+// recordLanguages is the language of catalogue records, for the summary
+// register's columns: none before the catalogue is open.
+func (a *App) recordLanguages(ctx context.Context, recordIDs []string) (map[string]string, error) {
+	if a.catalog == nil {
+		return nil, nil
+	}
+	return a.catalog.Languages(ctx, recordIDs)
 }

@@ -608,12 +608,13 @@ func (s *Service) ReceiptByID(ctx context.Context, id string) (act ReceiptAct, e
 	return act, err
 }
 
-// ReceivedRegister computes part 1 of the summary register (§24.1, annex
-// 5) of a library for a year: one line per approved receipt, in entry
-// order, with its copies by type, language and balance. languages is as
-// for SummaryRegister.
+// ReceivedRegister lists part 1 of the summary register (§24.1, annex 5)
+// of a library ("" every library) for a year from its receipts: one line
+// per approved receipt that entered copies, in entry order, with its
+// source, accompanying document (or act) and copies by type, language and
+// balance. languages is as for SummaryRegister.
 func (s *Service) ReceivedRegister(ctx context.Context, library string, year int,
-	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)) ([]accounting.ReceivedEntry, error) {
+	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)) ([]accounting.Received, error) {
 	list, err := s.Receipts(ctx, library)
 	if err != nil {
 		return nil, err
@@ -640,10 +641,10 @@ func (s *Service) ReceivedRegister(ctx context.Context, library string, year int
 			}
 		}
 	}
-	out := make([]accounting.ReceivedEntry, 0, len(list))
+	out := make([]accounting.Received, 0, len(list))
 	for _, a := range list {
 		copies := make([]accounting.Copy, len(a.Copies))
-		records := make([]string, len(a.Copies))
+		titles := map[string]bool{}
 		for i, c := range a.Copies {
 			l := accounting.OtherLanguage
 			if code, ok := langs[c.RecordID]; ok {
@@ -651,13 +652,48 @@ func (s *Service) ReceivedRegister(ctx context.Context, library string, year int
 			}
 			copies[i] = accounting.Copy{Type: accounting.TypeOfMaterial(c.Material), Language: l, OnBalance: c.Value > 0,
 				Value: c.Value, Entered: a.Approved}
-			records[i] = c.RecordID
+			titles[c.RecordID] = true
 		}
-		doc := "akts Nr. " + a.Number.String()
-		if a.Document != nil {
-			doc = a.Document.Number
-		}
-		out = append(out, accounting.Received(a.Approved, a.Entry, a.Source, doc, copies, records))
+		source, doc := a.registerSource()
+		out = append(out, accounting.Received{Date: a.Approved, Number: a.Entry.String(), Source: source, Document: doc,
+			Titles: len(titles), Row: accounting.RowOf(copies)})
 	}
 	return out, nil
+}
+
+// registerSource is what part 1 of the summary register says of the
+// receipt: its acquisition source and its accompanying document's number,
+// or its act's when it had none.
+func (a *ReceiptAct) registerSource() (source, document string) {
+	if a.Document != nil {
+		return a.Source, a.Document.Number
+	}
+	return a.Source, "akts Nr. " + a.Number.String()
+}
+
+// fillReceiptSources gives the part 1 entries of one library's register,
+// computed from the copies' records, the source and document of the
+// receipt that made them.
+func (s *Service) fillReceiptSources(ctx context.Context, library string, year int, entries []accounting.Received) error {
+	if library == "" || len(entries) == 0 {
+		return nil // entry numbers are per library
+	}
+	list, err := s.Receipts(ctx, library)
+	if err != nil {
+		return err
+	}
+	by := map[string]*ReceiptAct{}
+	for i := range list {
+		if a := &list[i]; !a.Approved.IsZero() && a.Entry.Year == year && a.Entry.N != 0 {
+			by[a.Entry.String()] = a
+		}
+	}
+	for i := range entries {
+		if a, ok := by[entries[i].Number]; ok {
+			if entries[i].Source == "" && entries[i].Document == "" {
+				entries[i].Source, entries[i].Document = a.registerSource()
+			}
+		}
+	}
+	return nil
 }

@@ -676,3 +676,36 @@ func TestConcurrentReceiptApprovals(t *testing.T) {
 		})
 	}
 }
+
+// TestDeskRegisterNamesReceiptSources: the console's summary register,
+// which builds part 1 from the copies' records, names the source and
+// document of the receipts behind its entries.
+func TestDeskRegisterNamesReceiptSources(t *testing.T) {
+	f := newMemFixture(t)
+	d := f.deskStaff()
+	for _, r := range []core.ReceiptRequest{
+		{Kind: core.ReceiptDocument, Library: demo.Subate, Supplier: "SIA Zvaigzne ABC",
+			Document: &core.AccompanyingDocument{Number: "PV-100"}, Copies: newCopies("DOC", 2, policy.MaterialBook, 500)},
+		{Kind: core.ReceiptNoDocument, Library: demo.Subate, Supplier: "Jānis Bērziņš", Commission: compiledBy,
+			Copies: newCopies("GIF", 1, policy.MaterialBook, 300)},
+	} {
+		a, err := f.svc.DraftReceipt(f.ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ApproveReceipt(f.ctx, a.ID, "Anna Vadītāja"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	book, err := f.svc.DeskSummaryRegister(f.ctx, d.adminSUB, "", 2026, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range book.Received {
+		got = append(got, fmt.Sprintf("%s %s %s %d", e.Number, e.Source, e.Document, e.Total.Copies))
+	}
+	if want := []string{"1/2026 SIA Zvaigzne ABC PV-100 2", "2/2026 Jānis Bērziņš akts Nr. 1/2026 1"}; !slices.Equal(got, want) {
+		t.Errorf("desk register part 1: %q, want %q", got, want)
+	}
+}

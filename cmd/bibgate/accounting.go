@@ -1028,7 +1028,7 @@ func receivedRegisterOut(ctx context.Context, svc *core.Service, library string,
 	head = append(head, "bilancē eks.", "bilancē EUR", "ārpus bilances eks.", "ārpus bilances EUR")
 	rows := make([][]string, 0, len(entries))
 	for _, e := range entries {
-		r := []string{e.Date.Format(time.DateOnly), e.Number.String(), e.Source, e.Document, strconv.Itoa(e.Total.Copies),
+		r := []string{e.Date.Format(time.DateOnly), e.Number, e.Source, e.Document, strconv.Itoa(e.Total.Copies),
 			strconv.Itoa(e.Titles)}
 		for _, t := range accounting.Types() {
 			r = append(r, strconv.Itoa(e.ByType[t].Copies))

@@ -69,6 +69,10 @@ type Options struct {
 	// SecureCookie marks the cookies Secure on plain HTTP too, for a
 	// console behind a TLS-terminating proxy. Under TLS they always are.
 	SecureCookie bool
+	// Languages gives the language code of catalogue records, for the
+	// summary register's language columns (nil: every copy counts as
+	// other).
+	Languages func(ctx context.Context, recordIDs []string) (map[string]string, error)
 }
 
 // Server is the console's http.Handler.
@@ -79,11 +83,14 @@ type Server struct {
 	prefix string
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
+	// languages is Options.Languages.
+	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)
 }
 
 // New builds the console over svc.
 func New(svc *core.Service, opts Options) (*Server, error) {
-	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux()}
+	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux(),
+		languages: opts.Languages}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -143,6 +150,8 @@ var funcs = template.FuncMap{
 		return t.Format("2006-01-02 15:04")
 	},
 	"str": func(v any) string { return fmt.Sprint(v) },
+
+	"hasPrefix": strings.HasPrefix,
 }
 
 // path is p under the console's prefix.

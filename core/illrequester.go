@@ -20,6 +20,8 @@ type ILLNewRequest struct {
 	PickupLibrary string
 	Expiry        time.Time
 	Note          string
+	// by is the staff member filing it (StaffILLRequest), nil otherwise.
+	by *Actor
 }
 
 // ILLRequest files a request for a patron and queues the ILL-Request to
@@ -71,6 +73,9 @@ func (s *Service) ILLRequest(ctx context.Context, req ILLNewRequest) (out ILLTra
 		}
 		p.LastActive = now
 		if err := t.putRecord(bPatron, p.ID, p); err != nil {
+			return err
+		}
+		if err := s.illRequestByStaff(t, req, x, p); err != nil {
 			return err
 		}
 		out = *x

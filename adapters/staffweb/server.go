@@ -69,6 +69,10 @@ type Options struct {
 	// SecureCookie marks the cookies Secure on plain HTTP too, for a
 	// console behind a TLS-terminating proxy. Under TLS they always are.
 	SecureCookie bool
+	// ILLQueued is called after an ILL page queued a message for a
+	// partner (the outbox is woken to send it at once); nil: it waits for
+	// the outbox's next round.
+	ILLQueued func()
 }
 
 // Server is the console's http.Handler.
@@ -79,11 +83,14 @@ type Server struct {
 	prefix string
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
+	// illKick is Options.ILLQueued.
+	illKick func()
 }
 
 // New builds the console over svc.
 func New(svc *core.Service, opts Options) (*Server, error) {
-	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux()}
+	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux(),
+		illKick: opts.ILLQueued}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}

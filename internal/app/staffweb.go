@@ -21,7 +21,8 @@ const staffPrefix = "/staff"
 // staffWeb is the console; its cookies are Secure under TLS, and on plain
 // HTTP too with staff.secure_cookie (a TLS proxy in front).
 func (a *App) staffWeb() (*staffweb.Server, error) {
-	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie})
+	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie,
+		ILLQueued: a.kickOutbox})
 }
 
 // mountStaffWeb adds the console to the admin listener's mux.

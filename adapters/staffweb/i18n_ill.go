@@ -130,6 +130,7 @@ var illCatalogue = map[string]msg{
 	"ill_reason_policy-problem":  {"neatļauj noteikumi", "reeglid ei luba", "pravila ne dovolijo", "policy"},
 	"ill_reason_other":           {"cits iemesls", "muu põhjus", "drug razlog", "other"},
 
+	"ill_state_idle":                 {"jauns", "uus", "nov", "new"},
 	"ill_state_pending":              {"gaida atbildi", "ootab vastust", "čaka na odgovor", "pending"},
 	"ill_state_in-process":           {"apstrādē", "töös", "v obdelavi", "in process"},
 	"ill_state_not-supplied":         {"nav piegādāts", "ei saadetud", "ni dobavljeno", "not supplied"},

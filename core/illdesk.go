@@ -69,6 +69,9 @@ type ILLDeskEntry struct {
 	// Copy is the barcode of the copy a ship sends: the one named when it
 	// was supplied, else the one trapped for it (responder).
 	Copy string
+	// ShipDue is the due date the loan rules give the copy if it is
+	// shipped now (responder, a loan, with Copy).
+	ShipDue time.Time
 }
 
 // In reports whether the entry is in queue q.
@@ -173,6 +176,17 @@ func (s *Service) illDeskEntry(t tx, st Staff, x ILLTransaction, now time.Time) 
 		if e.Copy == "" {
 			e.Copy = x.CopyID
 		}
+		if e.Copy != "" && x.Service.returnable() {
+			it, err := t.item(e.Copy)
+			if err != nil && ReasonOf(err) != ReasonItemNotFound {
+				return e, err
+			}
+			if it != nil {
+				if lib, err := s.library(it.Library); err == nil {
+					e.ShipDue = s.illShipDue(lib, it.Material, time.Time{}, now)
+				}
+			}
+		}
 	}
 	if x.PatronID != "" {
 		p, err := t.patron(x.PatronID)
@@ -276,7 +290,9 @@ type illAuditState struct {
 
 // StaffILLAction is a staff member performing action (ILLStaffActionNames)
 // on transaction id: as ILLStaffAction, permission-checked and audited
-// ("ill_" and the action, on "ill/<id>"). Supplying with a barcode names
+// ("ill_" and the action, on "ill/<id>"). Shipping with a date gives the
+// partner that due date instead of the loan rules' (not before today).
+// Supplying with a barcode names
 // the copy to ship, which must be on the shelf or the one trapped for the
 // request; not supplying takes a reason of ILLUnfilledReasons ("other"
 // when none is given).
@@ -311,6 +327,11 @@ func (s *Service) StaffILLAction(ctx context.Context, by Actor, id, action strin
 			return err
 		}
 		before := illAuditState{State: x.State.String(), Partner: x.Partner}
+		if name == "ship" && !in.Date.IsZero() {
+			if err := s.illCheckAgreedDue(in.Date, now); err != nil {
+				return err
+			}
+		}
 		if name == "supply" && in.ItemID != "" {
 			if err := s.illCheckSupplyCopy(t, x, in.ItemID); err != nil {
 				return err
@@ -336,6 +357,34 @@ func (s *Service) StaffILLAction(ctx context.Context, by Actor, id, action strin
 		return t.illSave(x, queued)
 	})
 	return out, err
+}
+
+// illShipDue is the due date of a copy shipped now: the supplier loan
+// period for its material (seed 001) from now, on a day its library is
+// open; or, when staff agreed another with the partner, the end of that
+// date (agreed: its year, month and day, in the library's zone).
+func (s *Service) illShipDue(lib *Library, material string, agreed, now time.Time) time.Time {
+	loc := calLoc(lib.Calendar)
+	if !agreed.IsZero() {
+		y, m, d := agreed.Date()
+		return lib.Calendar.EndOfDay(time.Date(y, m, d, 12, 0, 0, 0, loc))
+	}
+	return lib.Calendar.EndOfDay(lib.Calendar.NextOpenDay(s.illLoanPeriod(material).After(now.In(loc))))
+}
+
+// illCheckAgreedDue refuses a due date staff give that is already past
+// at the ILL library.
+func (s *Service) illCheckAgreedDue(agreed, now time.Time) error {
+	lib, err := s.library(s.illLibrary())
+	if err != nil {
+		return err
+	}
+	y, m, d := agreed.Date()
+	ty, tm, td := now.In(calLoc(lib.Calendar)).Date()
+	if time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Before(time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC)) {
+		return refuse(ReasonBadRequest, "due date %s is in the past", agreed.Format(time.DateOnly))
+	}
+	return nil
 }
 
 // illCheckSupplyCopy refuses a copy staff name to supply x with that a

@@ -78,6 +78,9 @@ func TestILLDeskQueuesAndActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ymd(e.ShipDue) != "2026-11-25" { // 21 days, by the loan rules
+		t.Errorf("due date if shipped now %s", ymd(e.ShipDue))
+	}
 	if e.Copy != "B1" || !strings.Contains(strings.Join(e.Actions, " "), "ship") || strings.Contains(strings.Join(e.Actions, " "), "receive") {
 		t.Errorf("entry copy %q actions %v", e.Copy, e.Actions)
 	}
@@ -96,6 +99,7 @@ func TestILLDeskQueuesAndActions(t *testing.T) {
 		{"unfilled reason not in the list", queued.ID, "unfilled", core.ILLDeskAction{Reason: "bored"}, core.ReasonBadRequest},
 		{"empty message", queued.ID, "message", core.ILLDeskAction{Note: " "}, core.ReasonBadRequest},
 		{"ship with no copy", queued.ID, "ship", core.ILLDeskAction{}, core.ReasonBadRequest},
+		{"agreed due date in the past", ready.ID, "ship", core.ILLDeskAction{Date: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)}, core.ReasonBadRequest},
 	} {
 		_, err := f.svc.StaffILLAction(f.ctx, ill, tc.id, tc.action, tc.in)
 		if got := core.ReasonOf(err); got != tc.want {
@@ -103,8 +107,9 @@ func TestILLDeskQueuesAndActions(t *testing.T) {
 		}
 	}
 
-	x, err := f.svc.StaffILLAction(f.ctx, ill, ready.ID, "ship", core.ILLDeskAction{ItemID: e.Copy})
-	if err != nil || x.State != illstate.Shipped || ymd(x.Due) != "2026-11-25" {
+	// A longer loan agreed with the partner: the Shipped carries it.
+	x, err := f.svc.StaffILLAction(f.ctx, ill, ready.ID, "ship", core.ILLDeskAction{ItemID: e.Copy, Date: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || x.State != illstate.Shipped || ymd(x.Due) != "2026-12-01" || ymd(last(x).Date) != "2026-12-01" {
 		t.Fatalf("ship: %v state %s due %s", err, x.State, ymd(x.Due))
 	}
 	x, err = f.svc.StaffILLAction(f.ctx, ill, queued.ID, "unfilled", core.ILLDeskAction{Reason: "in-use-on-loan", Note: "both copies out"})

@@ -235,7 +235,14 @@ func TestILLActionsInTheConsole(t *testing.T) {
 	if !strings.Contains(page, "The partner is told we will supply.") || !strings.Contains(page, `data-event="&gt;ILL-Answer:will-supply"`) {
 		t.Errorf("after supply:\n%s", page)
 	}
-	status, loc, _ = c.post(liga, tok, txPath+"/ship", url.Values{"barcode": {"I000370"}})
+	if !strings.Contains(page, "Otherwise it is due 2026-11-23.") {
+		t.Errorf("the ship form does not say the rules' due date:\n%s", page)
+	}
+	status, loc, _ = c.post(liga, tok, txPath+"/ship", url.Values{"barcode": {"I000370"}, "date": {"2026-10-30"}})
+	if status != http.StatusSeeOther || loc != txPath+"?err=bad_request" {
+		t.Fatalf("ship due before today: %d %q", status, loc)
+	}
+	status, loc, _ = c.post(liga, tok, txPath+"/ship", url.Values{"barcode": {"I000370"}, "date": {""}})
 	if status != http.StatusSeeOther || loc != txPath+"?ok=ok_ill_ship" {
 		t.Fatalf("ship: %d %q", status, loc)
 	}

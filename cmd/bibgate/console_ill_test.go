@@ -66,7 +66,9 @@ type partnerLibrary struct {
 	seen chan struct{}
 }
 
-func (p *partnerLibrary) NewSession(context.Context, illserver.ConnInfo) (illserver.Session, error) { return p, nil }
+func (p *partnerLibrary) NewSession(context.Context, illserver.ConnInfo) (illserver.Session, error) {
+	return p, nil
+}
 
 func (p *partnerLibrary) Handle(_ context.Context, a ill.APDU) ([]ill.APDU, error) {
 	p.mu.Lock()
@@ -113,9 +115,9 @@ func (p *partnerLibrary) wait(t *testing.T, what string, match func(ill.APDU) bo
 // ISO 10161 TCP while the only copy is out; the ILL librarian, signed in
 // to the console in Debian's Chromium, finds the request in her inbox,
 // and once the copy is back at the desk (SIP2) supplies it with the
-// copy's barcode and ships it. Each step changes the state on the page,
-// and the partner's server receives the ILL-Answer will-supply and the
-// Shipped with its due date.
+// copy's barcode and ships it with the due date agreed with the partner.
+// Each step changes the state on the page, and the partner's server
+// receives the ILL-Answer will-supply and the Shipped with that due date.
 func TestConsoleILLInChromium(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
@@ -311,12 +313,18 @@ func TestConsoleILLInChromium(t *testing.T) {
 		b.fail("supply", "history %q", got)
 	}
 
-	// Ship it: the copy goes out on loan to the partner with a due date.
-	b.run("ship", chromedp.WaitVisible("#ship-barcode", chromedp.ByQuery), submit("#act-ship"))
+	// Ship it, with a longer loan agreed with the partner: the copy goes
+	// out on loan to the partner with that due date.
+	agreed := time.Now().AddDate(0, 0, 30).Format("2006-01-02")
+	b.run("ship", chromedp.WaitVisible("#ship-barcode", chromedp.ByQuery), chromedp.SetValue("#ship-due", agreed, chromedp.ByQuery),
+		submit("#act-ship"))
 	if got := attr("#ill-state", "data-state"); got != "SHIPPED" {
 		b.fail("ship", "state %q, want SHIPPED", got)
 	}
 	due := text("#ill-due")
+	if due != agreed {
+		b.fail("ship", "due date %q, want the agreed %s", due, agreed)
+	}
 	shipped := partner.wait(t, "Shipped", func(a ill.APDU) bool { _, ok := a.(*ill.Shipped); return ok }).(*ill.Shipped)
 	if shipped.SupplyDetails.DateDue == nil || shipped.SupplyDetails.DateDue.Date != strings.ReplaceAll(due, "-", "") {
 		t.Errorf("Shipped due date %+v, the page says %s", shipped.SupplyDetails.DateDue, due)

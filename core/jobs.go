@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,63 +52,35 @@ func (s *Service) RunJobs(ctx context.Context) (JobReport, error) {
 // ExpireHolds ends holds not collected by their pickup deadline; the copy
 // goes to the next in the queue or home.
 func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
-	total := 0
-	for {
-		n, stale := 0, 0
-		err := s.update(ctx, func(t tx) error {
-			n, stale = 0, 0
-			now := s.clock.Now()
-			var due []string
-			err := t.Scan(bHoldExpiry, "", func(k string, _ []byte) error {
-				ts, _, _ := strings.Cut(k, "/")
-				if u, _ := strconv.ParseInt(ts, 10, 64); time.Unix(u, 0).After(now) || len(due) == jobBatch {
-					return errStop
-				}
-				due = append(due, k)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			for _, k := range due {
-				_, id, _ := strings.Cut(k, "/")
-				h, err := t.hold(id)
-				if err != nil {
-					return err
-				}
-				if h.Status != HoldReady || h.Expires.After(now) {
-					if err := t.Delete(bHoldExpiry, k); err != nil { // stale entry
-						return err
-					}
-					stale++
-					continue
-				}
-				p, err := t.patron(h.PatronID)
-				if err != nil {
-					return err
-				}
-				if err := s.releaseTrapped(t, h, now); err != nil {
-					return err
-				}
-				if err := s.endHold(t, p, h, HoldExpired, now); err != nil {
-					return err
-				}
-				if _, err := t.addNotice(Notice{ID: "hold_expired/" + h.ID, Kind: NoticeHoldExpired, PatronID: p.ID,
-					To: s.recipient(p, now), Language: p.Language, Library: h.PickupLibrary, Title: h.Title, Created: now}); err != nil {
-					return err
-				}
-				if err := t.putRecord(bPatron, p.ID, p); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		total += n
-		if err != nil || n+stale == 0 {
-			return total, wrapJob("expire holds", err)
+	n, err := s.sweep(ctx, bHoldExpiry, func(t tx, key string, _ []byte, now time.Time) (bool, int, error) {
+		ts, id, _ := strings.Cut(key, "/")
+		if u, _ := strconv.ParseInt(ts, 10, 64); time.Unix(u, 0).After(now) {
+			return false, 0, nil // later deadlines: done
 		}
-	}
+		h, err := t.hold(id)
+		if err != nil {
+			return false, 0, err
+		}
+		if h.Status != HoldReady || h.Expires.After(now) {
+			return true, 0, t.Delete(bHoldExpiry, key) // stale entry
+		}
+		p, err := t.patron(h.PatronID)
+		if err != nil {
+			return false, 0, err
+		}
+		if err := s.releaseTrapped(t, h, now); err != nil {
+			return false, 0, err
+		}
+		if err := s.endHold(t, p, h, HoldExpired, now); err != nil {
+			return false, 0, err
+		}
+		if _, err := t.addNotice(Notice{ID: "hold_expired/" + h.ID, Kind: NoticeHoldExpired, PatronID: p.ID,
+			To: s.recipient(p, now), Language: p.Language, Library: h.PickupLibrary, Title: h.Title, Created: now}); err != nil {
+			return false, 0, err
+		}
+		return true, 1, t.putRecord(bPatron, p.ID, p)
+	})
+	return n, wrapJob("expire holds", err)
 }
 
 var errStop = store.ErrStopScan
@@ -134,23 +107,33 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	return n, wrapJob("reminders", err)
 }
 
-// sweep walks bucket in key order, jobBatch keys per transaction so that
-// background work never holds the writer for long, calling visit for each
-// key. visit says whether to go on and how many changes it made. Keys are
-// collected before visiting, so visit may write to the bucket it walks.
-// Every batch sees the time the sweep began: a bucket keyed by time (due,
-// returned) is walked up to then and no further, so a sweep ends even
-// while circulation keeps adding keys behind it faster than it walks, and
-// the jobs after it get their turn.
+// sweep walks bucket in key order and calls visit for each key, which
+// says whether to go on and how many changes it made. Every call sees the
+// time the sweep began: a bucket keyed by time (due, returned) is walked up
+// to then and no further, so a sweep ends even while circulation keeps
+// adding keys behind it faster than it walks, and the jobs after it get
+// their turn.
+//
+// Background work must not fight circulation for the data. So a sweep
+// decides in a snapshot and changes in small transactions: it reads
+// jobBatch keys in a read-only transaction and runs visit on each there,
+// on a transaction that refuses writes; only the keys whose visit tried
+// to write are visited again, inside Update, jobWrites at a time, where
+// visit sees the current value and decides afresh. On PostgreSQL the
+// snapshot takes no predicate locks and a writing transaction touches a
+// few records, so a checkin running beside the job rarely conflicts with
+// it, and when it does only those few are retried. When a write batch
+// fails even so, its keys are visited again one per transaction, so one
+// contended record holds up nothing but itself.
 func (s *Service) sweep(ctx context.Context, bucket string,
 	visit func(t tx, key string, value []byte, now time.Time) (more bool, changed int, err error)) (int, error) {
 	total, from := 0, ""
 	now := s.clock.Now()
 	for {
+		var writes []string
 		done, last := false, ""
-		n := 0
-		err := s.update(ctx, func(t tx) error {
-			done, last, n = false, "", 0
+		err := s.view(ctx, func(t tx) error {
+			writes, done, last = writes[:0], false, ""
 			type kv struct {
 				k string
 				v []byte
@@ -166,23 +149,27 @@ func (s *Service) sweep(ctx context.Context, bucket string,
 			if err != nil {
 				return err
 			}
-			if len(batch) < jobBatch {
-				done = true
-			}
+			done = len(batch) < jobBatch
+			dry := tx{dryTx{t.Tx}}
 			for _, x := range batch {
-				more, changed, err := visit(t, x.k, x.v, now)
-				if err != nil {
-					return err
-				}
-				n += changed
 				last = x.k
-				if !more {
+				more, _, err := visit(dry, x.k, x.v, now)
+				switch {
+				case errors.Is(err, errWouldWrite):
+					writes = append(writes, x.k)
+				case err != nil:
+					return err
+				case !more:
 					done = true
 					return nil
 				}
 			}
 			return nil
 		})
+		if err != nil {
+			return total, err
+		}
+		n, err := s.sweepWrite(ctx, bucket, writes, visit, now)
 		total += n
 		if err != nil || done || last == "" {
 			return total, err
@@ -190,6 +177,61 @@ func (s *Service) sweep(ctx context.Context, bucket string,
 		from = last + "\x00"
 	}
 }
+
+// jobWrites is how many records one writing transaction of a sweep
+// changes at most.
+const jobWrites = 32
+
+// sweepWrite visits keys inside Update, jobWrites per transaction, and
+// one per transaction after a batch fails.
+func (s *Service) sweepWrite(ctx context.Context, bucket string, keys []string,
+	visit func(t tx, key string, value []byte, now time.Time) (bool, int, error), now time.Time) (int, error) {
+	total, size := 0, jobWrites
+	for len(keys) > 0 {
+		batch := keys[:min(size, len(keys))]
+		n := 0
+		err := s.update(ctx, func(t tx) error {
+			n = 0
+			for _, k := range batch {
+				v, ok, err := t.Get(bucket, k)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue // gone since the snapshot
+				}
+				_, changed, err := visit(t, k, v, now)
+				if err != nil {
+					return err
+				}
+				n += changed
+			}
+			return nil
+		})
+		if err != nil {
+			if size == 1 || ctx.Err() != nil {
+				return total, err
+			}
+			size = 1
+			continue
+		}
+		total += n
+		keys = keys[len(batch):]
+	}
+	return total, nil
+}
+
+// errWouldWrite is what a dryTx answers a write with.
+var errWouldWrite = errors.New("core: write in a sweep's snapshot")
+
+// dryTx is a read-only view on which every write fails with errWouldWrite:
+// a sweep runs its visit there first to learn whether the key needs a
+// writing transaction at all.
+type dryTx struct{ store.Tx }
+
+func (dryTx) Put(string, string, []byte) error    { return errWouldWrite }
+func (dryTx) Delete(string, string) error         { return errWouldWrite }
+func (dryTx) NextSequence(string) (uint64, error) { return 0, errWouldWrite }
 
 func (s *Service) remindLoan(t tx, loanID string, now time.Time) (int, error) {
 	l, err := t.loan(loanID)

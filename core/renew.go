@@ -223,8 +223,14 @@ func (s *Service) decideRenewalTx(loanID string, approve bool, reason string, ou
 				return err
 			}
 		}
+		// An approval moves the renewal count on; a rejection does not, so
+		// its notice is told apart from an earlier rejection by the time.
+		id := "renewal/" + l.ID + "/" + strconv.Itoa(l.Renewals) + "/" + strconv.FormatBool(approve)
+		if !approve {
+			id += "/" + strconv.FormatInt(now.UnixNano(), 10)
+		}
 		_, err = t.addNotice(Notice{
-			ID: "renewal/" + l.ID + "/" + strconv.Itoa(l.Renewals) + "/" + strconv.FormatBool(approve), Kind: NoticeRenewal,
+			ID: id, Kind: NoticeRenewal,
 			PatronID: p.ID, To: s.recipient(p, now), Language: p.Language, Library: lib.ID, ItemID: it.ID, Title: it.Title, Due: l.Due, Created: now,
 			Reason: reasonIf(!approve, reason),
 		})

@@ -330,6 +330,29 @@ func TestRenewalNeedsApproval(t *testing.T) {
 	}
 }
 
+// TestEveryRejectedRenewalIsTold: a patron whose renewal request is
+// rejected, asks again and is rejected again is told both times.
+func TestEveryRejectedRenewalIsTold(t *testing.T) {
+	f := newMemFixture(t)
+	yes := true
+	f.svc.Consortium().Rules.Overrides = append(f.svc.Consortium().Rules.Overrides,
+		policy.Override{Library: demo.Central, Set: policy.Partial{RenewalNeedsApproval: &yes}})
+	loan := f.checkout(demo.Central, demo.PatronGood, "I000001")
+	for i := range 2 {
+		f.clock.Advance(24 * time.Hour)
+		if r, err := f.svc.Renew(f.ctx, core.RenewRequest{PatronID: demo.PatronGood, ItemID: "I000001"}); err != nil || !r.Requested {
+			t.Fatalf("request %d: %+v %v", i+1, r, err)
+		}
+		if _, err := f.svc.DecideRenewal(f.ctx, loan.ID, false); err != nil {
+			t.Fatalf("reject %d: %v", i+1, err)
+		}
+	}
+	notices, _ := f.svc.Notices(f.ctx, demo.PatronGood)
+	if len(notices) != 2 {
+		t.Fatalf("%d notices for two rejected renewals: %+v", len(notices), notices)
+	}
+}
+
 func TestRemindersAreIdempotentAndGoToGuardian(t *testing.T) {
 	f := newMemFixture(t)
 	book := f.item(demo.Children, ordinaryBook)

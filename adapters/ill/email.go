@@ -81,27 +81,30 @@ func idAtom(s string) string {
 // MailHandler is the email.Poller handler for our ILL mailbox: partners
 // maps each partner's ILL address (lower case) to its symbol, the same
 // list the Poller allows. Every APDU of a message is handed to the engine
-// as received (Receive); the message counts as handled, and is moved out
-// of the mailbox, only when every APDU was applied (or refused, which is
-// logged), so a message whose APDUs could not be stored comes again.
+// as received (Receive). The message counts as handled, and is moved out
+// of the mailbox, when every APDU was applied; a message whose APDUs could
+// not be stored stays and comes again. A message with a part that cannot
+// be used — not a readable APDU, or an APDU in another library's name — is
+// refused (email.ErrReject) once its usable APDUs are applied: it goes to
+// the rejected folder, where a librarian can read it, and the refusal is
+// logged with the reason.
 //
 // Repeats need no store of their own: the same mail fetched twice, or
 // the same outbox entry mailed again after the partner's crash, carries
 // the APDU with the same service-date-time, which the engine recognises
 // and does not apply twice (core: ReasonILLDuplicateAPDU). An APDU must
 // speak for the partner it comes from: a request with the partner as
-// requester, anything else for a transaction with that partner; others
-// are refused.
+// requester, anything else for a transaction with that partner.
 func (b *Backend) MailHandler(partners map[string]string) email.Handler {
 	return func(ctx context.Context, in email.Incoming) error {
 		from := partners[strings.ToLower(in.From)]
 		if from == "" {
-			return fmt.Errorf("illadapter: mail from %s: not a partner's address", in.From)
+			return fmt.Errorf("illadapter: mail from %s: %w: not a partner's address", in.From, email.ErrReject)
 		}
+		var refused []string
 		for i, p := range in.Parts {
-			log := b.Logger.With().Str("from", in.From).Str("message_id", in.MessageID).Int("part", i+1).Logger()
 			if p.Err != nil {
-				log.Warn().Err(p.Err).Msg("ill: mail part not readable; not applied")
+				refused = append(refused, fmt.Sprintf("part %d: %v", i+1, p.Err))
 				continue
 			}
 			ok, err := b.speaksFor(ctx, p.APDU, from)
@@ -109,14 +112,16 @@ func (b *Backend) MailHandler(partners map[string]string) email.Handler {
 				return err
 			}
 			if !ok {
-				log.Warn().Str("partner", from).Str("apdu", p.APDU.Type().String()).
-					Str("transaction", string(p.APDU.Head().TransactionID.Qualifier)).
-					Msg("ill: APDU by mail for another library than its sender's: refused")
+				refused = append(refused, fmt.Sprintf("part %d: %s of transaction %s is not %s's", i+1,
+					p.APDU.Type(), p.APDU.Head().TransactionID.Qualifier, from))
 				continue
 			}
 			if err := b.Receive(ctx, p.APDU); err != nil {
 				return fmt.Errorf("illadapter: mail <%s> from %s: %w", in.MessageID, in.From, err)
 			}
+		}
+		if len(refused) > 0 {
+			return fmt.Errorf("illadapter: mail <%s> from %s: %w: %s", in.MessageID, in.From, email.ErrReject, strings.Join(refused, "; "))
 		}
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,16 +182,16 @@ func TestMailSpeaksForItsSender(t *testing.T) {
 	}
 	// A request of Tartu over TCP; then NUK mails one in Tartu's name.
 	f.report(loan(ackPeer, "T1", kalevipoegISBN, "")) // over TCP, to have a transaction
-	if err := h(f.ctx, in("ill@nuk.example", loan(ackPeer, "T2", kalevipoegISBN, ""))); err != nil {
-		t.Fatal(err)
+	if err := h(f.ctx, in("ill@nuk.example", loan(ackPeer, "T2", kalevipoegISBN, ""))); !errors.Is(err, email.ErrReject) {
+		t.Fatalf("NUK's mail in Tartu's name: %v, want it refused to the rejected folder", err)
 	}
 	xs, _ := f.svc.ILLList(f.ctx)
 	if len(xs) != 1 {
 		t.Fatalf("NUK's mail filed a request for Tartu: %d transactions", len(xs))
 	}
 	cancel := &ill.Cancel{Header: header(ackPeer, "T1")}
-	if err := h(f.ctx, in("ill@nuk.example", cancel)); err != nil {
-		t.Fatal(err)
+	if err := h(f.ctx, in("ill@nuk.example", cancel)); !errors.Is(err, email.ErrReject) {
+		t.Fatalf("NUK's cancel of Tartu's transaction: %v, want it refused", err)
 	}
 	if x, _ := f.svc.ILLGet(f.ctx, core.ILLRef{ID: xs[0].ID}); len(x.Events) != len(xs[0].Events) {
 		t.Fatalf("NUK's mail changed Tartu's transaction: %+v", x.Events[len(x.Events)-1])
@@ -201,7 +202,19 @@ func TestMailSpeaksForItsSender(t *testing.T) {
 	if x, _ := f.svc.ILLGet(f.ctx, core.ILLRef{ID: xs[0].ID}); len(x.Events) == len(xs[0].Events) {
 		t.Fatalf("Tartu's own cancel by mail not applied: %+v", x.Events)
 	}
-	if err := h(f.ctx, in("stranger@else.example", cancel)); err == nil {
-		t.Fatal("mail from an address of no partner handled")
+	if err := h(f.ctx, in("stranger@else.example", cancel)); !errors.Is(err, email.ErrReject) {
+		t.Fatalf("mail from an address of no partner: %v, want it refused", err)
+	}
+	// A message with an unreadable part beside a good one: the good one is
+	// applied, the message refused for a librarian to read.
+	mixed := email.Incoming{Message: &email.Message{From: "ill@tartu.example", MessageID: "mixed@x", Parts: []email.Part{
+		{Err: errors.New("ber: truncated")}, {APDU: &ill.StatusQuery{Header: header(ackPeer, "T1")}}}}}
+	before, _ := f.svc.ILLGet(f.ctx, core.ILLRef{ID: xs[0].ID})
+	err := h(f.ctx, mixed)
+	if !errors.Is(err, email.ErrReject) || !strings.Contains(err.Error(), "part 1: ber: truncated") {
+		t.Fatalf("mail with an unreadable part: %v", err)
+	}
+	if x, _ := f.svc.ILLGet(f.ctx, core.ILLRef{ID: xs[0].ID}); len(x.Events) == len(before.Events) {
+		t.Error("the readable APDU beside an unreadable one was not applied")
 	}
 }

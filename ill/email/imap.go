@@ -77,9 +77,15 @@ type Incoming struct {
 
 // Handler processes one incoming message. Returning nil says its APDUs are
 // safely stored (or were already: see Part.Key), and the message is moved
-// to the processed folder; an error leaves the message in the mailbox for
-// the next poll.
+// to the processed folder; an error wrapping ErrReject says the message
+// cannot be used as it is (and what of it could be used is stored), and it
+// is moved to the rejected folder for a person to look at; any other error
+// leaves the message in the mailbox for the next poll.
 type Handler func(ctx context.Context, in Incoming) error
+
+// ErrReject, wrapped in a Handler's error, has the message moved to the
+// rejected folder, with the error passed to IMAPConfig.OnReject.
+var ErrReject = errors.New("email: refused by the handler")
 
 // PollResult counts what one Poll did.
 type PollResult struct {
@@ -141,7 +147,8 @@ func (p *Poller) Allowed(from string) bool {
 
 // Poll connects, hands the messages in the mailbox (up to Batch) to h in
 // UID order and moves each to Processed when h returns nil, or to Rejected
-// when it is not from an allowed sender or holds no APDU. Every message
+// when it is not from an allowed sender, holds no APDU, or h refuses it
+// (ErrReject). Every message
 // still in the mailbox is looked at, read or not: one that a person opened
 // in a mail client, or one whose handler failed last time, is handed over
 // again.
@@ -242,7 +249,9 @@ func (p *Poller) one(ctx context.Context, c *imapclient.Client, uid imap.UID, me
 	if !p.Allowed(m.From) {
 		return reject(Rejection{MessageID: m.MessageID, From: m.From, Err: fmt.Errorf("%w: %q", ErrNotAllowed, m.From)})
 	}
-	if err := h(ctx, Incoming{UID: uint32(uid), Message: m, Raw: raw}); err != nil {
+	if err := h(ctx, Incoming{UID: uint32(uid), Message: m, Raw: raw}); errors.Is(err, ErrReject) {
+		return reject(Rejection{MessageID: m.MessageID, From: m.From, Err: err})
+	} else if err != nil {
 		res.Failed++
 		res.Errs = append(res.Errs, fmt.Errorf("email: message %d <%s> from %s: %w", uid, m.MessageID, m.From, err))
 		return ctx.Err()

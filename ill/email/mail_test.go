@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -232,6 +233,36 @@ func TestMailRoundTrip(t *testing.T) {
 			}
 			if len(handled) != 2 || handled[1].Parts[0].Key != c.Key {
 				t.Errorf("redelivery: handled %d", len(handled))
+			}
+
+			// A message the handler refuses (an APDU it cannot read, or
+			// in another library's name) goes to Rejected for a person to
+			// look at, and does not come again.
+			if err := sub.Send(ctx, s.Address("ill-a"), []string{s.Address("ill-b")}, c.Raw); err != nil {
+				t.Fatal(err)
+			}
+			refusing := func(context.Context, Incoming) error {
+				return fmt.Errorf("%w: part 1: not readable", ErrReject)
+			}
+			refused := 0
+			for end := time.Now().Add(15 * time.Second); refused == 0 && time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+				res, err := p.Poll(ctx, refusing)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Failed != 0 || res.Processed != 0 {
+					t.Fatalf("refused message: %+v", res)
+				}
+				refused += res.Rejected
+			}
+			mu.Lock()
+			last := rejections[len(rejections)-1]
+			mu.Unlock()
+			if refused != 1 || !errors.Is(last.Err, ErrReject) || last.MessageID != c.MessageID {
+				t.Errorf("refused %d, last rejection %+v", refused, last)
+			}
+			if n := folders(t, s, "ill-b"); n["INBOX"] != 0 || n["ILL-Rejected"] != 4 {
+				t.Errorf("after a refusing handler: folders %v", n)
 			}
 		})
 	}

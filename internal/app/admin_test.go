@@ -277,3 +277,51 @@ func TestAdminSessionOpensAdminEndpoints(t *testing.T) {
 		})
 	}
 }
+
+// TestSignInBehindAProxy: behind a reverse proxy listed in
+// staff.trusted_proxies, the audit trail records the librarian's address
+// from X-Forwarded-For; from an address not listed, the header is
+// ignored and the peer's address is recorded.
+func TestSignInBehindAProxy(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		trusted []string
+		want    string
+	}{
+		{"proxy trusted", []string{"127.0.0.1", "::1"}, "198.51.100.23"},
+		{"no proxy trusted", nil, "127.0.0.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := startApp(t, func(c *config.Config) { c.Staff.TrustedProxies = tc.trusted })
+			ctx := context.Background()
+			for id, role := range map[string]core.Role{"root": core.RoleAdmin, "ilze": core.RoleCirculation} {
+				if _, err := a.svc.AddStaff(ctx, nil, core.NewStaff{ID: id, Library: "ILU", Roles: []core.Role{role}, Password: "desk-password-2026"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			req, _ := http.NewRequest("POST", "http://"+a.Addr("admin").String()+"/api/v1/session",
+				strings.NewReader(`{"id":"ilze","password":"desk-password-2026"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", "198.51.100.23")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("sign in: %d", resp.StatusCode)
+			}
+			entries, err := a.svc.QueryAudit(ctx, core.Actor{StaffID: "root", From: "test"}, core.AuditQuery{Actor: "ilze"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var froms []string
+			for _, e := range entries {
+				froms = append(froms, e.From)
+			}
+			if len(froms) == 0 || froms[len(froms)-1] != tc.want {
+				t.Errorf("sign-in recorded from %v, want %s", froms, tc.want)
+			}
+		})
+	}
+}

@@ -29,6 +29,7 @@ import (
 	"github.com/bibgate/bibgate/catalog"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
+	"github.com/bibgate/bibgate/internal/clientaddr"
 	"github.com/bibgate/bibgate/internal/config"
 	"github.com/bibgate/bibgate/internal/notify"
 	"github.com/bibgate/bibgate/search"
@@ -401,7 +402,11 @@ func (a *App) adminServer() (server, error) {
 		return server{}, fmt.Errorf("admin listener: %w", err)
 	}
 	a.bound("admin", ln.Addr())
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	proxies, err := clientaddr.New(a.cfg.Staff.TrustedProxies)
+	if err != nil {
+		return server{}, fmt.Errorf("staff.trusted_proxies: %w", err)
+	}
+	hs := &http.Server{Handler: proxies.Handler(mux), ReadHeaderTimeout: 10 * time.Second}
 	return server{
 		name: "admin",
 		serve: func() error {

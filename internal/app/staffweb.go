@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/adapters/staffweb"
+	"github.com/bibgate/bibgate/internal/clientaddr"
 )
 
 // The staff web console: on the admin listener under /staff/, and on its
@@ -66,7 +67,11 @@ func (a *App) staffServers() ([]server, error) {
 		ln = tls.NewListener(ln, tlsCfg)
 	}
 	a.bound("staff", ln.Addr())
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	proxies, err := clientaddr.New(a.cfg.Staff.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("staff.trusted_proxies: %w", err)
+	}
+	hs := &http.Server{Handler: proxies.Handler(mux), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsCfg}
 	return []server{{
 		name: "staff",

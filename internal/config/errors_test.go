@@ -41,6 +41,7 @@ func TestConfigErrorsNameLine(t *testing.T) {
 		{"short admin token", "[admin]\ntoken = \"abc\"", "b.toml:5: admin.token: the admin token needs at least 16"},
 		{"staff lockout negative", "[staff]\nlock_after = -3", "b.toml:5: staff.lock_after: -3: give the number"},
 		{"staff idle longer than a session", "[staff]\nmax_session = \"1h\"\nidle_timeout = \"2h\"", "b.toml:6: staff.idle_timeout: 2h0m0s is longer than staff.max_session 1h0m0s"},
+		{"staff trusted proxy not an address", "[staff]\ntrusted_proxies = [\"nginx.local\"]", "b.toml:5: staff.trusted_proxies: trusted proxy \"nginx.local\": not an address or CIDR prefix"},
 		{"syntax", "[store]\nbackend = = \"bolt\"", "b.toml:5: store.backend: expected value"},
 		{"z3950 user twice", "[[z3950.account]]\nuser = \"a\"\n[[z3950.account]]\nuser = \"a\"", "b.toml:7: z3950.account.1.user: Z39.50 user \"a\" appears twice"},
 	}

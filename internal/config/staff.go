@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/internal/clientaddr"
 )
 
 // Staff configures staff sign-in and sessions (the staff HTTP API on the
@@ -21,6 +22,11 @@ type Staff struct {
 	// SecureCookie marks the session cookie Secure although the admin
 	// listener speaks plain HTTP: set it when a TLS proxy is in front.
 	SecureCookie bool `toml:"secure_cookie"`
+	// TrustedProxies are the addresses or CIDR prefixes of reverse proxies
+	// in front of the admin and console listeners whose X-Forwarded-For
+	// names the client: sign-in throttling, logs and the audit trail then
+	// see the librarian's address, not the proxy's.
+	TrustedProxies []string `toml:"trusted_proxies"`
 }
 
 // Settings returns the core's settings (zero fields: the defaults).
@@ -39,6 +45,9 @@ func (c *Config) validateStaff() error {
 		if d < 0 {
 			return c.errorf(key, "negative duration %s", d)
 		}
+	}
+	if err := clientaddr.Check(s.TrustedProxies); err != nil {
+		return c.errorf("staff.trusted_proxies", "%v", err)
 	}
 	if s.IdleTimeout.Duration > 0 && s.MaxSession.Duration > 0 && s.IdleTimeout.Duration > s.MaxSession.Duration {
 		return c.errorf("staff.idle_timeout", "%s is longer than staff.max_session %s", s.IdleTimeout.Duration, s.MaxSession.Duration)

@@ -178,7 +178,8 @@ func (s *Server) start() error {
 	cmd := s.command(filepath.Join(s.bin, "postgres"), "-D", s.dataDir(), "-p", strconv.Itoa(s.Port),
 		"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="+s.Dir,
 		"-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
-		"-c", "shared_buffers=32MB", "-c", "logging_collector=off")
+		"-c", "shared_buffers=32MB", "-c", "logging_collector=off",
+		"-c", "log_lock_waits=on", "-c", "deadlock_timeout=200ms")
 	cmd.Stdout, cmd.Stderr = s.logs, s.logs
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)

@@ -35,7 +35,8 @@ const (
 	ILLToShip ILLQueue = "to_ship"
 	// ILLToReturn: copies we borrowed that our patron is done with (the
 	// temporary copy is neither on loan nor waiting on the hold shelf),
-	// or that the supplier recalled: to be sent back.
+	// that the supplier recalled, or whose due date is as near as the
+	// return post takes (ReturnTransitDays): to be sent back.
 	ILLToReturn ILLQueue = "to_return"
 	// ILLOverdue: loans past their due date, both ways: our copies a
 	// partner has, and partners' copies we have.
@@ -78,8 +79,9 @@ type ILLDeskEntry struct {
 func (e ILLDeskEntry) In(q ILLQueue) bool { return q == ILLAll || slices.Contains(e.Queues, q) }
 
 // illQueues sorts x into the desk's queues; temp is its temporary copy
-// (requester; nil when it has none).
-func illQueues(x *ILLTransaction, temp *Item, now time.Time) (qs []ILLQueue, overdue bool) {
+// (requester; nil when it has none), transit the days the return post
+// takes.
+func illQueues(x *ILLTransaction, temp *Item, transit int, now time.Time) (qs []ILLQueue, overdue bool) {
 	lastAnswer := ""
 	recalled := false
 	for _, e := range x.Events {
@@ -119,7 +121,8 @@ func illQueues(x *ILLTransaction, temp *Item, now time.Time) (qs []ILLQueue, ove
 		overdue = x.State == illstate.Overdue || x.State == illstate.RenewOverdue || late
 		if x.Service.returnable() && x.State != illstate.RenewPending && x.State != illstate.RenewOverdue {
 			done := temp != nil && temp.Status != ItemOnLoan && temp.Status != ItemOnHold
-			if done || recalled {
+			dueSoon := !x.Due.IsZero() && !now.Before(x.Due.AddDate(0, 0, -transit))
+			if done || recalled || dueSoon {
 				qs = append(qs, ILLToReturn)
 			}
 		}
@@ -163,7 +166,11 @@ func (s *Service) illDeskEntry(t tx, st Staff, x ILLTransaction, now time.Time) 
 		}
 		hold = h
 	}
-	e.Queues, e.Overdue = illQueues(&x, temp, now)
+	transit := s.cons.ILL.ReturnTransitDays
+	if transit == 0 {
+		transit = DefaultReturnTransitDays
+	}
+	e.Queues, e.Overdue = illQueues(&x, temp, transit, now)
 	if x.Role == illstate.Responder && x.State == illstate.InProcess {
 		for _, ev := range x.Events {
 			if ev.Service == illstate.ILLAnswer && ev.Qualifier == illstate.QWillSupply && ev.ItemID != "" {

@@ -168,33 +168,44 @@ func TestILLDeskQueuesAndActions(t *testing.T) {
 }
 
 // TestILLDeskToReturn: a copy we borrowed is to go back once our patron
-// is done with it, and at once when the supplier recalls it.
+// is done with it, at once when the supplier recalls it, and when its due
+// date is as near as the return post takes (3 days by default).
 func TestILLDeskToReturn(t *testing.T) {
 	f := newILLFixture(t, memstore.New())
 	ill := f.illStaff("liga", lib, core.RoleILL)
-	x, err := f.svc.StaffILLRequest(f.ctx, ill, core.ILLNewRequest{PatronID: demo.PatronGood, Partner: partnerQueue,
-		Item: core.ILLItem{Title: "Tõde ja õigus"}})
-	if err != nil {
-		t.Fatal(err)
+	received := func(title string) core.ILLTransaction {
+		t.Helper()
+		x, err := f.svc.StaffILLRequest(f.ctx, ill, core.ILLNewRequest{PatronID: demo.PatronGood, Partner: partnerQueue,
+			Item: core.ILLItem{Title: title}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x = f.apply(x, core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Incoming, Origin: core.OriginAPDU,
+			Date: f.clock.Now().AddDate(0, 0, 21)})
+		if x, err = f.svc.StaffILLAction(f.ctx, ill, x.ID, "receive", core.ILLDeskAction{}); err != nil {
+			t.Fatal(err)
+		}
+		return x
 	}
-	x = f.apply(x, core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Incoming, Origin: core.OriginAPDU,
-		Date: f.clock.Now().AddDate(0, 0, 21)})
-	if x, err = f.svc.StaffILLAction(f.ctx, ill, x.ID, "receive", core.ILLDeskAction{}); err != nil {
-		t.Fatal(err)
-	}
+	recalled, kept := received("Tõde ja õigus"), received("Kalevipoeg")
 	// On the hold shelf for the patron: not yet to return.
 	if got := f.queue(ill, core.ILLToReturn); len(got) != 0 {
-		t.Errorf("to return while the patron has not had it: %v", got)
+		t.Errorf("to return while the patron has not had them: %v", got)
 	}
-	x = f.apply(x, core.ILLEventInput{Service: illstate.RecallService, Dir: illstate.Incoming, Origin: core.OriginAPDU})
-	if got := f.queue(ill, core.ILLToReturn); strings.Join(got, ",") != x.ID {
-		t.Errorf("to return after a recall %v, want %s", got, x.ID)
+	recalled = f.apply(recalled, core.ILLEventInput{Service: illstate.RecallService, Dir: illstate.Incoming, Origin: core.OriginAPDU})
+	if got := f.queue(ill, core.ILLToReturn); strings.Join(got, ",") != recalled.ID {
+		t.Errorf("to return after a recall %v, want %s", got, recalled.ID)
 	}
-	if x, err = f.svc.StaffILLAction(f.ctx, ill, x.ID, "return", core.ILLDeskAction{}); err != nil || x.State != illstate.Returned {
+	x, err := f.svc.StaffILLAction(f.ctx, ill, recalled.ID, "return", core.ILLDeskAction{})
+	if err != nil || x.State != illstate.Returned {
 		t.Fatalf("return: %v %s", err, x.State)
 	}
 	if got := f.queue(ill, core.ILLToReturn); len(got) != 0 {
 		t.Errorf("to return after returning: %v", got)
+	}
+	f.clock.Set(kept.Due.AddDate(0, 0, -3))
+	if got := f.queue(ill, core.ILLToReturn); strings.Join(got, ",") != kept.ID {
+		t.Errorf("to return 3 days before the due date %v, want %s", got, kept.ID)
 	}
 	f.verify()
 }

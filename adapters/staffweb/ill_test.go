@@ -101,7 +101,7 @@ func (c *illConsole) state(id string) illstate.State {
 // refused whoever sends it. Nothing changes.
 func TestILLPagesRefused(t *testing.T) {
 	c := newILLConsole(t)
-	ilze, liga := c.client(), c.client()
+	ilze, liga, nobody := c.client(), c.client(), c.client()
 	ilzeTok, _ := c.signIn(ilze, "ilze")
 	ligaTok, _ := c.signIn(liga, "liga")
 	ship := "/staff/ill/t/" + c.toShip.ID + "/ship"
@@ -111,6 +111,8 @@ func TestILLPagesRefused(t *testing.T) {
 		tok                string
 		want               int
 	}{
+		{"no session: inbox", "GET", "/staff/ill/inbox", nobody, "", http.StatusSeeOther}, // to the sign-in page
+		{"no session: ship", "POST", ship, nobody, "guess", http.StatusForbidden},
 		{"circulation: inbox", "GET", "/staff/ill/inbox", ilze, "", http.StatusForbidden},
 		{"circulation: transaction", "GET", "/staff/ill/t/" + c.queued.ID, ilze, "", http.StatusForbidden},
 		{"circulation: new request", "GET", "/staff/ill/new", ilze, "", http.StatusForbidden},

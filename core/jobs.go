@@ -150,7 +150,7 @@ func (s *Service) sweep(ctx context.Context, bucket string,
 				return err
 			}
 			done = len(batch) < jobBatch
-			dry := tx{dryTx{t.Tx}}
+			dry := tx{dryTx(t)}
 			for _, x := range batch {
 				last = x.k
 				more, _, err := visit(dry, x.k, x.v, now)

@@ -170,7 +170,14 @@ func (a *InventoryAct) MissingOverNorm() Money {
 // OpenStocktake opens a stocktaking session for a library. A library has
 // at most one open at a time (the scanners need to know where a scan
 // goes).
-func (s *Service) OpenStocktake(ctx context.Context, req StocktakeRequest) (st Stocktake, err error) {
+func (s *Service) OpenStocktake(ctx context.Context, req StocktakeRequest) (Stocktake, error) {
+	return s.openStocktake(ctx, req, nil)
+}
+
+// openStocktake is OpenStocktake; within, when set, runs in its
+// transaction once the session is written (the desk's permission check
+// and audit entry, accountingdesk.go).
+func (s *Service) openStocktake(ctx context.Context, req StocktakeRequest, within func(tx, *Stocktake) error) (st Stocktake, err error) {
 	start := time.Now()
 	defer func() { s.done("stocktake_open", start, err) }()
 	if _, err := s.library(req.Library); err != nil {
@@ -198,7 +205,10 @@ func (s *Service) OpenStocktake(ctx context.Context, req StocktakeRequest) (st S
 		if err := t.putRecord(bStocktake, id, &st); err != nil {
 			return err
 		}
-		return t.Put(bStocktakeOpen, req.Library, []byte(id))
+		if err := t.Put(bStocktakeOpen, req.Library, []byte(id)); err != nil || within == nil {
+			return err
+		}
+		return within(t, &st)
 	})
 	return st, err
 }
@@ -278,7 +288,13 @@ type Scan struct {
 
 // MarkSeen marks a barcode seen in the library's open stocktaking. It is
 // idempotent; a barcode without a record is kept as found without record.
-func (s *Service) MarkSeen(ctx context.Context, library, barcode string) (sc Scan, err error) {
+func (s *Service) MarkSeen(ctx context.Context, library, barcode string) (Scan, error) {
+	return s.markSeen(ctx, library, barcode, nil)
+}
+
+// markSeen is MarkSeen; within, when set, runs in its transaction once a
+// first scan is written.
+func (s *Service) markSeen(ctx context.Context, library, barcode string, within func(tx, *Scan) error) (sc Scan, err error) {
 	start := time.Now()
 	defer func() { s.done("stocktake_scan", start, err) }()
 	barcode = strings.TrimSpace(barcode)
@@ -316,7 +332,10 @@ func (s *Service) MarkSeen(ctx context.Context, library, barcode string) (sc Sca
 			return err
 		}
 		sc.First = true
-		return t.Put(bStocktakeSeen, key, []byte(mark))
+		if err := t.Put(bStocktakeSeen, key, []byte(mark)); err != nil || within == nil {
+			return err
+		}
+		return within(t, &sc)
 	})
 	return sc, err
 }
@@ -416,7 +435,14 @@ func inCollectionAt(it *Item, at time.Time) bool {
 // records expect in the range, what was found, what is missing with its
 // value, what patrons have not returned, and the barcodes found without a
 // record. Each copy found gets a stocktaking mark (§19.10).
-func (s *Service) CloseStocktake(ctx context.Context, id string) (act InventoryAct, err error) {
+func (s *Service) CloseStocktake(ctx context.Context, id string) (InventoryAct, error) {
+	return s.closeStocktake(ctx, id, nil)
+}
+
+// closeStocktake is CloseStocktake; within, when set, runs in its
+// transaction once the act is written (the desk's permission check and
+// audit entry).
+func (s *Service) closeStocktake(ctx context.Context, id string, within func(tx, *Stocktake) error) (act InventoryAct, err error) {
 	start := time.Now()
 	defer func() { s.done("stocktake_close", start, err) }()
 	now := s.clock.Now()
@@ -514,6 +540,9 @@ func (s *Service) CloseStocktake(ctx context.Context, id string) (act InventoryA
 			return err
 		}
 		act = a
+		if within != nil {
+			return within(t, st)
+		}
 		return nil
 	})
 	return act, err

@@ -53,7 +53,14 @@ func (a *WriteOffAct) ReasonText() accounting.Reason {
 // DraftWriteOff drafts a write-off act for copies of a library. Copies on
 // loan or trapped for a hold must be checked in first; a copy written off
 // already cannot be again.
-func (s *Service) DraftWriteOff(ctx context.Context, req WriteOffRequest) (act WriteOffAct, err error) {
+func (s *Service) DraftWriteOff(ctx context.Context, req WriteOffRequest) (WriteOffAct, error) {
+	return s.draftWriteOff(ctx, req, nil)
+}
+
+// draftWriteOff is DraftWriteOff; within, when set, runs in its
+// transaction once the draft is written (the desk's permission check and
+// audit entry, accountingdesk.go).
+func (s *Service) draftWriteOff(ctx context.Context, req WriteOffRequest, within func(tx, *WriteOffAct) error) (act WriteOffAct, err error) {
 	start := time.Now()
 	defer func() { s.done("writeoff_draft", start, err) }()
 	if _, err := s.library(req.Library); err != nil {
@@ -109,7 +116,10 @@ func (s *Service) DraftWriteOff(ctx context.Context, req WriteOffRequest) (act W
 			return err
 		}
 		act.ID = id
-		return t.putRecord(bWriteOff, id, &act)
+		if err := t.putRecord(bWriteOff, id, &act); err != nil || within == nil {
+			return err
+		}
+		return within(t, &act)
 	})
 	return act, err
 }
@@ -141,7 +151,13 @@ func reasonCodes() string {
 // for the library and year, and every copy on it is withdrawn, leaving
 // circulation, the catalogue's holdings and the OPAC, with the act's
 // number and date on its record (§19.11, §37).
-func (s *Service) ApproveWriteOff(ctx context.Context, id, approvedBy string) (act WriteOffAct, err error) {
+func (s *Service) ApproveWriteOff(ctx context.Context, id, approvedBy string) (WriteOffAct, error) {
+	return s.approveWriteOff(ctx, id, approvedBy, nil)
+}
+
+// approveWriteOff is ApproveWriteOff; within, when set, runs in its
+// transaction once the act and its copies are written.
+func (s *Service) approveWriteOff(ctx context.Context, id, approvedBy string, within func(tx, *WriteOffAct) error) (act WriteOffAct, err error) {
 	start := time.Now()
 	defer func() { s.done("writeoff_approve", start, err) }()
 	if strings.TrimSpace(approvedBy) == "" {
@@ -179,7 +195,10 @@ func (s *Service) ApproveWriteOff(ctx context.Context, id, approvedBy string) (a
 			}
 		}
 		act = a
-		return t.putRecord(bWriteOff, id, &a)
+		if err := t.putRecord(bWriteOff, id, &a); err != nil || within == nil {
+			return err
+		}
+		return within(t, &act)
 	})
 	return act, err
 }

@@ -73,6 +73,10 @@ type Options struct {
 	// partner (the outbox is woken to send it at once); nil: it waits for
 	// the outbox's next round.
 	ILLQueued func()
+	// Languages gives the language code of catalogue records, for the
+	// summary register's language columns (nil: every copy counts as
+	// other).
+	Languages func(ctx context.Context, recordIDs []string) (map[string]string, error)
 }
 
 // Server is the console's http.Handler.
@@ -85,12 +89,14 @@ type Server struct {
 	mux    *http.ServeMux
 	// illKick is Options.ILLQueued.
 	illKick func()
+	// languages is Options.Languages.
+	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)
 }
 
 // New builds the console over svc.
 func New(svc *core.Service, opts Options) (*Server, error) {
 	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux(),
-		illKick: opts.ILLQueued}
+		illKick: opts.ILLQueued, languages: opts.Languages}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -150,6 +156,8 @@ var funcs = template.FuncMap{
 		return t.Format("2006-01-02 15:04")
 	},
 	"str": func(v any) string { return fmt.Sprint(v) },
+
+	"hasPrefix": strings.HasPrefix,
 }
 
 // path is p under the console's prefix.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -23,7 +24,7 @@ const staffPrefix = "/staff"
 // HTTP too with staff.secure_cookie (a TLS proxy in front).
 func (a *App) staffWeb() (*staffweb.Server, error) {
 	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie,
-		ILLQueued: a.kickOutbox})
+		ILLQueued: a.kickOutbox, Languages: a.recordLanguages})
 }
 
 // mountStaffWeb adds the console to the admin listener's mux.
@@ -83,4 +84,13 @@ func (a *App) staffServers() ([]server, error) {
 		},
 		shutdown: httpShutdown(hs),
 	}}, nil
+}
+
+// recordLanguages is the language of catalogue records, for the summary
+// register's columns: none before the catalogue is open.
+func (a *App) recordLanguages(ctx context.Context, recordIDs []string) (map[string]string, error) {
+	if a.catalog == nil {
+		return nil, nil
+	}
+	return a.catalog.Languages(ctx, recordIDs)
 }

@@ -148,6 +148,9 @@ type ILLEventInput struct {
 	// ItemID is a barcode staff scanned: the copy to ship, or the label of
 	// a temporary copy.
 	ItemID string
+	// ReturnAddress is where the item goes back to, as the supplier's
+	// Shipped says (a broker relays it: the item never comes to it).
+	ReturnAddress string
 	// ServiceTime is the sender's service-date-time of an APDU, in its
 	// zone as the partner's configuration says (kept beside our clock's
 	// time of arrival).
@@ -183,6 +186,10 @@ type ILLEvent struct {
 	ReturnAddress string             `json:"return_address,omitempty"`
 	ItemID        string             `json:"item_id,omitempty"`
 	ServiceTime   time.Time          `json:"service_time,omitzero"`
+	// Relay is, on a brokered leg, where the event went or came from on
+	// the other leg ("T000012#4"), or why it was not relayed
+	// (illbroker.go).
+	Relay string `json:"relay,omitempty"`
 	// Send: an APDU goes to the partner; Sent is when it went.
 	Send bool      `json:"send,omitempty"`
 	Sent time.Time `json:"sent,omitzero"`
@@ -225,6 +232,12 @@ type ILLTransaction struct {
 	Created time.Time  `json:"created"`
 	Updated time.Time  `json:"updated"`
 	Events  []ILLEvent `json:"events"`
+	// Leg is the part the transaction plays when we broker a request for
+	// a consortium member (illbroker.go): LinkedID is the other leg; the
+	// first leg's Legs are all its second legs, oldest first.
+	Leg      ILLLeg   `json:"leg,omitempty"`
+	LinkedID string   `json:"linked_id,omitempty"`
+	Legs     []string `json:"legs,omitempty"`
 }
 
 // ILLPartner is a library we exchange ILL with.
@@ -244,6 +257,10 @@ type ILLPartner struct {
 	// Prices is the partner's price list per service type: what our patron
 	// pays when the partner supplies (seed 001, 003), unless Shipped says.
 	Prices map[ILLServiceType]Money `toml:"prices"`
+	// BrokerTo makes us the partner's intermediary (illbroker.go): a
+	// request of theirs we cannot fill from our shelves goes on to these
+	// partners, one after the other while each answers unfilled.
+	BrokerTo []string `toml:"broker_to"`
 }
 
 // ILLSettings are the consortium's interlibrary loan settings.
@@ -434,7 +451,7 @@ func (s *Service) illStep(t tx, x *ILLTransaction, in ILLEventInput, now time.Ti
 	e := ILLEvent{
 		Seq: len(x.Events) + 1, At: now, Origin: in.Origin, Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier,
 		From: x.State, To: res.To, Crossing: res.Row.Crossing, Note: in.Note, Reason: in.Reason, Date: in.Date, Amount: in.Amount,
-		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime,
+		QueuePosition: in.QueuePosition, ItemID: in.ItemID, ServiceTime: in.ServiceTime, ReturnAddress: in.ReturnAddress,
 		Send: in.Dir == illstate.Outgoing && in.Service.HasAPDU(),
 	}
 	if e.Send && in.sentInline {

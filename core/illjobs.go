@@ -54,7 +54,7 @@ func (s *Service) illTimer(ctx context.Context, pick func(x *ILLTransaction, now
 		if err := decode(v, &x); err != nil {
 			return false, 0, err
 		}
-		if x.Role != illstate.Responder {
+		if x.Role != illstate.Responder || x.Leg != "" { // a brokered request's timers are the supplier's
 			return true, 0, nil
 		}
 		in := pick(&x, now)

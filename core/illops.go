@@ -90,9 +90,15 @@ func (s *Service) ILLIncoming(ctx context.Context, req ILLIncomingRequest) (out 
 		if err != nil {
 			return err
 		}
-		answer.sentInline = req.AnswerInline
-		if err := s.illApply(t, x, answer, now); err != nil {
+		brokered, err := s.illBrokerRequest(t, x, partner, answer, now)
+		if err != nil {
 			return err
+		}
+		if !brokered {
+			answer.sentInline = req.AnswerInline
+			if err := s.illApply(t, x, answer, now); err != nil {
+				return err
+			}
 		}
 		out = *x
 		return t.illSave(x, 0)
@@ -323,6 +329,9 @@ func (s *Service) illEffects(t tx, x *ILLTransaction, e *ILLEvent, now time.Time
 		// Answered with our state and history (the transport renders the
 		// Status-Or-Error-Report from the transaction).
 		return &ILLEventInput{Service: illstate.StatusOrErrorReport, Dir: illstate.Outgoing, Origin: OriginRule}, nil
+	}
+	if x.Leg != "" {
+		return nil, s.illRelay(t, x, e, now) // a brokered leg: no copy here, the event goes on
 	}
 	if x.Role == illstate.Responder {
 		switch e.Service {

@@ -24,6 +24,9 @@ func (s *Service) verifyILL(t tx, bad func(string, ...any)) error {
 		if err := decode(v, &x); err != nil {
 			return err
 		}
+		if x.Leg != "" {
+			return s.verifyILLLeg(t, &x, bad)
+		}
 		if !x.Service.returnable() {
 			return nil
 		}

@@ -239,7 +239,9 @@ func (b *Backend) request(ctx context.Context, r *ill.Request, inline bool) ([]i
 		// Sent again: answered as the first time, applied once.
 		b.Logger.Info().Str("transaction", x.ID).Str("partner", x.Partner).Msg("ill: request received again: answered, not applied")
 		if inline && mode == ReplyAnswer {
-			return b.answers(&r.Header, x, 1), nil
+			if out := b.answers(&r.Header, x, 1); len(out) > 0 {
+				return out, nil
+			}
 		}
 		return []ill.APDU{b.ack(&r.Header, x)}, nil
 	}
@@ -247,8 +249,12 @@ func (b *Backend) request(ctx context.Context, r *ill.Request, inline bool) ([]i
 		return b.refused(&r.Header, ill.TypeRequest, err)
 	}
 	b.Logger.Info().Str("transaction", x.ID).Str("partner", x.Partner).Str("answer", lastAnswer(x)).Msg("ill: request answered")
+	// A request we broker has no answer yet (the supplier's comes later):
+	// it is acknowledged all the same.
 	if inline && mode == ReplyAnswer {
-		return b.answers(&r.Header, x, 1), nil
+		if out := b.answers(&r.Header, x, 1); len(out) > 0 {
+			return out, nil
+		}
 	}
 	return []ill.APDU{b.ack(&r.Header, x)}, nil
 }

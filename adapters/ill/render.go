@@ -260,6 +260,15 @@ func eventOf(a ill.APDU) (core.ILLEventInput, error) {
 		if a.SupplyDetails.DateDue != nil {
 			in.Date, _ = isoDate(&a.SupplyDetails.DateDue.Date)
 		}
+		if r := a.ReturnToAddress; r != nil {
+			var parts []string
+			for _, s := range []*ill.String{r.ExtendedPostalDeliveryAddr, r.StreetAndNumber, r.PostalCode, r.City, r.Country} {
+				if v := strings.TrimSpace(str(s)); v != "" {
+					parts = append(parts, v)
+				}
+			}
+			in.ReturnAddress = strings.Join(parts, ", ")
+		}
 	case *ill.Overdue:
 		in.Note = str(a.ResponderNote)
 		in.Date, _ = isoDate(&a.DateDue.Date)

@@ -357,6 +357,9 @@ func eventOf(s *iso18626.SupplyingAgencyMessage) (core.ILLEventInput, []iso18626
 		if d := s.DeliveryInfo; d != nil && len(d.DeliveryCosts) > 0 {
 			in.Amount = money(d.DeliveryCosts[0].MonetaryValue)
 		}
+		if r := s.ReturnInfo; r != nil {
+			in.ReturnAddress = strings.TrimSpace(r.Name)
+		}
 	case iso18626.StatusOverdue:
 		in.Service, in.Date = illstate.OverdueService, st.DueDate.Time
 	case iso18626.StatusRecalled:

@@ -115,7 +115,10 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		return printILLTransaction(stdout, x)
+		if err := printILLTransaction(stdout, x); err != nil {
+			return err
+		}
+		return printILLLegs(ctx, stdout, desk, x)
 	case "request":
 		x, err := desk.request(ctx, req)
 		if err != nil {
@@ -278,6 +281,7 @@ func printILLTransaction(w io.Writer, x core.ILLTransaction) error {
 	if x.Note != "" {
 		rows = append(rows, [2]string{"Note", x.Note})
 	}
+	rows = append(rows, illLegRows(x)...)
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
 	}
@@ -300,6 +304,12 @@ func printILLTransaction(w io.Writer, x core.ILLTransaction) error {
 		}
 		if e.Crossing {
 			details = append(details, "crossed in transit")
+		}
+		if e.ReturnAddress != "" {
+			details = append(details, "return to "+e.ReturnAddress)
+		}
+		if e.Relay != "" {
+			details = append(details, "relay "+e.Relay)
 		}
 		if e.Send {
 			if e.Sent.IsZero() {

@@ -331,6 +331,9 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 		if p.RetryDays < 0 {
 			return c.errorf(k+"retry_days", "%d: must not be negative", p.RetryDays)
 		}
+		if err := c.validateILLBroker(i, p); err != nil {
+			return err
+		}
 		if p.Address != "" {
 			if _, port, err := net.SplitHostPort(p.Address); err != nil || port == "" {
 				return c.errorf(k+"address", "%q is not host:port (the partner's ISO 10161 listener)", p.Address)

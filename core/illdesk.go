@@ -93,6 +93,26 @@ func illQueues(x *ILLTransaction, temp *Item, transit int, now time.Time) (qs []
 		}
 	}
 	late := !x.Due.IsZero() && now.After(x.Due)
+	if x.Leg != "" {
+		// A brokered request (illbroker.go): the engine relays between
+		// the legs and the item never passes through our hands; the
+		// desk follows it by its second leg, our request to the supplier.
+		if x.Leg != ILLLegSecond {
+			return nil, false
+		}
+		switch x.State {
+		case illstate.Pending, illstate.Conditional, illstate.CancelPending, illstate.Shipped:
+			qs = append(qs, ILLOutbox)
+		case illstate.NotReceivedOverdue, illstate.Overdue, illstate.RenewOverdue:
+			overdue = true
+		case illstate.Received, illstate.RenewPending:
+			overdue = late
+		}
+		if overdue {
+			qs = append(qs, ILLOverdue)
+		}
+		return qs, overdue
+	}
 	if x.Role == illstate.Responder {
 		switch x.State {
 		case illstate.InProcess:
@@ -134,10 +154,14 @@ func illQueues(x *ILLTransaction, temp *Item, transit int, now time.Time) (qs []
 }
 
 // illActionsAllowed are the staff actions the state table allows in x's
-// state, sorted.
+// state, sorted. On a brokered leg only a message: the rest is relayed
+// from the other leg.
 func illActionsAllowed(x *ILLTransaction) []string {
 	var out []string
 	for name, act := range illStaffActions() {
+		if x.Leg != "" && name != "message" {
+			continue
+		}
 		ev := illstate.Event{Service: act.svc, Dir: illstate.Outgoing, Qualifier: act.qualifier}
 		if _, err := illstate.Default().Next(x.Role, x.State, x.Previous, x.Service.returnable(), ev); err == nil {
 			out = append(out, name)
@@ -171,7 +195,7 @@ func (s *Service) illDeskEntry(t tx, st Staff, x ILLTransaction, now time.Time) 
 		transit = DefaultReturnTransitDays
 	}
 	e.Queues, e.Overdue = illQueues(&x, temp, transit, now)
-	if x.Role == illstate.Responder && x.State == illstate.InProcess {
+	if x.Role == illstate.Responder && x.State == illstate.InProcess && x.Leg == "" {
 		for _, ev := range x.Events {
 			if ev.Service == illstate.ILLAnswer && ev.Qualifier == illstate.QWillSupply && ev.ItemID != "" {
 				e.Copy = ev.ItemID
@@ -332,6 +356,9 @@ func (s *Service) StaffILLAction(ctx context.Context, by Actor, id, action strin
 		x, err := t.illByID(id)
 		if err != nil {
 			return err
+		}
+		if x.Leg != "" && name != "message" {
+			return refuse(ReasonILLTransitionProhibited, "transaction %s is a leg of a brokered request: %s is relayed from its other leg", x.ID, name)
 		}
 		before := illAuditState{State: x.State.String(), Partner: x.Partner}
 		if name == "ship" && !in.Date.IsZero() {

@@ -209,3 +209,38 @@ func TestILLDeskToReturn(t *testing.T) {
 	}
 	f.verify()
 }
+
+// TestILLDeskBrokeredRequest: a request we broker for a member is
+// followed by its second leg, our request to the supplier (outbox); its
+// first leg waits in no queue, since the engine relays the supplier's
+// answer, and staff may only send a message on either leg.
+func TestILLDeskBrokeredRequest(t *testing.T) {
+	f := newBrokerFixture(t, memstore.New())
+	f2 := &illFixture{t: t, ctx: f.ctx, svc: f.svc, clock: f.clock}
+	ill := f2.illStaff("liga", lib, core.RoleILL)
+	first, second := f.request("BR-1")
+	if first.Leg != core.ILLLegFirst || second.Leg != core.ILLLegSecond {
+		t.Fatalf("legs %q %q", first.Leg, second.Leg)
+	}
+	for _, q := range []core.ILLQueue{core.ILLInbox, core.ILLToShip, core.ILLToReturn, core.ILLOverdue} {
+		if got := f2.queue(ill, q); len(got) != 0 {
+			t.Errorf("%s: %v, want nothing", q, got)
+		}
+	}
+	if got := f2.queue(ill, core.ILLOutbox); strings.Join(got, ",") != second.ID {
+		t.Errorf("outbox %v, want the second leg %s", got, second.ID)
+	}
+	for _, x := range []core.ILLTransaction{first, second} {
+		e, err := f.svc.StaffILLTransaction(f.ctx, ill, x.ID)
+		if err != nil || strings.Join(e.Actions, " ") != "message" {
+			t.Errorf("%s leg: actions %v (%v), want only a message", x.Leg, e.Actions, err)
+		}
+	}
+	if _, err := f.svc.StaffILLAction(f.ctx, ill, second.ID, "cancel", core.ILLDeskAction{}); core.ReasonOf(err) != core.ReasonILLTransitionProhibited {
+		t.Errorf("cancel on a brokered leg: %v", err)
+	}
+	if _, err := f.svc.StaffILLAction(f.ctx, ill, first.ID, "message", core.ILLDeskAction{Note: "it comes from Vienna"}); err != nil {
+		t.Errorf("message on a brokered leg: %v", err)
+	}
+	f.verify()
+}

@@ -371,6 +371,9 @@ func (s *Service) DeskSummaryRegister(ctx context.Context, by Actor, library str
 		book.Received = append(book.Received, accounting.Received{Date: e.date, Number: num, Titles: len(titles),
 			Row: accounting.RowOf(e.copies)})
 	}
+	if err := s.fillReceiptSources(ctx, library, year, book.Received); err != nil { // receipt.go
+		return RegisterBook{}, err
+	}
 	for i, e := range written {
 		book.WrittenOff = append(book.WrittenOff, accounting.WrittenOff{Date: e.date, Number: i + 1, Act: e.act.Number.String(),
 			ActDate: e.act.Approved, Reason: e.act.ReasonText(), Row: accounting.RowOf(e.copies)})

@@ -92,6 +92,9 @@ func (s *Service) PutItems(ctx context.Context, items []Item) error {
 				if it.Properties == "" {
 					it.Properties = old.Properties
 				}
+				if err := t.recordMoved(&old, &it, s.clock.Now()); err != nil {
+					return err
+				}
 				if old.RecordID != it.RecordID {
 					if err := t.Delete(bRecordItems, old.RecordID+"/"+it.ID); err != nil {
 						return err

@@ -52,6 +52,28 @@ func (s *Service) staffView(ctx context.Context, op string, by Actor, fn func(t 
 	})
 }
 
+// deskPatron is the patron with card, once the actor is found allowed to
+// do act at their home library.
+func deskPatron(t tx, a Actor, card string, act Action) (*Patron, error) {
+	p, err := t.patron(card)
+	if err != nil {
+		return nil, err
+	}
+	if err := Permit(a.Staff, act, p.HomeLibrary); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// deskLibrary is the actor's library, once they are found allowed to
+// circulate there.
+func (s *Service) deskLibrary(a Actor) (*Library, error) {
+	if err := Permit(a.Staff, ActCirculate, a.Staff.Library); err != nil {
+		return nil, err
+	}
+	return s.library(a.Staff.Library)
+}
+
 // staffPatron is a patron as the desk sees it: without the PIN hash and
 // the eID hash.
 func staffPatron(p Patron) Patron {
@@ -140,11 +162,8 @@ func nameMatches(name string, words []string) bool {
 // history is confidential, 002 §21).
 func (s *Service) StaffPatron(ctx context.Context, by Actor, card string) (sum PatronSummary, err error) {
 	err = s.staffView(ctx, "patron", by, func(t tx, a Actor, _ time.Time) error {
-		p, err := t.patron(card)
-		if err != nil {
-			return err
-		}
-		return Permit(a.Staff, ActPatronRead, p.HomeLibrary)
+		_, err := deskPatron(t, a, card, ActPatronRead)
+		return err
 	})
 	if err != nil {
 		return PatronSummary{}, err
@@ -171,11 +190,8 @@ type PatronChanges struct {
 // EditPatron changes a patron's details at their home library.
 func (s *Service) EditPatron(ctx context.Context, by Actor, card string, c PatronChanges) (out Patron, err error) {
 	err = s.staffUpdate(ctx, "edit_patron", by, func(t tx, a Actor, _ time.Time) error {
-		p, err := t.patron(card)
+		p, err := deskPatron(t, a, card, ActPatronEdit)
 		if err != nil {
-			return err
-		}
-		if err := Permit(a.Staff, ActPatronEdit, p.HomeLibrary); err != nil {
 			return err
 		}
 		before := staffPatron(*p)
@@ -222,11 +238,8 @@ func (s *Service) EditPatron(ctx context.Context, by Actor, card string, c Patro
 // what was shown ("passport", "ID card"); its number is not kept.
 func (s *Service) ConfirmIdentity(ctx context.Context, by Actor, card, document string) (out Patron, err error) {
 	err = s.staffUpdate(ctx, "confirm_identity", by, func(t tx, a Actor, now time.Time) error {
-		p, err := t.patron(card)
+		p, err := deskPatron(t, a, card, ActPatronEdit)
 		if err != nil {
-			return err
-		}
-		if err := Permit(a.Staff, ActPatronEdit, p.HomeLibrary); err != nil {
 			return err
 		}
 		if p.IdentityConfirmed {
@@ -253,11 +266,8 @@ func (s *Service) SetPatronBlock(ctx context.Context, by Actor, card string, blo
 		return Patron{}, refuse(ReasonBadRequest, "a block needs a reason")
 	}
 	err = s.staffUpdate(ctx, "block", by, func(t tx, a Actor, _ time.Time) error {
-		p, err := t.patron(card)
+		p, err := deskPatron(t, a, card, ActPatronEdit)
 		if err != nil {
-			return err
-		}
-		if err := Permit(a.Staff, ActPatronEdit, p.HomeLibrary); err != nil {
 			return err
 		}
 		before := staffPatron(*p)
@@ -281,10 +291,7 @@ func (s *Service) SetPatronBlock(ctx context.Context, by Actor, card string, blo
 // as a selfcheck.
 func (s *Service) DeskCheckout(ctx context.Context, by Actor, card, barcode string) (res CheckoutResult, err error) {
 	err = s.staffUpdate(ctx, "checkout", by, func(t tx, a Actor, _ time.Time) error {
-		if err := Permit(a.Staff, ActCirculate, a.Staff.Library); err != nil {
-			return err
-		}
-		lib, err := s.library(a.Staff.Library)
+		lib, err := s.deskLibrary(a)
 		if err != nil {
 			return err
 		}
@@ -300,10 +307,7 @@ func (s *Service) DeskCheckout(ctx context.Context, by Actor, card, barcode stri
 // as a selfcheck (holds trapped, transit, fines).
 func (s *Service) DeskCheckin(ctx context.Context, by Actor, barcode string) (res CheckinResult, err error) {
 	err = s.staffUpdate(ctx, "checkin", by, func(t tx, a Actor, _ time.Time) error {
-		if err := Permit(a.Staff, ActCirculate, a.Staff.Library); err != nil {
-			return err
-		}
-		lib, err := s.library(a.Staff.Library)
+		lib, err := s.deskLibrary(a)
 		if err != nil {
 			return err
 		}
@@ -371,11 +375,8 @@ func (s *Service) DeskPay(ctx context.Context, by Actor, pay Payment) (rec Recei
 		return Receipt{}, refuse(ReasonBadRequest, "payment amount %v", pay.Amount)
 	}
 	err = s.staffUpdate(ctx, "pay", by, func(t tx, a Actor, _ time.Time) error {
-		p, err := t.patron(pay.PatronID)
+		p, err := deskPatron(t, a, pay.PatronID, ActFeePay)
 		if err != nil {
-			return err
-		}
-		if err := Permit(a.Staff, ActFeePay, p.HomeLibrary); err != nil {
 			return err
 		}
 		if err := s.payTx(pay, &rec)(t); err != nil {
@@ -1026,11 +1027,8 @@ func (s *Service) RegisterPatron(ctx context.Context, by Actor, reg DeskRegistra
 // patron when, and not whom: nothing of the patron may stay.
 func (s *Service) DeskDeletePatron(ctx context.Context, by Actor, card string) (d Deletion, err error) {
 	err = s.staffUpdate(ctx, "delete_patron", by, func(t tx, a Actor, _ time.Time) error {
-		p, err := t.patron(card)
+		p, err := deskPatron(t, a, card, ActPatronEdit)
 		if err != nil {
-			return err
-		}
-		if err := Permit(a.Staff, ActPatronEdit, p.HomeLibrary); err != nil {
 			return err
 		}
 		if err := s.deletePatronTx(card, &d)(t); err != nil {

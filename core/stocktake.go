@@ -532,6 +532,9 @@ func (s *Service) closeStocktake(ctx context.Context, id string, within func(tx,
 		if a.Number, err = s.nextNumber(t, actInventory, st.Library, now); err != nil {
 			return err
 		}
+		if err := t.recordStocktaking(marked, seen, a.Number.String(), mark, now); err != nil {
+			return err
+		}
 		st.Closed, st.Act = now, &a
 		if err := t.putRecord(bStocktake, id, st); err != nil {
 			return err

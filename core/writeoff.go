@@ -190,7 +190,11 @@ func (s *Service) approveWriteOff(ctx context.Context, id, approvedBy string, wi
 			}
 			it.Status = ItemWithdrawn
 			it.WriteOffAct, it.WriteOffDate = a.Number.String(), now
+			it.LostBy, it.LostPaidAt = "", time.Time{} // written off: no refund if it turns up
 			if err := t.putRecord(bItem, it.ID, it); err != nil {
+				return err
+			}
+			if err := t.afterWriteOff(&a, it, now); err != nil { // history; 33.8: exchange collection
 				return err
 			}
 		}

@@ -74,36 +74,6 @@ const DefaultAgencyType = "ISIL"
 // AgencyTypeScheme is the open list agency id types come from.
 const AgencyTypeScheme = "http://illtransactions.org/ISO18626/OpenCodeList/AgencyIdTypeList-V1.0"
 
-// DialectNamed returns the dialect a configuration names: reshare, oclc,
-// alma, or "" for none.
-func DialectNamed(name string) (*iso18626.Dialect, error) {
-	switch strings.ToLower(name) {
-	case "":
-		return nil, nil
-	case "reshare":
-		return iso18626.ReShare, nil
-	case "oclc":
-		return iso18626.OCLC, nil
-	case "alma", "rapido":
-		return iso18626.Alma, nil
-	}
-	return nil, fmt.Errorf("ISO 18626 dialect %q: use reshare, oclc or alma", name)
-}
-
-// ParseVersion reads a configured edition: 2017 (or 1.2), 2021, or "" for
-// the default.
-func ParseVersion(s string) (iso18626.Version, error) {
-	switch strings.ToLower(s) {
-	case "":
-		return 0, nil
-	case "2017", "1.2", "v1_2_2017":
-		return iso18626.V2017, nil
-	case "2021", "2021-2":
-		return iso18626.V2021, nil
-	}
-	return 0, fmt.Errorf("ISO 18626 version %q: use 2017 or 2021", s)
-}
-
 func (p Partner) agencyType() string {
 	if p.AgencyType != "" {
 		return p.AgencyType

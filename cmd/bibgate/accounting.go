@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bibgate/bibgate/adapters/csvio"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/accounting"
 )
@@ -33,11 +35,36 @@ data directory (stop bibgate serve first, or run it on a PostgreSQL store).
   writeoff approve ID --by NAME          approve a draft: its copies are withdrawn
   writeoff act ID [--csv]                print a write-off act, or its list as CSV
   writeoff list [--library ID]
-  register --year YYYY [--library ID] [--csv]   summary register part 3 (annex 5) from the copies' records
+  register --year YYYY [--library ID] [--part 1|3] [--csv]
+                                         summary register (annex 5): part 3 from the copies' records,
+                                         part 1 the year's receipts, one line each
+  receipt draft --library ID --kind KIND --copies FILE [--supplier NAME] [--source TEXT] [--delivery HOW]
+           [--document NR [--document-name NAME] [--document-date YYYY-MM-DD] [--document-copies N]
+           [--document-value EUR]] [--findings TEXT] [--chair NAME] [--member NAME]... [--approve NAME]
+                                         draft a receipt of new copies; KIND is document (by a matching
+                                         accompanying document, no act), discrepancy (annex 1), no_document
+                                         (annex 2) or replacement (annex 3: copies in place of lost ones,
+                                         FILE's replaces column names the lost copy); --approve also approves
+  receipt approve ID --by NAME           approve a draft: the copies enter the collection (register part 1);
+                                         a replacement settles the patron's lost-item fees and writes the
+                                         lost copy off (reason 33.7)
+  receipt act ID [--csv]                 print the receipt act (annex 1, 2 or 3), or its list as CSV
+  receipt list [--library ID]
+  exchange list [--library ID] [--acts] [--csv]   the exchange collection (§38-40), or its transfer acts
+  exchange transfer --library ID --to INSTITUTION [--to-id REGNO] --items FILE --by NAME
+           [--chair NAME] [--member NAME]...   give copies of the exchange collection away (§40)
+  exchange act ID [--csv]                print a transfer act, or its list as CSV
+  move --from ID --to ID --items FILE --by NAME [--call-number CN]
+                                         hand copies to another branch for good (movement number, §19.9)
+  history BARCODE [--csv]                a copy's history: receipt, movements, stocktaking, write-off, exchange
   reasons                                the write-off reasons of §33 and their codes
   schedule --copies N                    the §30 stocktaking interval for a collection of N copies
 
-stocktake, writeoff and register take --config FILE and --data-dir DIR as the other tools do.
+Copy list FILE columns (header line, comma or semicolon): barcode (or inventory_number), record_id,
+inventory_number, title, author, call_number, material, value (EUR), high_demand, reading_room_only,
+replaces. An items FILE is one barcode a line (- for stdin).
+
+Every command but reasons and schedule takes --config FILE and --data-dir DIR as the other tools do.
 `
 
 // runAccounting is "bibgate accounting ...".
@@ -68,6 +95,14 @@ func runAccounting(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return pflag.ErrHelp
 		}
 		return fmt.Errorf("%w: stocktake %q: open, scan, close, list or act", errUsage, args[1])
+	case "receipt":
+		return subCmd(ctx, "receipt", []string{"draft", "approve", "act", "list"}, args[1:], stdout, stderr, receiptCmd)
+	case "exchange":
+		return subCmd(ctx, "exchange", []string{"list", "transfer", "act"}, args[1:], stdout, stderr, exchangeCmd)
+	case "move":
+		return moveCmd(ctx, args[1:], stdout, stderr)
+	case "history":
+		return historyCmd(ctx, args[1:], stdout, stderr)
 	case "writeoff":
 		sub := ""
 		rest := args[1:]
@@ -518,6 +553,8 @@ func printWriteOff(w io.Writer, a *core.WriteOffAct) {
 	fmt.Fprintf(w, "Pavisam norakstīti %d iespieddarbi un citi dokumenti par summu EUR %s\n", a.Tally.Copies(), eur(a.Tally.Value))
 	if a.Disposal != "" {
 		fmt.Fprintf(w, "Norakstītie iespieddarbi un citi dokumenti: %s\n", a.Disposal)
+	} else if a.Reason == accounting.ReasonExchange {
+		fmt.Fprintln(w, "Norakstītie iespieddarbi un citi dokumenti: iekļauti apmaiņas krājumā (39. punkts)")
 	}
 	fmt.Fprintf(w, "\nNorakstīšanas akta Nr. %s pielikums\nNorakstīto iespieddarbu un citu dokumentu saraksts\n", num)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -565,11 +602,15 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	f := newAccountingFlags("register", stderr)
 	year := f.fs.Int("year", time.Now().Year(), "the year")
 	asCSV := f.fs.Bool("csv", false, "as CSV, for the accountant")
+	part := f.fs.Int("part", 3, "the register's part: 1 (received, one line a receipt) or 3 (summary)")
 	svc, done, err := f.open(ctx, args)
 	if err != nil {
 		return err
 	}
 	defer done()
+	if *part != 1 && *part != 3 {
+		return fmt.Errorf("%w: --part 1 or 3 (part 2, the write-offs, is the list of write-off acts)", errUsage)
+	}
 	cfg, err := toolConfig(*f.cfgPath, *f.dataDir)
 	if err != nil {
 		return err
@@ -580,6 +621,9 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		langs = cat.Languages
 	} else {
 		fmt.Fprintf(stderr, "no catalogue (%v): every copy counts in language \"other\"\n", err)
+	}
+	if *part == 1 {
+		return receivedRegisterOut(ctx, svc, *f.library, *year, langs, *asCSV, stdout)
 	}
 	s, err := svc.SummaryRegister(ctx, *f.library, *year, langs)
 	if err != nil {
@@ -631,6 +675,597 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, l := range lines {
 		fmt.Fprintln(tw, l.label+"\t"+strings.Join(cells(l.row), "\t")+"\t")
+	}
+	return tw.Flush()
+}
+
+// subCmd runs "accounting NAME SUB ...": SUB must be one of subs.
+func subCmd(ctx context.Context, name string, subs, args []string, stdout, stderr io.Writer,
+	run func(context.Context, string, []string, io.Writer, io.Writer) error) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s %s", errUsage, name, strings.Join(subs, "|"))
+	}
+	switch args[0] {
+	case "-h", "--help":
+		fmt.Fprint(stderr, accountingUsage)
+		return pflag.ErrHelp
+	}
+	if !slices.Contains(subs, args[0]) {
+		return fmt.Errorf("%w: %s %q: %s", errUsage, name, args[0], strings.Join(subs, ", "))
+	}
+	return run(ctx, args[0], args[1:], stdout, stderr)
+}
+
+// readCopyList reads a receipt's list of new copies (CSV, - for stdin).
+func readCopyList(svc *core.Service, library, path string) ([]core.ReceiptCopy, error) {
+	var r io.Reader = os.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	copies, err := csvio.ReadReceiptCopies(svc, library, r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return copies, nil
+}
+
+func libraryName(svc *core.Service, id string) string {
+	if l, ok := svc.Consortium().Library(id); ok {
+		return l.Name
+	}
+	return id
+}
+
+func receiptCmd(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	f := newAccountingFlags("receipt "+sub, stderr)
+	var kind, copiesFile, supplier, source, delivery, docNr, docName, docDate, docValue, findings, chair, approve, by *string
+	var docCopies *int
+	var members *[]string
+	var asCSV *bool
+	switch sub {
+	case "draft":
+		kind = f.fs.String("kind", "", "document, discrepancy (annex 1), no_document (annex 2) or replacement (annex 3)")
+		copiesFile = f.fs.String("copies", "", "CSV list of the new copies (- for stdin)")
+		supplier = f.fs.String("supplier", "", "the supplier: institution (name, registration number) or person")
+		source = f.fs.String("source", "", "acquisition source for the summary register (default: the supplier)")
+		delivery = f.fs.String("delivery", "", "how copies without a document came (annex 2): post, donation, exchange ...")
+		docNr = f.fs.String("document", "", "the accompanying document's number")
+		docName = f.fs.String("document-name", "pavadzīme", "the kind of accompanying document")
+		docDate = f.fs.String("document-date", "", "the accompanying document's date (YYYY-MM-DD)")
+		docCopies = f.fs.Int("document-copies", 0, "copies the accompanying document lists")
+		docValue = f.fs.String("document-value", "", "value the accompanying document lists (EUR)")
+		findings = f.fs.String("findings", "", "what the commission found (annex 1)")
+		chair = f.fs.String("chair", "", "who drew up the act (first of up to three)")
+		members = f.fs.StringArray("member", nil, "another person who drew up the act (repeat)")
+		approve = f.fs.String("approve", "", "approve the receipt at once in the name of this person")
+	case "approve":
+		by = f.fs.String("by", "", "the person approving the receipt")
+	case "act":
+		asCSV = f.fs.Bool("csv", false, "the act's list of copies as CSV, for the accountant")
+	}
+	svc, done, err := f.open(ctx, args)
+	if err != nil {
+		return err
+	}
+	defer done()
+	switch sub {
+	case "draft":
+		if *copiesFile == "" && core.ReceiptKind(*kind) != core.ReceiptDiscrepancy {
+			return fmt.Errorf("%w: receipt draft needs --copies FILE", errUsage)
+		}
+		if _, ok := svc.Consortium().Library(*f.library); !ok {
+			return fmt.Errorf("%w: --library %q is not a library of the consortium", errUsage, *f.library)
+		}
+		req := core.ReceiptRequest{Kind: core.ReceiptKind(*kind), Library: *f.library, Supplier: *supplier, Source: *source,
+			Delivery: *delivery, Findings: *findings, Commission: core.Commission{Chair: *chair, Members: *members}}
+		if *copiesFile != "" {
+			if req.Copies, err = readCopyList(svc, *f.library, *copiesFile); err != nil {
+				return err
+			}
+		}
+		if *docNr != "" {
+			d := &core.AccompanyingDocument{Name: *docName, Number: *docNr, Copies: *docCopies}
+			if *docDate != "" {
+				if d.Date, err = time.Parse(time.DateOnly, *docDate); err != nil {
+					return fmt.Errorf("%w: --document-date %q: want YYYY-MM-DD", errUsage, *docDate)
+				}
+			}
+			if *docValue != "" {
+				if d.Value, err = csvio.ParseEuro(*docValue); err != nil {
+					return fmt.Errorf("%w: --document-value: %w", errUsage, err)
+				}
+			}
+			req.Document = d
+		}
+		a, err := svc.DraftReceipt(ctx, req)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "receipt %s drafted (%s): %d copies, EUR %s\n", a.ID, receiptKindText(a.Kind), a.Tally.Total.Copies,
+			eur(a.Tally.Total.Sum))
+		if *approve == "" {
+			return nil
+		}
+		if a, err = svc.ApproveReceipt(ctx, a.ID, *approve); err != nil {
+			return err
+		}
+		printApproved(stdout, &a)
+		return nil
+	case "approve":
+		if f.fs.NArg() != 1 {
+			return fmt.Errorf("%w: receipt approve ID --by NAME", errUsage)
+		}
+		a, err := svc.ApproveReceipt(ctx, f.fs.Arg(0), *by)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "receipt %s ", a.ID)
+		printApproved(stdout, &a)
+		return nil
+	case "list":
+		list, err := svc.Receipts(ctx, *f.library)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tLIBRARY\tKIND\tACT\tENTRY\tSUPPLIER\tCOPIES\tEUR\tAPPROVED")
+		for _, a := range list {
+			num, entry, appr := "draft", "-", "-"
+			if !a.Approved.IsZero() {
+				num, entry, appr = dashIfEmpty(a.Number.String()), a.Entry.String(), a.Approved.Format(time.DateOnly)+" "+a.ApprovedBy
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Library, a.Kind, num, entry, a.Supplier,
+				a.Tally.Total.Copies, eur(a.Tally.Total.Sum), appr)
+		}
+		return tw.Flush()
+	}
+	// act
+	if f.fs.NArg() != 1 {
+		return fmt.Errorf("%w: receipt act ID [--csv]", errUsage)
+	}
+	a, err := svc.ReceiptByID(ctx, f.fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *asCSV {
+		return receiptCSV(stdout, &a)
+	}
+	printReceiptAct(stdout, &a, libraryName(svc, a.Library))
+	return nil
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func receiptKindText(k core.ReceiptKind) string {
+	if n := k.Annex(); n > 0 {
+		return fmt.Sprintf("%s, annex %d", k, n)
+	}
+	return string(k) + ", no act"
+}
+
+func printApproved(w io.Writer, a *core.ReceiptAct) {
+	act := ""
+	if a.Number.N != 0 {
+		act = fmt.Sprintf("act Nr. %s, ", a.Number)
+	}
+	if a.Entry.N == 0 {
+		fmt.Fprintf(w, "approved by %s: %snothing arrived, nothing entered in the summary register\n", a.ApprovedBy, act)
+	} else {
+		fmt.Fprintf(w, "approved by %s: %ssummary register part 1 entry Nr. %s, %d copies entered\n", a.ApprovedBy, act, a.Entry,
+			len(a.Copies))
+	}
+	if a.WriteOff == "" {
+		return
+	}
+	var settled, refund core.Money
+	for _, c := range a.Copies {
+		settled, refund = settled+c.Settled, refund+c.Refund
+	}
+	fmt.Fprintf(w, "lost copies written off by act Nr. %s (%s, reason §33.7); patrons' fees settled EUR %s, credited back EUR %s\n",
+		a.WriteOffNumber, a.WriteOff, eur(settled), eur(refund))
+}
+
+// receiptTitles are the headings of the annexes.
+var receiptTitles = map[core.ReceiptKind]string{
+	core.ReceiptDiscrepancy: "par saņemto iespieddarbu un citu dokumentu skaita neatbilstību pavaddokumentam",
+	core.ReceiptNoDocument:  "par iespieddarbu un citu dokumentu saņemšanu bez pavaddokumentiem",
+	core.ReceiptReplacement: "par iespieddarbu un citu dokumentu pieņemšanu, kuri saņemti no bibliotēkas lietotājiem nozaudēto vietā",
+}
+
+// printReceiptAct prints the act in the layout of its annex (1, 2 or 3),
+// or a receipt by its document as the entry it makes.
+func printReceiptAct(w io.Writer, a *core.ReceiptAct, libName string) {
+	num := a.Number.String()
+	if a.Approved.IsZero() {
+		num = "___ (projekts " + a.ID + ")"
+	}
+	date := a.Approved
+	if date.IsZero() {
+		date = a.Drafted
+	}
+	if a.Kind == core.ReceiptDocument {
+		fmt.Fprintf(w, "Pieņemšana saskaņā ar pavaddokumentu %s\n%s\nPiegādātājs: %s\n", a.Document, lvDate(date), a.Supplier)
+	} else {
+		fmt.Fprintf(w, "Akts Nr. %s\n%s\n\n%s\n", num, receiptTitles[a.Kind], lvDate(date))
+		if !a.Approved.IsZero() {
+			fmt.Fprintf(w, "APSTIPRINU %s\n", a.ApprovedBy)
+		}
+		fmt.Fprintf(w, "\nAktu sastādīja: %s\n", strings.Join(append([]string{a.Commission.Chair}, a.Commission.Members...), ", "))
+	}
+	t := &a.Tally
+	switch a.Kind {
+	case core.ReceiptDiscrepancy:
+		fmt.Fprintf(w, "par to, ka %s, saņemot no %s\n(%s)\nar pavaddokumentu %s,\n", lvDate(date), a.Supplier, receivedTypes(t),
+			a.Document)
+		c, v := a.Shortfall()
+		if c >= 0 && v >= 0 {
+			fmt.Fprintf(w, "trūkst %d eks. par summu EUR %s\n", c, eur(v))
+		} else {
+			fmt.Fprintf(w, "saņemts vairāk, nekā norādīts pavaddokumentā: %d eks. par summu EUR %s\n", -c, eur(-v))
+		}
+		fmt.Fprintf(w, "Konstatēts: pavaddokumentā norādīti %d eks. par summu EUR %s, saņemti %d eks. par summu EUR %s.",
+			a.Document.Copies, eur(a.Document.Value), t.Total.Copies, eur(t.Total.Sum))
+		if a.Findings != "" {
+			fmt.Fprintf(w, " %s", a.Findings)
+		}
+		fmt.Fprintln(w)
+	case core.ReceiptNoDocument:
+		fmt.Fprintf(w, "par to, ka %s %s saņēma %s\nPiegādātājs: %s\n", lvDate(date), libName, dashIfEmpty(a.Delivery), a.Supplier)
+	case core.ReceiptReplacement:
+		fmt.Fprintf(w, "par to, ka %s %s pieņēma iespieddarbus un citus dokumentus, kuri saņemti no bibliotēkas lietotājiem nozaudēto vietā.\n",
+			lvDate(date), libName)
+		fmt.Fprintln(w, "Pielikumā no bibliotēkas lietotājiem nozaudēto vietā pieņemto iespieddarbu un citu dokumentu saraksts.")
+	}
+	if a.Kind != core.ReceiptDiscrepancy {
+		others := t.ByType[accounting.Audiovisual]
+		others.Copies += t.ByType[accounting.OtherType].Copies
+		others.Sum += t.ByType[accounting.OtherType].Sum
+		fmt.Fprintf(w, "Uzskaitīts: grāmatas %d eks. par summu EUR %s\n", t.ByType[accounting.Books].Copies, eur(t.ByType[accounting.Books].Sum))
+		fmt.Fprintf(w, "  žurnāli %d eks. par summu EUR %s\n", t.ByType[accounting.Serials].Copies, eur(t.ByType[accounting.Serials].Sum))
+		fmt.Fprintf(w, "  citi dokumenti %d eks. par summu EUR %s\n", others.Copies, eur(others.Sum))
+		fmt.Fprintf(w, "Kopā: %d eks. par summu EUR %s\n", t.Total.Copies, eur(t.Total.Sum))
+	}
+	entry := "___"
+	if a.Entry.N != 0 {
+		entry = a.Entry.String()
+	}
+	fmt.Fprintf(w, "Ierakstīts krājuma summārās uzskaites grāmatā ar kārtas Nr. %s\n", entry)
+	if first, last := a.RecordRange(); first != "" {
+		fmt.Fprintf(w, "Individuālās uzskaites numuri no Nr. %s līdz Nr. %s\n", first, last)
+	}
+	if a.WriteOff != "" {
+		fmt.Fprintf(w, "Nozaudētie eksemplāri norakstīti ar norakstīšanas aktu Nr. %s (33.7. apakšpunkts).\n", a.WriteOffNumber)
+	}
+	if len(a.Copies) > 0 {
+		fmt.Fprintf(w, "\nAkta Nr. %s pielikums: saņemto iespieddarbu un citu dokumentu saraksts\n", num)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		head := "Nr. p.k.\tInventāra numurs\tSvītrkods\tIzdevuma apraksts\tPlaukta indekss\tVērtība"
+		if a.Kind == core.ReceiptReplacement {
+			head += "\tNozaudētā vietā"
+		}
+		fmt.Fprintln(tw, head)
+		for i, c := range a.Copies {
+			line := fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s", i+1, c.InventoryNumber, c.ID, describe(core.ActCopy{Title: c.Title, Author: c.Author}),
+				c.CallNumber, eur(c.Value))
+			if a.Kind == core.ReceiptReplacement {
+				line += "\t" + c.Replaces
+			}
+			fmt.Fprintln(tw, line)
+		}
+		tw.Flush()
+	}
+	if a.Kind != core.ReceiptDocument {
+		fmt.Fprintln(w, "\nParaksti:")
+		for _, n := range append([]string{a.Commission.Chair}, a.Commission.Members...) {
+			fmt.Fprintf(w, "____________ %s\n", n)
+		}
+	}
+}
+
+// receivedTypes names the kinds of documents received (annex 1).
+func receivedTypes(t *core.ReceiptTally) string {
+	var out []string
+	for _, ty := range accounting.Types() {
+		if t.ByType[ty].Copies > 0 {
+			out = append(out, ty.Latvian())
+		}
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ", ")
+}
+
+// receiptCSV writes the receipt's list of copies, then its total.
+func receiptCSV(w io.Writer, a *core.ReceiptAct) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"akts", "datums", "veids", "ieraksts", "nr", "inventāra_numurs", "svītrkods", "izdevuma_apraksts",
+		"plaukta_indekss", "izdevuma_tips", "vērtība_eur", "nozaudētā_vietā"})
+	num, date := a.Number.String(), ""
+	if num == "" {
+		num = a.ID
+	}
+	if !a.Approved.IsZero() {
+		date = a.Approved.Format(time.DateOnly)
+	}
+	kind := string(a.Kind)
+	for i, c := range a.Copies {
+		_ = cw.Write([]string{num, date, kind, a.Entry.String(), strconv.Itoa(i + 1), c.InventoryNumber, c.ID,
+			describe(core.ActCopy{Title: c.Title, Author: c.Author}), c.CallNumber, accounting.TypeOfMaterial(c.Material).String(),
+			eur(c.Value), c.Replaces})
+	}
+	_ = cw.Write([]string{num, date, kind, a.Entry.String(), "kopā", "", "", "", "", strconv.Itoa(a.Tally.Total.Copies),
+		eur(a.Tally.Total.Sum), ""})
+	cw.Flush()
+	return cw.Error()
+}
+
+// receivedRegisterOut prints part 1 of the summary register (annex 5).
+func receivedRegisterOut(ctx context.Context, svc *core.Service, library string, year int,
+	langs func(context.Context, []string) (map[string]string, error), asCSV bool, stdout io.Writer) error {
+	entries, err := svc.ReceivedRegister(ctx, library, year, langs)
+	if err != nil {
+		return err
+	}
+	head := []string{"Ieraksta datums", "Ieraksta kārtas numurs", "Komplektēšanas avots", "Pavaddokumenta numurs",
+		"eksemplāru skaits", "nosaukumu skaits"}
+	for _, t := range accounting.Types() {
+		head = append(head, t.Latvian())
+	}
+	for _, l := range accounting.Languages() {
+		head = append(head, l.Latvian())
+	}
+	head = append(head, "bilancē eks.", "bilancē EUR", "ārpus bilances eks.", "ārpus bilances EUR")
+	rows := make([][]string, 0, len(entries))
+	for _, e := range entries {
+		r := []string{e.Date.Format(time.DateOnly), e.Number, e.Source, e.Document, strconv.Itoa(e.Total.Copies),
+			strconv.Itoa(e.Titles)}
+		for _, t := range accounting.Types() {
+			r = append(r, strconv.Itoa(e.ByType[t].Copies))
+		}
+		for _, l := range accounting.Languages() {
+			r = append(r, strconv.Itoa(e.ByLanguage[l].Copies))
+		}
+		rows = append(rows, append(r, strconv.Itoa(e.OnBalance.Copies), eur(e.OnBalance.Sum), strconv.Itoa(e.OffBalance.Copies),
+			eur(e.OffBalance.Sum)))
+	}
+	if asCSV {
+		cw := csv.NewWriter(stdout)
+		_ = cw.Write(head)
+		_ = cw.WriteAll(rows)
+		return cw.Error()
+	}
+	lib := "visas bibliotēkas"
+	if l, ok := svc.Consortium().Library(library); ok {
+		lib = l.Name
+	}
+	fmt.Fprintf(stdout, "Summārās uzskaites grāmata, 1.daļa. Saņemtie iespieddarbi un citi dokumenti: %s, %d\n\n", lib, year)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
+	}
+	return tw.Flush()
+}
+
+func exchangeCmd(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	f := newAccountingFlags("exchange "+sub, stderr)
+	var to, toID, itemsFile, by, chair *string
+	var members *[]string
+	var asCSV, acts *bool
+	switch sub {
+	case "list":
+		acts = f.fs.Bool("acts", false, "list the transfer acts instead of the collection")
+		asCSV = f.fs.Bool("csv", false, "the collection as CSV")
+	case "transfer":
+		to = f.fs.String("to", "", "the institution the copies go to")
+		toID = f.fs.String("to-id", "", "its registration number")
+		itemsFile = f.fs.String("items", "", "file of barcodes to transfer (one a line, - for stdin)")
+		by = f.fs.String("by", "", "the person approving the transfer")
+		chair = f.fs.String("chair", "", "chair of the commission that decided it (§5.6)")
+		members = f.fs.StringArray("member", nil, "a member of the commission (repeat)")
+	case "act":
+		asCSV = f.fs.Bool("csv", false, "the act's list as CSV, for the accountant")
+	}
+	svc, done, err := f.open(ctx, args)
+	if err != nil {
+		return err
+	}
+	defer done()
+	switch sub {
+	case "list":
+		if *acts {
+			list, err := svc.ExchangeTransfers(ctx, *f.library)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tLIBRARY\tNUMBER\tTO\tCOPIES\tEUR\tDATE")
+			for _, a := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s %s\n", a.ID, a.Library, a.Number, a.Recipient, len(a.Copies),
+					eur(a.Tally.Value), a.Date.Format(time.DateOnly), a.ApprovedBy)
+			}
+			return tw.Flush()
+		}
+		list, err := svc.ExchangeCollection(ctx, *f.library)
+		if err != nil {
+			return err
+		}
+		if *asCSV {
+			cw := csv.NewWriter(stdout)
+			_ = cw.Write([]string{"bibliotēka", "inventāra_numurs", "svītrkods", "izdevuma_apraksts", "izdevuma_tips", "vērtība_eur",
+				"norakstīšanas_akts", "datums"})
+			for _, e := range list {
+				_ = cw.Write([]string{e.Library, e.InventoryNumber, e.ID, describe(e.ActCopy), accounting.TypeOfMaterial(e.Material).String(),
+					eur(e.Value), e.WriteOffAct, e.Since.Format(time.DateOnly)})
+			}
+			cw.Flush()
+			return cw.Error()
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "LIBRARY\tBARCODE\tINVENTORY\tDESCRIPTION\tEUR\tWRITE-OFF ACT\tSINCE")
+		var total core.Money
+		for _, e := range list {
+			total += e.Value
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Library, e.ID, e.InventoryNumber, describe(e.ActCopy), eur(e.Value),
+				e.WriteOffAct, e.Since.Format(time.DateOnly))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d copies in the exchange collection, EUR %s\n", len(list), eur(total))
+		return nil
+	case "transfer":
+		if *itemsFile == "" {
+			return fmt.Errorf("%w: exchange transfer needs --items FILE", errUsage)
+		}
+		ids, err := readBarcodes(*itemsFile)
+		if err != nil {
+			return err
+		}
+		a, err := svc.TransferExchange(ctx, core.ExchangeTransferRequest{Library: *f.library, Recipient: *to, RecipientID: *toID,
+			Items: ids, ApprovedBy: *by, Commission: core.Commission{Chair: *chair, Members: *members}})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "transfer act %s approved by %s: Nr. %s, %d copies (EUR %s) given to %s\n", a.ID, a.ApprovedBy, a.Number,
+			len(a.Copies), eur(a.Tally.Value), a.Recipient)
+		return nil
+	}
+	// act
+	if f.fs.NArg() != 1 {
+		return fmt.Errorf("%w: exchange act ID [--csv]", errUsage)
+	}
+	a, err := svc.ExchangeTransferByID(ctx, f.fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if *asCSV {
+		cw := csv.NewWriter(stdout)
+		_ = cw.Write([]string{"akts", "datums", "saņēmējs", "nr", "inventāra_numurs", "svītrkods", "izdevuma_apraksts", "izdevuma_tips",
+			"daudzums", "vērtība_eur"})
+		num, date := a.Number.String(), a.Date.Format(time.DateOnly)
+		for i, c := range a.Copies {
+			_ = cw.Write([]string{num, date, a.Recipient, strconv.Itoa(i + 1), c.InventoryNumber, c.ID, describe(c),
+				accounting.TypeOfMaterial(c.Material).String(), "1", eur(c.Value)})
+		}
+		_ = cw.Write([]string{num, date, a.Recipient, "kopā", "", "", "", "", strconv.Itoa(a.Tally.Copies()), eur(a.Tally.Value)})
+		cw.Flush()
+		return cw.Error()
+	}
+	printTransferAct(stdout, &a, libraryName(svc, a.Library))
+	return nil
+}
+
+// printTransferAct prints a transfer act of the exchange collection (§40;
+// the regulation gives it no annex, so it follows the write-off act's).
+func printTransferAct(w io.Writer, a *core.ExchangeTransfer, libName string) {
+	fmt.Fprintf(w, "Nodošanas akts Nr. %s\npar iespieddarbu un citu dokumentu nodošanu no apmaiņas krājuma\n", a.Number)
+	fmt.Fprintf(w, "APSTIPRINU %s, %s\n\n", a.ApprovedBy, lvDate(a.Date))
+	if a.Commission.Chair != "" {
+		printCommission(w, a.Commission)
+		fmt.Fprintln(w)
+	}
+	to := a.Recipient
+	if a.RecipientID != "" {
+		to += " (reģ. Nr. " + a.RecipientID + ")"
+	}
+	fmt.Fprintf(w, "%s %s bez atlīdzības nodod %s iespieddarbus un citus dokumentus no apmaiņas krājuma (40. punkts).\n",
+		lvDate(a.Date), libName, to)
+	fmt.Fprintf(w, "Pavisam nodoti %d iespieddarbi un citi dokumenti par summu EUR %s\n", a.Tally.Copies(), eur(a.Tally.Value))
+	fmt.Fprintf(w, "\nNodošanas akta Nr. %s pielikums\nNodoto iespieddarbu un citu dokumentu saraksts\n", a.Number)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Nr. p.k.\tInventāra numurs\tSvītrkods\tIzdevuma apraksts\tDaudzums\tVērtība")
+	for i, c := range a.Copies {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t1\t%s\n", i+1, c.InventoryNumber, c.ID, describe(c), eur(c.Value))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nNodeva ____________ %s\nPieņēma ____________ %s\n", a.ApprovedBy, a.Recipient)
+}
+
+func moveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newAccountingFlags("move", stderr)
+	from := f.fs.String("from", "", "the library the copies leave")
+	to := f.fs.String("to", "", "the library they go to")
+	itemsFile := f.fs.String("items", "", "file of barcodes to move (one a line, - for stdin)")
+	by := f.fs.String("by", "", "the person signing the movement")
+	cn := f.fs.String("call-number", "", "the copies' shelf index at the new branch")
+	svc, done, err := f.open(ctx, args)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if *itemsFile == "" {
+		return fmt.Errorf("%w: move needs --items FILE", errUsage)
+	}
+	ids, err := readBarcodes(*itemsFile)
+	if err != nil {
+		return err
+	}
+	m, err := svc.MoveCopies(ctx, core.MoveRequest{From: *from, To: *to, Items: ids, By: *by, CallNumber: *cn})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "movement %s signed by %s: Nr. %s, %d copies (EUR %s) moved from %s to %s\n", m.ID, m.By, m.Number,
+		len(m.Copies), eur(m.Tally.Value), m.From, m.To)
+	return nil
+}
+
+func historyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newAccountingFlags("history", stderr)
+	asCSV := f.fs.Bool("csv", false, "as CSV")
+	svc, done, err := f.open(ctx, args)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if f.fs.NArg() != 1 {
+		return fmt.Errorf("%w: history BARCODE [--csv]", errUsage)
+	}
+	h, err := svc.History(ctx, f.fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	head := []string{"SEQ", "DATE", "EVENT", "LIBRARY", "CALL NUMBER", "EUR", "ACT", "DETAIL", "BY"}
+	row := func(e core.HistoryEntry) []string {
+		lib := e.Library
+		if e.From != "" {
+			lib = e.From + " -> " + e.Library
+		}
+		act := e.Act
+		if act != "" && e.Kind != "" {
+			act = e.Kind + " " + act
+		}
+		return []string{strconv.Itoa(e.Seq), e.At.Format("2006-01-02 15:04"), string(e.Event), lib, e.CallNumber, eur(e.Value), act,
+			e.Detail, e.By}
+	}
+	if *asCSV {
+		cw := csv.NewWriter(stdout)
+		_ = cw.Write(head)
+		for _, e := range h {
+			_ = cw.Write(row(e))
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	if len(h) == 0 {
+		fmt.Fprintf(stdout, "%s has no recorded history (entered before bibgate kept it)\n", f.fs.Arg(0))
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, e := range h {
+		fmt.Fprintln(tw, strings.Join(row(e), "\t"))
 	}
 	return tw.Flush()
 }

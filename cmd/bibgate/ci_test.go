@@ -35,6 +35,7 @@ func TestCIInstallsWhatTestsUse(t *testing.T) {
 		for _, c := range strings.Split(f[1], ",") {
 			installed[c] = f[0]
 		}
+		named := map[string]bool{} // dir:test as written, once a line
 		for _, pt := range f[2:] {
 			dir, tests, ok := strings.Cut(pt, ":")
 			if !ok {
@@ -42,6 +43,10 @@ func TestCIInstallsWhatTestsUse(t *testing.T) {
 				continue
 			}
 			for _, name := range strings.Split(tests, ",") {
+				if named[dir+":"+name] {
+					t.Errorf(".ci/run: the %s line names %s:%s twice", f[0], dir, name)
+				}
+				named[dir+":"+name] = true
 				name, _, _ = strings.Cut(name, "(")
 				refs = append(refs, ref{f[0], dir, name})
 			}

@@ -92,7 +92,11 @@ func openSharedCatalogue(ctx context.Context, cfg *config.Config) (*pgstore.Stor
 // copyImporter prepares the import of copies from the holdings fields of
 // MARC records; nil (and a no-op close) when [holdings] format is none.
 func copyImporter(ctx context.Context, cfg *config.Config) (*holdings.Importer, func(), error) {
-	m, err := cfg.HoldingsMapper()
+	cons, err := cfg.BuildConsortium()
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := holdings.ForConsortium(cfg.Holdings, cons)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -97,28 +96,9 @@ func TestTwoGatewaysLoanOverHTTP(t *testing.T) {
 	ee.run("ill", "checkin", lend.ID)
 	lv.wait("received LoanCompleted", func(x core.ILLTransaction) bool { return x.State == illstate.CheckedIn })
 
+	// One transaction each: the forged request was not applied.
 	for _, n := range []*illNode{lv, ee} {
-		var xs []core.ILLTransaction
-		if err := (remoteILL{base: "http://" + n.admin}).call(context.Background(), "GET", "/ill/transactions", nil, &xs); err != nil {
-			t.Fatal(err)
-		}
-		if len(xs) != 1 {
-			t.Fatalf("%s: %d transactions, want 1 (the forged request applied?)", n.name, len(xs))
-		}
-		seen := map[string]int{}
-		for _, e := range xs[0].Events {
-			if e.Origin == core.OriginAPDU {
-				seen[e.Service.String()+":"+e.Qualifier]++
-			}
-			if e.Send && e.Sent.IsZero() {
-				t.Errorf("%s: event %d %s never sent", n.name, e.Seq, e.Service)
-			}
-		}
-		for k, v := range seen {
-			if v != 1 {
-				t.Errorf("%s: %s applied %d times", n.name, k, v)
-			}
-		}
+		n.settled()
 		n.stop(syscall.SIGTERM)
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +13,6 @@ import (
 	"github.com/bibgate/bibgate/core/illstate"
 	"github.com/bibgate/bibgate/internal/mailtest"
 	"github.com/bibgate/bibgate/sip2"
-	"github.com/bibgate/bibgate/sip2/sip2client"
 )
 
 // newILLMailNode is a gateway whose only way to its partner is e-mail:
@@ -117,25 +114,7 @@ func TestTwoGatewaysLoanOverEmail(t *testing.T) {
 	borrow = lv.wait("has the temporary copy", func(x core.ILLTransaction) bool { return x.TempItemID != "" })
 
 	// The patron at the selfcheck: a home loan of an ILL item is refused.
-	c, err := sip2client.Dial(context.Background(), lv.sip2, sip2client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(context.Background(), "desk", "desk-pw", demo.Central); err != nil {
-		t.Fatal(err)
-	}
-	pin := demo.PIN
-	resp, err := c.Send(context.Background(), &sip2.CheckoutRequest{InstitutionID: demo.Central, PatronID: demo.PatronGood,
-		ItemID: borrow.TempItemID, PatronPassword: &pin})
-	c.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if co := resp.(*sip2.CheckoutResponse); co.OK {
-		t.Fatalf("home loan of an ILL copy over SIP2 allowed: %+v", co)
-	} else {
-		t.Logf("SIP2 checkout of %s refused: %q", borrow.TempItemID, co.ScreenMessages)
-	}
+	lv.refusesHomeLoan(borrow)
 
 	lv.run("ill", "return", borrow.ID)
 	ee.wait("received Returned", func(x core.ILLTransaction) bool { return x.State == illstate.Returned })
@@ -144,27 +123,7 @@ func TestTwoGatewaysLoanOverEmail(t *testing.T) {
 
 	// Every APDU applied once, and everything to send sent.
 	for _, n := range []*illNode{lv, ee} {
-		var xs []core.ILLTransaction
-		if err := (remoteILL{base: "http://" + n.admin}).call(context.Background(), "GET", "/ill/transactions", nil, &xs); err != nil {
-			t.Fatal(err)
-		}
-		seen := map[string]int{}
-		for _, e := range xs[0].Events {
-			if e.Origin == core.OriginAPDU {
-				seen[e.Service.String()+":"+e.Qualifier]++
-			}
-			if e.Send && e.Sent.IsZero() {
-				t.Errorf("%s: event %d %s never sent", n.name, e.Seq, e.Service)
-			}
-		}
-		for k, v := range seen {
-			if v != 1 {
-				t.Errorf("%s: %s applied %d times", n.name, k, v)
-			}
-		}
-		var hist bytes.Buffer
-		_ = printILLTransaction(&hist, xs[0])
-		t.Logf("%s:\n%s", n.name, hist.String())
+		n.settled()
 		n.stop(syscall.SIGTERM)
 		log := n.logs.String()
 		if !strings.Contains(log, `"ill: mail applied"`) {

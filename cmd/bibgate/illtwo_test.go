@@ -140,6 +140,50 @@ func (n *illNode) sip2Send(t *testing.T, m sip2.Message) sip2.Message {
 	return resp
 }
 
+// refusesHomeLoan checks that the patron at the node's selfcheck is
+// refused a home loan of the ILL copy of x (R20).
+func (n *illNode) refusesHomeLoan(x core.ILLTransaction) {
+	n.t.Helper()
+	co := n.sip2Send(n.t, &sip2.CheckoutRequest{InstitutionID: demo.Central, PatronID: demo.PatronGood,
+		ItemID: x.TempItemID, PatronPassword: ptr(demo.PIN)}).(*sip2.CheckoutResponse)
+	if co.OK {
+		n.t.Fatalf("home loan of an ILL copy over SIP2 allowed: %+v", co)
+	}
+	n.t.Logf("SIP2 checkout of %s refused: %q", x.TempItemID, co.ScreenMessages)
+}
+
+// settled checks the node's one transaction once a loan is over: every
+// message from the partner applied once, every event to send sent. It
+// logs the transaction's history and returns it.
+func (n *illNode) settled() core.ILLTransaction {
+	n.t.Helper()
+	var xs []core.ILLTransaction
+	if err := (remoteILL{base: "http://" + n.admin}).call(context.Background(), "GET", "/ill/transactions", nil, &xs); err != nil {
+		n.t.Fatal(err)
+	}
+	if len(xs) != 1 {
+		n.t.Fatalf("%s: %d transactions, want 1", n.name, len(xs))
+	}
+	seen := map[string]int{}
+	for _, e := range xs[0].Events {
+		if e.Origin == core.OriginAPDU {
+			seen[e.Service.String()+":"+e.Qualifier]++
+		}
+		if e.Send && e.Sent.IsZero() {
+			n.t.Errorf("%s: event %d %s never sent", n.name, e.Seq, e.Service)
+		}
+	}
+	for k, v := range seen {
+		if v != 1 {
+			n.t.Errorf("%s: %s applied %d times", n.name, k, v)
+		}
+	}
+	var hist bytes.Buffer
+	_ = printILLTransaction(&hist, xs[0])
+	n.t.Logf("%s:\n%s", n.name, hist.String())
+	return xs[0]
+}
+
 func lastEvent(x core.ILLTransaction) core.ILLEvent {
 	if len(x.Events) == 0 {
 		return core.ILLEvent{}
@@ -207,12 +251,7 @@ func TestTwoGatewaysLoanOverTCP(t *testing.T) {
 	borrow = lv.wait("has the temporary copy", func(x core.ILLTransaction) bool { return x.TempItemID != "" })
 
 	// The patron at the selfcheck: a home loan of an ILL item is refused.
-	if co := lv.sip2Send(t, &sip2.CheckoutRequest{InstitutionID: demo.Central, PatronID: demo.PatronGood,
-		ItemID: borrow.TempItemID, PatronPassword: ptr(demo.PIN)}).(*sip2.CheckoutResponse); co.OK {
-		t.Fatalf("home loan of an ILL copy over SIP2 allowed: %+v", co)
-	} else {
-		t.Logf("SIP2 checkout of %s refused: %q", borrow.TempItemID, co.ScreenMessages)
-	}
+	lv.refusesHomeLoan(borrow)
 
 	lv.run("ill", "return", borrow.ID)
 	ee.wait("received Returned", func(x core.ILLTransaction) bool { return x.State == illstate.Returned })
@@ -221,27 +260,7 @@ func TestTwoGatewaysLoanOverTCP(t *testing.T) {
 
 	// Every APDU applied once, and everything to send sent.
 	for _, n := range []*illNode{lv, ee} {
-		var xs []core.ILLTransaction
-		if err := (remoteILL{base: "http://" + n.admin}).call(context.Background(), "GET", "/ill/transactions", nil, &xs); err != nil {
-			t.Fatal(err)
-		}
-		seen := map[string]int{}
-		for _, e := range xs[0].Events {
-			if e.Origin == core.OriginAPDU {
-				seen[e.Service.String()+":"+e.Qualifier]++
-			}
-			if e.Send && e.Sent.IsZero() {
-				t.Errorf("%s: event %d %s never sent", n.name, e.Seq, e.Service)
-			}
-		}
-		for k, v := range seen {
-			if v != 1 {
-				t.Errorf("%s: %s applied %d times", n.name, k, v)
-			}
-		}
-		var hist bytes.Buffer
-		_ = printILLTransaction(&hist, xs[0])
-		t.Logf("%s:\n%s", n.name, hist.String())
+		n.settled()
 		n.stop(syscall.SIGTERM)
 	}
 }

@@ -35,7 +35,7 @@ func commands() []command {
 		{"gen-catalogue", "write a deterministic benchmark catalogue derived from real records", runGenCatalogue},
 		{"record", "record SIP2 sessions between a real client and any server as conformance transcripts", runRecord},
 		{"ill", "interlibrary loan desk: ill list, show ID, request, ship, receive, return, checkin, renew, cancel ...", runILL},
-		{"accounting", "collection accounting (Regulation No. 317): stocktaking, inventory and write-off acts", runAccounting},
+		{"accounting", "collection accounting (Regulation No. 317): receipts, stocktaking, write-off, exchange, history", runAccounting},
 		{"check", "verify the circulation data of a data directory or of PostgreSQL", runCheck},
 		{"staff", "staff accounts of the staff API: staff add, staff passwd, staff list", runStaff},
 		{"sip2", "send SIP2 messages to any server and print the answers field by field", runSIP2},

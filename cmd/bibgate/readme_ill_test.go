@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -19,29 +18,9 @@ func TestReadmeILLExample(t *testing.T) {
 	if err != nil {
 		t.Skipf("yaz-illclient not installed (Debian package yaz-illclient); skipping the README's ILL example: %v", err)
 	}
-	setup := blockStarting(t, "cat > ill-demo.toml <<'EOF'\n")
-	_, rest, _ := strings.Cut(setup, "<<'EOF'\n")
-	toml, after, ok := strings.Cut(rest, "\nEOF\n")
-	if !ok {
-		t.Fatalf("README's configuration block has no EOF line:\n%s", setup)
-	}
-	serveLine := strings.Fields(strings.TrimSpace(after))
-	if len(serveLine) < 2 || serveLine[0] != "bibgate" || serveLine[1] != "serve" {
-		t.Fatalf("README starts the server with %q", after)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "ill-demo.toml"), []byte(toml+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	// The README's port may be taken here: listen on a free one, and keep
 	// the admin listener off.
-	args := append(serveLine[1:], "--ill", "127.0.0.1:0", "--admin", "off", "--log-format", "json")
-	cmd, logs := bibgate(t, dir, args...)
-	addr := waitListening(t, logs, "ill")
-	go func() {
-		for logs.Scan() {
-		}
-	}()
+	dir, addr, stop := readmeServe(t, "ill-demo.toml", "ill", "--ill", "127.0.0.1:0", "--admin", "off", "--log-format", "json")
 
 	client := blockStarting(t, "yaz-illclient -D")
 	if !strings.Contains(client, "127.0.0.1:4990") {
@@ -62,28 +41,13 @@ func TestReadmeILLExample(t *testing.T) {
 		}
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	wants := map[string][]string{"list": {"TQ1", "responder", "REQLIB", "Kalevipoeg"}, "show": {">ILL-Answer:will-supply", "IN-PROCESS"}}
 	for _, line := range strings.Split(strings.TrimSpace(blockStarting(t, "bibgate ill list")), "\n") {
 		f := strings.Fields(line)
-		tool := exec.Command(exe, f[1:]...)
-		tool.Dir = dir
-		tool.Env = append(os.Environ(), "BIBGATE_AS_MAIN=1")
-		out, err := tool.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", line, err, out)
-		}
+		out := bibgateOutput(t, dir, f[1:]...)
 		for _, w := range wants[f[2]] {
-			if !strings.Contains(string(out), w) {
+			if !strings.Contains(out, w) {
 				t.Errorf("%s: output lacks %q:\n%s", line, w, out)
 			}
 		}

@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -20,27 +17,7 @@ func TestReadmeISO18626Example(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skipf("curl not installed (Debian package curl); skipping the README's ISO 18626 example: %v", err)
 	}
-	setup := blockStarting(t, "cat > ill-18626.toml <<'EOF'\n")
-	_, rest, _ := strings.Cut(setup, "<<'EOF'\n")
-	toml, after, ok := strings.Cut(rest, "\nEOF\n")
-	if !ok {
-		t.Fatalf("README's configuration block has no EOF line:\n%s", setup)
-	}
-	serveLine := strings.Fields(strings.TrimSpace(after))
-	if len(serveLine) < 2 || serveLine[0] != "bibgate" || serveLine[1] != "serve" {
-		t.Fatalf("README starts the server with %q", after)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "ill-18626.toml"), []byte(toml+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := append(serveLine[1:], "--ill-http", "127.0.0.1:0", "--admin", "off", "--log-format", "json")
-	cmd, logs := bibgate(t, dir, args...)
-	addr := waitListening(t, logs, "ill-http")
-	go func() {
-		for logs.Scan() {
-		}
-	}()
+	dir, addr, stop := readmeServe(t, "ill-18626.toml", "ill-http", "--ill-http", "127.0.0.1:0", "--admin", "off", "--log-format", "json")
 
 	client := blockStarting(t, "curl -s -H 'Content-Type: application/xml'")
 	if !strings.Contains(client, "http://127.0.0.1:4991/") {
@@ -67,29 +44,14 @@ func TestReadmeISO18626Example(t *testing.T) {
 		t.Errorf("the request without the secret: HTTP %d, want 401", resp.StatusCode)
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := exec.Command(exe, "ill", "list", "--config", "ill-18626.toml")
-	list.Dir = dir
-	list.Env = append(os.Environ(), "BIBGATE_AS_MAIN=1")
-	got, err := list.CombinedOutput()
-	if err != nil {
-		t.Fatalf("bibgate ill list: %v\n%s", err, got)
-	}
+	stop()
+	got := bibgateOutput(t, dir, "ill", "list", "--config", "ill-18626.toml")
 	for _, w := range []string{"RS-1", "US:RESHARE", "Kalevipoeg"} {
-		if !strings.Contains(string(got), w) {
+		if !strings.Contains(got, w) {
 			t.Errorf("bibgate ill list lacks %q:\n%s", w, got)
 		}
 	}
-	if strings.Contains(string(got), "RS-2") {
+	if strings.Contains(got, "RS-2") {
 		t.Errorf("the request without the secret was applied:\n%s", got)
 	}
 }

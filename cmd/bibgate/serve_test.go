@@ -34,13 +34,7 @@ func TestMain(m *testing.M) {
 // of its JSON log lines.
 func bibgate(t *testing.T, dir string, args ...string) (*exec.Cmd, *bufio.Scanner) {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "BIBGATE_AS_MAIN=1")
+	cmd := bibgateCommand(t, dir, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +44,19 @@ func bibgate(t *testing.T, dir string, args ...string) (*exec.Cmd, *bufio.Scanne
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	return cmd, bufio.NewScanner(stderr)
+}
+
+// bibgateCommand is this test binary run as bibgate with args in dir.
+func bibgateCommand(t *testing.T, dir string, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "BIBGATE_AS_MAIN=1")
+	return cmd
 }
 
 // waitListening reads log lines until the named listener reports its

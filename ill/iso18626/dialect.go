@@ -1,6 +1,7 @@
 package iso18626
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,6 +25,22 @@ type Dialect struct {
 	// Write adjusts a message about to be written. It gets a shallow copy of
 	// the caller's Message and must copy any struct it changes.
 	Write func(m *Message)
+}
+
+// DialectNamed returns the dialect a configuration names: reshare, oclc,
+// alma (or rapido), or nil for "" (none).
+func DialectNamed(name string) (*Dialect, error) {
+	switch strings.ToLower(name) {
+	case "":
+		return nil, nil
+	case "reshare":
+		return ReShare, nil
+	case "oclc":
+		return OCLC, nil
+	case "alma", "rapido":
+		return Alma, nil
+	}
+	return nil, fmt.Errorf("ISO 18626 dialect %q: use reshare, oclc or alma", name)
 }
 
 // Markers are in-band signals a peer carries in a note, read out of it by

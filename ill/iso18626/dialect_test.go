@@ -198,3 +198,30 @@ func TestDialectAlma(t *testing.T) {
 		}
 	}
 }
+
+// TestConfiguredNames: the edition and dialect names a configuration may
+// use, and the refusal of others.
+func TestConfiguredNames(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Version
+		err  bool
+	}{{"", 0, false}, {"2017", V2017, false}, {"1.2", V2017, false}, {"V1_2_2017", V2017, false},
+		{"2021", V2021, false}, {"2021-2", V2021, false}, {"2014", 0, true}, {"1.3", 0, true}} {
+		v, err := ParseVersion(c.in)
+		if v != c.want || (err != nil) != c.err {
+			t.Errorf("ParseVersion(%q) = %v, %v; want %v, error %v", c.in, v, err, c.want, c.err)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want *Dialect
+		err  bool
+	}{{"", nil, false}, {"reshare", ReShare, false}, {"OCLC", OCLC, false}, {"alma", Alma, false},
+		{"rapido", Alma, false}, {"vdx", nil, true}} {
+		d, err := DialectNamed(c.in)
+		if d != c.want || (err != nil) != c.err {
+			t.Errorf("DialectNamed(%q) = %v, %v; want %v, error %v", c.in, d, err, c.want, c.err)
+		}
+	}
+}

@@ -88,39 +88,27 @@ func (w Writer) Marshal(m Message, v Version) ([]byte, error) {
 		e.request(m.Request)
 	case KindRequestConfirmation:
 		c := m.RequestConfirmation
-		e.open("requestConfirmation")
-		e.confirmationHeader(&c.ConfirmationHeader)
-		e.errorData(c.ErrorData)
-		e.extra(c.Extra)
-		e.close("requestConfirmation")
+		e.confirmation("requestConfirmation", &c.ConfirmationHeader, "", "", c.ErrorData, c.Extra)
 	case KindSupplyingAgencyMessage:
 		e.supplying(m.SupplyingAgencyMessage)
 	case KindSupplyingAgencyMessageConfirmation:
 		c := m.SupplyingAgencyMessageConfirmation
-		e.open("supplyingAgencyMessageConfirmation")
-		e.confirmationHeader(&c.ConfirmationHeader)
-		e.text("reasonForMessage", string(c.ReasonForMessage))
-		e.errorData(c.ErrorData)
-		e.extra(c.Extra)
-		e.close("supplyingAgencyMessageConfirmation")
+		e.confirmation("supplyingAgencyMessageConfirmation", &c.ConfirmationHeader, "reasonForMessage", string(c.ReasonForMessage),
+			c.ErrorData, c.Extra)
 	case KindRequestingAgencyMessage:
 		r := m.RequestingAgencyMessage
 		e.open("requestingAgencyMessage")
 		e.header(&r.Header, KindRequestingAgencyMessage)
 		e.text("action", string(r.Action))
 		e.text("note", r.Note)
-		e.extra(r.Extra)
-		e.close("requestingAgencyMessage")
+		e.end("requestingAgencyMessage", r.Extra)
 	case KindRequestingAgencyMessageConfirmation:
 		c := m.RequestingAgencyMessageConfirmation
-		e.open("requestingAgencyMessageConfirmation")
-		e.confirmationHeader(&c.ConfirmationHeader)
-		if c.Action.Valid(e.v) {
-			e.text("action", string(c.Action)) // an optional echo: a 2021 action is left out for 2017
+		action := string(c.Action)
+		if !c.Action.Valid(e.v) {
+			action = "" // an optional echo: a 2021 action is left out for 2017
 		}
-		e.errorData(c.ErrorData)
-		e.extra(c.Extra)
-		e.close("requestingAgencyMessageConfirmation")
+		e.confirmation("requestingAgencyMessageConfirmation", &c.ConfirmationHeader, "action", action, c.ErrorData, c.Extra)
 	}
 	e.extra(m.Extra)
 	e.buf.WriteString("</ISO18626Message>\n")
@@ -204,6 +192,12 @@ func (e *emitter) close(name string) {
 	e.buf.WriteByte('>')
 }
 
+// end closes an element, after the unknown elements it held (see extra).
+func (e *emitter) end(name string, extra []Element) {
+	e.extra(extra)
+	e.close(name)
+}
+
 // always writes an element, even empty.
 func (e *emitter) always(name, s string) {
 	e.open(name)
@@ -263,8 +257,7 @@ func (e *emitter) agency(name string, a AgencyID) {
 	e.open(name)
 	e.codeAlways("agencyIdType", a.Type)
 	e.always("agencyIdValue", a.Value)
-	e.extra(a.Extra)
-	e.close(name)
+	e.end(name, a.Extra)
 }
 
 func (e *emitter) costs(name string, c *Costs) {
@@ -274,8 +267,7 @@ func (e *emitter) costs(name string, c *Costs) {
 	e.open(name)
 	e.codeAlways("currencyCode", c.CurrencyCode)
 	e.always("monetaryValue", strings.TrimSpace(c.MonetaryValue))
-	e.extra(c.Extra)
-	e.close(name)
+	e.end(name, c.Extra)
 }
 
 func (e *emitter) costsList(name string, cs []Costs) {
@@ -309,11 +301,9 @@ func (e *emitter) header(h *Header, kind Kind) {
 		e.open("requestingAgencyAuthentication")
 		e.text("accountId", a.AccountID)
 		e.text("securityCode", a.SecurityCode)
-		e.extra(a.Extra)
-		e.close("requestingAgencyAuthentication")
+		e.end("requestingAgencyAuthentication", a.Extra)
 	}
-	e.extra(h.Extra)
-	e.close("header")
+	e.end("header", h.Extra)
 }
 
 func (e *emitter) confirmationHeader(h *ConfirmationHeader) {
@@ -327,8 +317,18 @@ func (e *emitter) confirmationHeader(h *ConfirmationHeader) {
 	}
 	e.date("timestampReceived", h.TimestampReceived)
 	e.always("messageStatus", string(h.MessageStatus))
-	e.extra(h.Extra)
-	e.close("confirmationHeader")
+	e.end("confirmationHeader", h.Extra)
+}
+
+// confirmation writes one of the three confirmations: its header, the
+// optional echo of what it confirms (reasonForMessage or action; nothing
+// when empty), its errors.
+func (e *emitter) confirmation(name string, h *ConfirmationHeader, echoName, echo string, errs []ErrorData, extra []Element) {
+	e.open(name)
+	e.confirmationHeader(h)
+	e.text(echoName, echo)
+	e.errorData(errs)
+	e.end(name, extra)
 }
 
 func (e *emitter) errorData(ds []ErrorData) {
@@ -339,8 +339,7 @@ func (e *emitter) errorData(ds []ErrorData) {
 		e.open("errorData")
 		e.always("errorType", string(d.ErrorType))
 		e.text("errorValue", d.ErrorValue)
-		e.extra(d.Extra)
-		e.close("errorData")
+		e.end("errorData", d.Extra)
 	}
 }
 
@@ -353,13 +352,11 @@ func (e *emitter) address(a *Address) {
 		e.open("electronicAddress")
 		e.codeAlways("electronicAddressType", ea.Type)
 		e.always("electronicAddressData", ea.Data)
-		e.extra(ea.Extra)
-		e.close("electronicAddress")
+		e.end("electronicAddress", ea.Extra)
 	} else {
 		e.physicalAddress(a.PhysicalAddress)
 	}
-	e.extra(a.Extra)
-	e.close("address")
+	e.end("address", a.Extra)
 }
 
 func (e *emitter) addresses(as []Address) {
@@ -383,16 +380,14 @@ func (e *emitter) physicalAddress(p *PhysicalAddress) {
 		e.code("region", p.Region)
 	}
 	e.code("country", p.Country)
-	e.extra(p.Extra)
-	e.close("physicalAddress")
+	e.end("physicalAddress", p.Extra)
 }
 
 func (e *emitter) recordID(r *BibliographicRecordID) {
 	e.open("bibliographicRecordId")
 	e.codeAlways("bibliographicRecordIdentifierCode", r.Code)
 	e.always("bibliographicRecordIdentifier", r.Identifier)
-	e.extra(r.Extra)
-	e.close("bibliographicRecordId")
+	e.end("bibliographicRecordId", r.Extra)
 }
 
 func (e *emitter) request(r *Request) {
@@ -430,16 +425,14 @@ func (e *emitter) request(r *Request) {
 			e.always("bibliographicItemIdentifier", id.Identifier)
 			e.codeAlways("bibliographicItemIdentifierCode", id.Code)
 		}
-		e.extra(id.Extra)
-		e.close("bibliographicItemId")
+		e.end("bibliographicItemId", id.Extra)
 	}
 	e.text("sponsor", b.Sponsor)
 	e.text("informationSource", b.InformationSource)
 	for i := range b.BibliographicRecordID {
 		e.recordID(&b.BibliographicRecordID[i])
 	}
-	e.extra(b.Extra)
-	e.close("bibliographicInfo")
+	e.end("bibliographicInfo", b.Extra)
 
 	if p := r.PublicationInfo; p != nil {
 		e.open("publicationInfo")
@@ -450,8 +443,7 @@ func (e *emitter) request(r *Request) {
 		e.code("publicationType", p.PublicationType)
 		e.text("publicationDate", p.PublicationDate)
 		e.text("placeOfPublication", p.PlaceOfPublication)
-		e.extra(p.Extra)
-		e.close("publicationInfo")
+		e.end("publicationInfo", p.Extra)
 	}
 
 	if s := r.ServiceInfo; s != nil {
@@ -481,8 +473,7 @@ func (e *emitter) request(r *Request) {
 		e.date("startDate", s.StartDate)
 		e.date("endDate", s.EndDate)
 		e.text("note", s.Note)
-		e.extra(s.Extra)
-		e.close("serviceInfo")
+		e.end("serviceInfo", s.Extra)
 	}
 
 	for i := range r.SupplierInfo {
@@ -497,8 +488,7 @@ func (e *emitter) request(r *Request) {
 		e.text("callNumber", s.CallNumber)
 		e.text("summaryHoldings", s.SummaryHoldings)
 		e.text("availabilityNote", s.AvailabilityNote)
-		e.extra(s.Extra)
-		e.close("supplierInfo")
+		e.end("supplierInfo", s.Extra)
 	}
 
 	for i := range r.RequestedDeliveryInfo {
@@ -510,8 +500,7 @@ func (e *emitter) request(r *Request) {
 			e.code("deliveryMethod", d.DeliveryMethod)
 			e.code("courierName", d.CourierName)
 		}
-		e.extra(d.Extra)
-		e.close("requestedDeliveryInfo")
+		e.end("requestedDeliveryInfo", d.Extra)
 	}
 
 	if a := r.RequestingAgencyInfo; a != nil {
@@ -519,8 +508,7 @@ func (e *emitter) request(r *Request) {
 		e.text("name", a.Name)
 		e.text("contactName", a.ContactName)
 		e.addresses(a.Address)
-		e.extra(a.Extra)
-		e.close("requestingAgencyInfo")
+		e.end("requestingAgencyInfo", a.Extra)
 	}
 
 	if p := r.PatronInfo; p != nil {
@@ -531,8 +519,7 @@ func (e *emitter) request(r *Request) {
 		e.code("patronType", p.PatronType)
 		e.yesNo("sendToPatron", p.SendToPatron)
 		e.addresses(p.Address)
-		e.extra(p.Extra)
-		e.close("patronInfo")
+		e.end("patronInfo", p.Extra)
 	}
 
 	if bi := r.BillingInfo; bi != nil {
@@ -542,22 +529,14 @@ func (e *emitter) request(r *Request) {
 		e.code("billingMethod", bi.BillingMethod)
 		e.text("billingName", bi.BillingName)
 		e.address(bi.Address)
-		e.extra(bi.Extra)
-		e.close("billingInfo")
+		e.end("billingInfo", bi.Extra)
 	}
-	e.extra(r.Extra)
-	e.close("request")
+	e.end("request", r.Extra)
 }
 
-// pick returns a, or b when a is empty.
-func pick(a, b SchemeValue) SchemeValue {
-	if a.IsZero() {
-		return b
-	}
-	return a
-}
-
-func pickDate(a, b DateTime) DateTime {
+// pick returns a, or b when a is empty: of an element's 2017 and 2021
+// places, the one the target edition has, else the other.
+func pick[T interface{ IsZero() bool }](a, b T) T {
 	if a.IsZero() {
 		return b
 	}
@@ -584,14 +563,13 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 			if offered == nil && len(ri.OfferedCosts) > 0 {
 				offered = &ri.OfferedCosts[0]
 			}
-			after, before = pickDate(after, ri.RetryAfter), pickDate(before, ri.RetryBefore)
+			after, before = pick(after, ri.RetryAfter), pick(before, ri.RetryBefore)
 		}
 		e.costs("offeredCosts", offered)
 		e.date("retryAfter", after)
 		e.date("retryBefore", before)
 	}
-	e.extra(mi.Extra)
-	e.close("messageInfo")
+	e.end("messageInfo", mi.Extra)
 
 	st := &s.StatusInfo
 	e.open("statusInfo")
@@ -599,8 +577,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 	e.date("expectedDeliveryDate", st.ExpectedDeliveryDate)
 	e.date("dueDate", st.DueDate)
 	e.date("lastChange", st.LastChange)
-	e.extra(st.Extra)
-	e.close("statusInfo")
+	e.end("statusInfo", st.Extra)
 
 	if v21 {
 		r := RetryInfo{}
@@ -610,7 +587,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 		if len(r.OfferedCosts) == 0 && mi.OfferedCosts != nil && !mi.OfferedCosts.IsZero() {
 			r.OfferedCosts = []Costs{*mi.OfferedCosts}
 		}
-		r.RetryBefore, r.RetryAfter = pickDate(r.RetryBefore, mi.RetryBefore), pickDate(r.RetryAfter, mi.RetryAfter)
+		r.RetryBefore, r.RetryAfter = pick(r.RetryBefore, mi.RetryBefore), pick(r.RetryAfter, mi.RetryAfter)
 		if ri != nil || len(r.OfferedCosts) > 0 || !r.RetryBefore.IsZero() || !r.RetryAfter.IsZero() {
 			e.open("retryInfo")
 			e.codes("loanCondition", r.LoanCondition)
@@ -625,8 +602,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 			e.codes("paymentMethod", r.PaymentMethod)
 			e.date("retryBefore", r.RetryBefore)
 			e.date("retryAfter", r.RetryAfter)
-			e.extra(r.Extra)
-			e.close("retryInfo")
+			e.end("retryInfo", r.Extra)
 		}
 	}
 
@@ -663,8 +639,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 				e.costs("deliveryCosts", &d.DeliveryCosts[0])
 			}
 		}
-		e.extra(d.Extra)
-		e.close("deliveryInfo")
+		e.end("deliveryInfo", d.Extra)
 	}
 
 	if sh := s.ShippingInfo; sh != nil && v21 {
@@ -675,8 +650,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 		e.yesNo("insuranceThirdParty", sh.InsuranceThirdParty)
 		e.text("thirdPartyName", sh.ThirdPartyName)
 		e.costsList("insuranceCosts", sh.InsuranceCosts)
-		e.extra(sh.Extra)
-		e.close("shippingInfo")
+		e.end("shippingInfo", sh.Extra)
 	}
 
 	if r := s.ReturnInfo; r != nil {
@@ -684,9 +658,7 @@ func (e *emitter) supplying(s *SupplyingAgencyMessage) {
 		e.agency("returnAgencyId", r.ReturnAgencyID)
 		e.text("name", r.Name)
 		e.physicalAddress(r.PhysicalAddress)
-		e.extra(r.Extra)
-		e.close("returnInfo")
+		e.end("returnInfo", r.Extra)
 	}
-	e.extra(s.Extra)
-	e.close("supplyingAgencyMessage")
+	e.end("supplyingAgencyMessage", s.Extra)
 }

@@ -44,6 +44,22 @@ func VersionOf(attr string) Version {
 	return V2017
 }
 
+// ParseVersion reads an edition as a configuration names it: 2017 (or 1.2,
+// v1_2_2017), 2021 (or 2021-2), or "" for none (0: the dialect's, else
+// V2017). Unlike VersionOf, which takes what a peer wrote, it refuses what
+// it does not know.
+func ParseVersion(s string) (Version, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return 0, nil
+	case "2017", "1.2", "v1_2_2017":
+		return V2017, nil
+	case "2021", "2021-2":
+		return V2021, nil
+	}
+	return 0, fmt.Errorf("ISO 18626 version %q: use 2017 or 2021", s)
+}
+
 // Default limits of Reader.
 const (
 	DefaultMaxSize  = 1 << 20

@@ -15,6 +15,7 @@ import (
 	iso18626adapter "github.com/bibgate/bibgate/adapters/iso18626"
 	"github.com/bibgate/bibgate/ill/illclient"
 	"github.com/bibgate/bibgate/ill/illserver"
+	"github.com/bibgate/bibgate/ill/iso18626"
 	"github.com/bibgate/bibgate/internal/netsrv"
 )
 
@@ -180,11 +181,11 @@ func (a *App) illHTTPBackend() (*iso18626adapter.Backend, error) {
 	}
 	partners := map[string]iso18626adapter.Partner{}
 	for _, p := range a.cfg.ILL.Partners {
-		v, err := iso18626adapter.ParseVersion(p.Version)
+		v, err := iso18626.ParseVersion(p.Version)
 		if err != nil {
 			return nil, fmt.Errorf("ill partner %s: %w", p.Symbol, err)
 		}
-		d, err := iso18626adapter.DialectNamed(p.Dialect)
+		d, err := iso18626.DialectNamed(p.Dialect)
 		if err != nil {
 			return nil, fmt.Errorf("ill partner %s: %w", p.Symbol, err)
 		}

@@ -28,7 +28,7 @@ type catalogueImportReport struct {
 // counts only.
 func (a *App) importRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /catalogue/import", func(w http.ResponseWriter, r *http.Request) {
-		m, err := a.cfg.HoldingsMapper()
+		m, err := holdings.ForConsortium(a.cfg.Holdings, a.svc.Consortium())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

@@ -12,10 +12,10 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/bibgate/bibgate/adapters/holdings"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/internal/holdingsmap"
 )
 
 // Config is the whole file.
@@ -38,7 +38,7 @@ type Config struct {
 	Console    Console    `toml:"console"`
 	// Holdings maps the copies in imported MARC records (see
 	// adapters/holdings).
-	Holdings holdings.Config `toml:"holdings"`
+	Holdings holdingsmap.Config `toml:"holdings"`
 	path     string
 	src      string
 

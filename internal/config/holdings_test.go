@@ -21,7 +21,11 @@ func TestHoldingsSection(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := c.HoldingsMapper(); err != nil {
+				cons, err := c.BuildConsortium()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := c.Holdings.Layout(func(id string) bool { _, ok := cons.Library(id); return ok }); err != nil {
 					t.Fatal(err)
 				}
 				return

@@ -12,10 +12,9 @@ import (
 	"slices"
 	"strings"
 
-	iso18626adapter "github.com/bibgate/bibgate/adapters/iso18626"
-
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/policy"
+	"github.com/bibgate/bibgate/ill/iso18626"
 	"github.com/bibgate/bibgate/ill/partners"
 )
 
@@ -359,10 +358,10 @@ func (c *Config) validateILL(libOK func(string) bool) error {
 				return c.errorf(k+"url", "%q is not an http:// or https:// URL (the partner's ISO 18626 endpoint)", p.URL)
 			}
 		}
-		if _, err := iso18626adapter.ParseVersion(p.Version); err != nil {
+		if _, err := iso18626.ParseVersion(p.Version); err != nil {
 			return c.errorf(k+"version", "%v", err)
 		}
-		if _, err := iso18626adapter.DialectNamed(p.Dialect); err != nil {
+		if _, err := iso18626.DialectNamed(p.Dialect); err != nil {
 			return c.errorf(k+"dialect", "%v", err)
 		}
 		if (p.User == "") != (p.Password == "") {

@@ -60,15 +60,18 @@
 //
 // The SQL is standard apart from bytea, timestamptz arithmetic with now()
 // and INSERT ... ON CONFLICT (DO UPDATE ... WHERE), which CockroachDB and
-// YugabyteDB accept; no PL/pgSQL, no server-side cursors. LISTEN/NOTIFY
-// serves only the shared catalogue's change feed (Catalogue), for
-// promptness: its followers poll as well.
-// The advisory locks, pg_advisory_lock around creating the tables (the
-// store's, the catalogue's), only serialise concurrent first starts; where
-// a database accepts them without serialising, the collisions they would
-// have prevented are retried. Both of
-// them report transaction conflicts as 40001, which is retried, including
-// during Views.
+// YugabyteDB accept; both report transaction conflicts as 40001, which is
+// retried, including during Views. No PL/pgSQL, no server-side cursors.
+//
+// Beyond that SQL, a session advisory lock (pg_advisory_lock(hashtext(...)),
+// named after the schema) is held while the tables are created, by Open and
+// OpenConfig for the store's and by Store.Catalogue for the catalogue's, so
+// that processes starting at once on an empty database take turns; it is
+// taken nowhere else. Where a database accepts the call without serialising
+// on it, the store's creation retries the collisions the lock would have
+// prevented; the catalogue's does not, and Store.Catalogue returns the
+// error. LISTEN/NOTIFY serves only the shared catalogue's change feed
+// (Catalogue), for promptness: its followers poll as well.
 //
 // # Limits
 //

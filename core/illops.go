@@ -468,7 +468,7 @@ func (s *Service) illShip(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) e
 	if err != nil {
 		return err
 	}
-	due := lib.Calendar.EndOfDay(lib.Calendar.NextOpenDay(s.illLoanPeriod(it.Material).After(now.In(calLoc(lib.Calendar)))))
+	due := s.illShipDue(lib, it.Material, e.Date, now)
 	lid, err := t.newID(bLoan, "L")
 	if err != nil {
 		return err

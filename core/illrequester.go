@@ -23,6 +23,8 @@ type ILLNewRequest struct {
 	// Rota is an ordered list of partners to ask one after the other
 	// until one supplies (illrota.go); its first is the partner.
 	Rota []string
+	// by is the staff member filing it (StaffILLRequest), nil otherwise.
+	by *Actor
 }
 
 // ILLRequest files a request for a patron and queues the ILL-Request to
@@ -78,6 +80,9 @@ func (s *Service) ILLRequest(ctx context.Context, req ILLNewRequest) (out ILLTra
 		illRotaBegin(x, req.Rota, now)
 		p.LastActive = now
 		if err := t.putRecord(bPatron, p.ID, p); err != nil {
+			return err
+		}
+		if err := s.illRequestByStaff(t, req, x, p); err != nil {
 			return err
 		}
 		out = *x

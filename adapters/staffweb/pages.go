@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	s.handle("POST /staff", s.addStaff)
 	s.handle("POST /staff/{id}/password", s.setPassword)
 	s.handle("POST /staff/{id}/disabled", s.setDisabled)
+	s.illRoutes()
 	s.accountingRoutes()
 	if s.prefix != "" {
 		s.mux.Handle("GET "+s.prefix, http.RedirectHandler(s.prefix+"/", http.StatusMovedPermanently))

@@ -69,6 +69,10 @@ type Options struct {
 	// SecureCookie marks the cookies Secure on plain HTTP too, for a
 	// console behind a TLS-terminating proxy. Under TLS they always are.
 	SecureCookie bool
+	// ILLQueued is called after an ILL page queued a message for a
+	// partner (the outbox is woken to send it at once); nil: it waits for
+	// the outbox's next round.
+	ILLQueued func()
 	// Languages gives the language code of catalogue records, for the
 	// summary register's language columns (nil: every copy counts as
 	// other).
@@ -83,6 +87,8 @@ type Server struct {
 	prefix string
 	pages  map[string]*template.Template
 	mux    *http.ServeMux
+	// illKick is Options.ILLQueued.
+	illKick func()
 	// languages is Options.Languages.
 	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)
 }
@@ -90,7 +96,7 @@ type Server struct {
 // New builds the console over svc.
 func New(svc *core.Service, opts Options) (*Server, error) {
 	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux(),
-		languages: opts.Languages}
+		illKick: opts.ILLQueued, languages: opts.Languages}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	server := fs.String("server", "", "a running bibgate serve's admin listener, e.g. http://127.0.0.1:9100")
 	note := fs.String("note", "", "a note for the partner's staff")
 	item := fs.String("item", "", "the barcode of the copy (ship)")
-	date := fs.String("date", "", "a date, YYYY-MM-DD (renew: the due date wished)")
+	date := fs.String("date", "", "a date, YYYY-MM-DD (renew: the due date wished; ship: the due date agreed with the partner)")
 	var req app.ILLRequestBody
 	var fromFind *string
 	if verb == "request" {

@@ -24,7 +24,7 @@ const staffPrefix = "/staff"
 // HTTP too with staff.secure_cookie (a TLS proxy in front).
 func (a *App) staffWeb() (*staffweb.Server, error) {
 	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie,
-		Languages: a.recordLanguages})
+		ILLQueued: a.kickOutbox, Languages: a.recordLanguages})
 }
 
 // mountStaffWeb adds the console to the admin listener's mux.

@@ -357,12 +357,14 @@ func (c *conn) login(ctx context.Context, start time.Time, line []byte, f sip2.F
 			c.sess, c.acct, c.codec, c.location = sess, acct, acct.codec(), loc
 		}
 	}
+	// A failure counts against the address before the answer goes out:
+	// a client answered "wrong" cannot race its next try past the count.
+	if err != nil && throttles.Fail(host, start) {
+		c.log.Warn().Str("address", host).Msg("sip2: too many failed logins; logins from this address refused for a while")
+	}
 	resp := &sip2.LoginResponse{OK: err == nil}
 	c.respond(line, f, resp)
 	if err != nil {
-		if throttles.Fail(host, start) {
-			c.log.Warn().Str("address", host).Msg("sip2: too many failed logins; logins from this address refused for a while")
-		}
 		c.record(start, sip2.CodeLoginRequest, nil, OutcomeLoginFailed, err)
 		c.loginFailed()
 		return

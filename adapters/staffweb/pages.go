@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	s.handle("POST /staff/{id}/disabled", s.setDisabled)
 	s.illRoutes()
 	s.accountingRoutes()
+	s.receiptRoutes()
 	if s.prefix != "" {
 		s.mux.Handle("GET "+s.prefix, http.RedirectHandler(s.prefix+"/", http.StatusMovedPermanently))
 	}

@@ -194,9 +194,9 @@ var historyEvents = map[core.HistoryEvent]string{
 }
 
 type historyRow struct {
-	Seq                                             int
+	Seq                                              int
 	Date, Event, Library, CallNo, Value, Act, Detail string
-	By                                              string
+	By                                               string
 }
 
 type copyRecordData struct {

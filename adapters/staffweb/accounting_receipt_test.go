@@ -186,6 +186,62 @@ func TestReceiptActLayouts(t *testing.T) {
 	}
 }
 
+// TestReplacementReceipt: a patron lost a copy; the copy she gives in its
+// place is received by an annex 3 act, which names the lost copy on its
+// list and, once approved, the write-off act that withdrew it.
+func TestReplacementReceipt(t *testing.T) {
+	c := newConsole(t, false)
+	withCataloguer(t, c)
+	ctx := context.Background()
+	patron := demo.Patrons(c.clock.Now())[20].ID
+	lost := ""
+	for _, it := range demo.Items() {
+		if it.Library != demo.Central || it.ReadingRoomOnly || it.Material != "book" {
+			continue
+		}
+		if _, err := c.svc.Checkout(ctx, core.CheckoutRequest{Library: demo.Central, PatronID: patron, ItemID: it.ID}); err == nil {
+			lost = it.ID
+			break
+		}
+	}
+	if lost == "" {
+		t.Fatal("no demo copy at the central library could be lent")
+	}
+	if _, err := c.svc.DeclareLost(ctx, lost); err != nil {
+		t.Fatal(err)
+	}
+	kat := c.client()
+	tok, _ := c.signIn(kat, "kat")
+	status, loc, body := c.post(kat, tok, "/staff/accounting/receipts", url.Values{"library": {demo.Central}, "kind": {"replacement"},
+		"chair": {"Inese Kalniņa"}, "c_barcode": {"REP1"}, "c_inventory": {"R-1"}, "c_record": {demo.Titles()[0].RecordID},
+		"c_title": {"Zaļā zeme"}, "c_material": {"book"}, "c_replaces": {lost}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("annex 3 draft: %d\n%s", status, body)
+	}
+	rcPath := pathOf(loc)
+	anna := c.client()
+	atok, _ := c.signIn(anna, "anna")
+	if status, loc, _ := c.post(anna, atok, rcPath+"/approve", url.Values{"approved_by": {"Zane Direktore"}}); !strings.Contains(loc, "ok=ok_receipt_approved") {
+		t.Fatalf("approval: %d to %q", status, loc)
+	}
+	_, page := c.get(kat, rcPath)
+	for _, want := range []string{"<h1>Akts Nr. 1/2026</h1>",
+		"par iespieddarbu un citu dokumentu pieņemšanu, kuri saņemti no bibliotēkas lietotājiem nozaudēto vietā",
+		"pieņēma iespieddarbus un citus dokumentus, kuri saņemti no bibliotēkas lietotājiem nozaudēto vietā.",
+		"no bibliotēkas lietotājiem nozaudēto vietā pieņemto iespieddarbu un citu dokumentu saraksts", "<th>Nozaudētā eksemplāra vietā</th>",
+		"<td>" + lost + "</td>", "Nozaudētie eksemplāri norakstīti ar norakstīšanas aktu Nr. 1/2026", `id="act-writeoff"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("annex 3 act lacks %q", want)
+		}
+	}
+	if _, rows := c.getCSV(kat, rcPath+"/csv"); len(rows) != 2 || rows[0][6] != "REP1" || rows[0][11] != lost {
+		t.Errorf("annex 3 CSV %q", rows)
+	}
+	if s, _ := c.svc.Item(ctx, lost); s.Item.Status != core.ItemWithdrawn {
+		t.Errorf("the lost copy is %s after its replacement", s.Item.Status)
+	}
+}
+
 // TestExchangeTransfer: a copy written off for the exchange collection
 // (33.8) is listed there; the cataloguer sees it but may not give it
 // away; the administrator transfers it to a named institution, and the

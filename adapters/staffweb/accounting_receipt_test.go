@@ -127,6 +127,19 @@ func TestReceiptWorkflow(t *testing.T) {
 	if _, page := c.get(kat, "/staff/copy/NEW0001"); !strings.Contains(page, `href="/staff/accounting/copies/NEW0001" id="copy-record-link"`) {
 		t.Error("the copy page does not link the copy's record")
 	}
+	var subate string
+	for _, it := range demo.Items() {
+		if it.Library == demo.Subate {
+			subate = it.ID
+			break
+		}
+	}
+	if _, page := c.get(kat, "/staff/copy/"+subate); strings.Contains(page, "copy-record-link") {
+		t.Error("the copy page of another library's copy links its record")
+	}
+	if status, _ := c.get(kat, "/staff/accounting/copies/"+subate); status != http.StatusForbidden {
+		t.Errorf("the record of another library's copy: %d", status)
+	}
 	status, page = c.get(kat, "/staff/accounting/copies/NEW0001")
 	for _, want := range []string{"Individuālās uzskaites grāmata", "Ieraksta numurs summārās uzskaites grāmatā",
 		"Norakstīšanas akta numurs, datums", "<th>12</th>", "<td>1/2026</td>", "saņemts krājumā", "Zane Direktore"} {
@@ -395,5 +408,26 @@ func TestReceiptPagesRefused(t *testing.T) {
 	}
 	if list, _ := c.svc.Receipts(ctx, ""); len(list) != 1 || !list[0].Approved.IsZero() {
 		t.Errorf("after the refused requests: %d receipts, approved %v", len(list), list[0].Approved)
+	}
+}
+
+// TestReceiptPagesInEveryLanguage: the receipts and the exchange
+// collection pages are whole in each console language, with their title
+// in it.
+func TestReceiptPagesInEveryLanguage(t *testing.T) {
+	c := newConsole(t, false)
+	cl := c.client()
+	c.signIn(cl, "anna")
+	titles := map[string][4]string{
+		"/staff/accounting/receipts": {"Pieņemšanas akti", "Vastuvõtuaktid", "Prevzemni zapisniki", "Receipts"},
+		"/staff/accounting/exchange": {"Apmaiņas krājums", "Vahetuskogu", "Zamenjalna zbirka", "Exchange collection"},
+	}
+	for path, want := range titles {
+		for i, lang := range []string{"lv", "et", "sl", "en"} {
+			status, body := c.get(cl, path+"?lang="+lang)
+			if status != 200 || !strings.HasSuffix(strings.TrimSpace(body), "</html>") || !strings.Contains(body, "<h1>"+want[i]+"</h1>") {
+				t.Errorf("%s in %s: %d, no title %q", path, lang, status, want[i])
+			}
+		}
 	}
 }

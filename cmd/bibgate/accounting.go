@@ -30,6 +30,7 @@ data directory (stop bibgate serve first, or run it on a PostgreSQL store).
   stocktake close --library ID | ID      close the session and write its inventory act
   stocktake list [--library ID]
   stocktake act ID [--csv]               print the inventory act (annex 6), or its lists as CSV
+  stocktake approve ID --by NAME         approve the closed stocktaking's inventory act (APSTIPRINU)
   writeoff --library ID --reason CODE (--stocktake ID | --items FILE) [--chair NAME] [--member NAME]...
            [--approve NAME]              draft a write-off act (annex 7); --approve also approves it
   writeoff approve ID --by NAME          approve a draft: its copies are withdrawn
@@ -85,16 +86,16 @@ func runAccounting(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return registerCmd(ctx, args[1:], stdout, stderr)
 	case "stocktake":
 		if len(args) < 2 {
-			return fmt.Errorf("%w: stocktake open|scan|close|list|act", errUsage)
+			return fmt.Errorf("%w: stocktake open|scan|close|list|act|approve", errUsage)
 		}
 		switch args[1] {
-		case "open", "scan", "close", "list", "act":
+		case "open", "scan", "close", "list", "act", "approve":
 			return stocktakeCmd(ctx, args[1], args[2:], stdout, stderr)
 		case "-h", "--help":
 			fmt.Fprint(stderr, accountingUsage)
 			return pflag.ErrHelp
 		}
-		return fmt.Errorf("%w: stocktake %q: open, scan, close, list or act", errUsage, args[1])
+		return fmt.Errorf("%w: stocktake %q: open, scan, close, list, act or approve", errUsage, args[1])
 	case "receipt":
 		return subCmd(ctx, "receipt", []string{"draft", "approve", "act", "list"}, args[1:], stdout, stderr, receiptCmd)
 	case "exchange":
@@ -182,7 +183,7 @@ func (f accountingFlags) open(ctx context.Context, args []string) (*core.Service
 
 func stocktakeCmd(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
 	f := newAccountingFlags("stocktake "+sub, stderr)
-	var chair, from, to *string
+	var chair, from, to, by *string
 	var members *[]string
 	var asCSV *bool
 	switch sub {
@@ -193,6 +194,8 @@ func stocktakeCmd(ctx context.Context, sub string, args []string, stdout, stderr
 		to = f.fs.String("to", "", "last call number of the shelf range (call numbers it prefixes included)")
 	case "act":
 		asCSV = f.fs.Bool("csv", false, "the act's lists of copies as CSV, for the accountant")
+	case "approve":
+		by = f.fs.String("by", "", "who approves the act (the library's director or its founder)")
 	}
 	svc, done, err := f.open(ctx, args)
 	if err != nil {
@@ -241,6 +244,16 @@ func stocktakeCmd(ctx context.Context, sub string, args []string, stdout, stderr
 		fmt.Fprintf(stdout, "stocktaking %s closed: inventory act %s: %d expected, %d found, %d missing (%s EUR), %d not returned by patrons, %d without record\n",
 			id, act.Number, act.Expected.Copies(), act.Found.Copies(), len(act.Missing), eur(act.MissingTally.Value),
 			len(act.OnLoan), len(act.NoRecord))
+		return nil
+	case "approve":
+		if f.fs.NArg() != 1 || *by == "" {
+			return fmt.Errorf("%w: stocktake approve ID --by NAME", errUsage)
+		}
+		act, err := svc.ApproveInventoryAct(ctx, f.fs.Arg(0), *by)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "inventory act %s approved by %s\n", act.Number, act.ApprovedBy)
 		return nil
 	case "list":
 		list, err := svc.Stocktakes(ctx, *f.library)
@@ -360,6 +373,9 @@ func printCommission(w io.Writer, c core.Commission) {
 
 // printInventoryAct prints the act in the layout of annex 6.
 func printInventoryAct(w io.Writer, a *core.InventoryAct, libName string) {
+	if a.ApprovedBy != "" {
+		fmt.Fprintf(w, "APSTIPRINU %s, %s\n\n", a.ApprovedBy, lvDate(a.Approved))
+	}
 	fmt.Fprintf(w, "Bibliotēkas krājuma inventarizācijas akts Nr. %s\n\n", a.Number)
 	printCommission(w, a.Commission)
 	fmt.Fprintf(w, "\n%s sastādīja aktu par %s bibliotēkas krājuma inventarizāciju, kura tika veikta no %s līdz %s.\n\n",

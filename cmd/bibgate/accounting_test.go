@@ -112,6 +112,15 @@ func TestAccountingCLI(t *testing.T) {
 			t.Errorf("act lacks %q:\n%s", want, act)
 		}
 	}
+	if strings.Contains(act, "APSTIPRINU") {
+		t.Errorf("an act not yet approved says APSTIPRINU:\n%s", act)
+	}
+	if out := ac("stocktake", "approve", id, "--by", "Anna Vadītāja"); !strings.Contains(out, fmt.Sprintf("inventory act 1/%d approved by Anna Vadītāja", year)) {
+		t.Errorf("approve: %q", out)
+	}
+	if act := ac("stocktake", "act", id); !strings.Contains(act, "APSTIPRINU Anna Vadītāja, ") {
+		t.Errorf("the approved act does not say who approved it:\n%s", act)
+	}
 	recs, err := csv.NewReader(strings.NewReader(ac("stocktake", "act", id, "--csv"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)

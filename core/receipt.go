@@ -636,10 +636,9 @@ func (s *Service) ReceiptByID(ctx context.Context, id string) (act ReceiptAct, e
 // ReceivedRegister lists part 1 of the summary register (§24.1, annex 5)
 // of a library ("" every library) for a year from its receipts: one line
 // per approved receipt that entered copies, in entry order, with its
-// source, accompanying document (or act) and copies by type, language and
-// balance. languages is as for SummaryRegister.
-func (s *Service) ReceivedRegister(ctx context.Context, library string, year int,
-	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)) ([]accounting.Received, error) {
+// source, accompanying document (or act) and copies by type, language, UDC
+// class and balance. records is as for SummaryRegister.
+func (s *Service) ReceivedRegister(ctx context.Context, library string, year int, records RecordLookup) ([]accounting.Received, error) {
 	list, err := s.Receipts(ctx, library)
 	if err != nil {
 		return nil, err
@@ -648,35 +647,24 @@ func (s *Service) ReceivedRegister(ctx context.Context, library string, year int
 	slices.SortFunc(list, func(x, y ReceiptAct) int {
 		return cmp.Or(strings.Compare(x.Library, y.Library), cmp.Compare(x.Entry.N, y.Entry.N))
 	})
-	langs := map[string]string{}
-	if languages != nil {
-		seen := map[string]bool{}
-		var ids []string
-		for _, a := range list {
-			for _, c := range a.Copies {
-				if !seen[c.RecordID] {
-					seen[c.RecordID] = true
-					ids = append(ids, c.RecordID)
-				}
-			}
+	var ids []string
+	for _, a := range list {
+		for _, c := range a.Copies {
+			ids = append(ids, c.RecordID)
 		}
-		if len(ids) > 0 {
-			if langs, err = languages(ctx, ids); err != nil {
-				return nil, err
-			}
-		}
+	}
+	facts, err := lookupRecords(ctx, records, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]accounting.Received, 0, len(list))
 	for _, a := range list {
 		copies := make([]accounting.Copy, len(a.Copies))
 		titles := map[string]bool{}
 		for i, c := range a.Copies {
-			l := accounting.OtherLanguage
-			if code, ok := langs[c.RecordID]; ok {
-				l = accounting.LanguageOf(code)
-			}
-			copies[i] = accounting.Copy{Type: accounting.TypeOfMaterial(c.Material), Language: l, OnBalance: c.Value > 0,
-				Value: c.Value, Entered: a.Approved}
+			f, ok := facts[c.RecordID]
+			copies[i] = withFacts(accounting.Copy{Type: accounting.TypeOfMaterial(c.Material), OnBalance: c.Value > 0,
+				Value: c.Value, Entered: a.Approved}, f, ok)
 			titles[c.RecordID] = true
 		}
 		source, doc := a.registerSource()

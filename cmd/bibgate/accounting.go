@@ -631,12 +631,12 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	var langs func(context.Context, []string) (map[string]string, error)
+	var langs core.RecordLookup
 	if cat, err := openCatalogue(cfg.DataDir, false); err == nil {
 		defer cat.Close()
-		langs = cat.Languages
+		langs = cat.RegisterFacts
 	} else {
-		fmt.Fprintf(stderr, "no catalogue (%v): every copy counts in language \"other\"\n", err)
+		fmt.Fprintf(stderr, "no catalogue (%v): every copy counts in language \"other\", without a UDC class\n", err)
 	}
 	if *part == 1 {
 		return receivedRegisterOut(ctx, svc, *f.library, *year, langs, *asCSV, stdout)
@@ -661,6 +661,7 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, l := range accounting.Languages() {
 		head = append(head, l.Latvian())
 	}
+	head = append(head, udcHeads()...)
 	head = append(head, "bilancē eks.", "bilancē EUR", "ārpus bilances eks.", "ārpus bilances EUR")
 	cells := func(r accounting.Row) []string {
 		out := []string{strconv.Itoa(r.Total.Copies)}
@@ -670,6 +671,7 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		for _, l := range accounting.Languages() {
 			out = append(out, strconv.Itoa(r.ByLanguage[l].Copies))
 		}
+		out = append(out, udcCells(r)...)
 		return append(out, strconv.Itoa(r.OnBalance.Copies), eur(r.OnBalance.Sum), strconv.Itoa(r.OffBalance.Copies),
 			eur(r.OffBalance.Sum))
 	}
@@ -1026,9 +1028,32 @@ func receiptCSV(w io.Writer, a *core.ReceiptAct) error {
 	return cw.Error()
 }
 
+// udcHeads are the headings of the register's UDC columns: "UDK 0" …
+// "UDK 9", "bez UDK".
+func udcHeads() []string {
+	var out []string
+	for _, k := range accounting.Classes() {
+		if k == accounting.Unclassified {
+			out = append(out, k.Latvian())
+		} else {
+			out = append(out, "UDK "+k.Latvian())
+		}
+	}
+	return out
+}
+
+// udcCells are a register line's copies by UDC class.
+func udcCells(r accounting.Row) []string {
+	var out []string
+	for _, k := range accounting.Classes() {
+		out = append(out, strconv.Itoa(r.ByClass[k].Copies))
+	}
+	return out
+}
+
 // receivedRegisterOut prints part 1 of the summary register (annex 5).
 func receivedRegisterOut(ctx context.Context, svc *core.Service, library string, year int,
-	langs func(context.Context, []string) (map[string]string, error), asCSV bool, stdout io.Writer) error {
+	langs core.RecordLookup, asCSV bool, stdout io.Writer) error {
 	entries, err := svc.ReceivedRegister(ctx, library, year, langs)
 	if err != nil {
 		return err
@@ -1041,6 +1066,7 @@ func receivedRegisterOut(ctx context.Context, svc *core.Service, library string,
 	for _, l := range accounting.Languages() {
 		head = append(head, l.Latvian())
 	}
+	head = append(head, udcHeads()...)
 	head = append(head, "bilancē eks.", "bilancē EUR", "ārpus bilances eks.", "ārpus bilances EUR")
 	rows := make([][]string, 0, len(entries))
 	for _, e := range entries {
@@ -1052,6 +1078,7 @@ func receivedRegisterOut(ctx context.Context, svc *core.Service, library string,
 		for _, l := range accounting.Languages() {
 			r = append(r, strconv.Itoa(e.ByLanguage[l].Copies))
 		}
+		r = append(r, udcCells(e.Row)...)
 		rows = append(rows, append(r, strconv.Itoa(e.OnBalance.Copies), eur(e.OnBalance.Sum), strconv.Itoa(e.OffBalance.Copies),
 			eur(e.OffBalance.Sum)))
 	}

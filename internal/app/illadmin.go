@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/bibgate/bibgate/adapters/staffapi"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/ill/partners"
 )
@@ -90,11 +91,17 @@ func (a *App) illRoutes(mux *http.ServeMux) {
 }
 
 // illOperator is who the audit log says filed a request or acted through
-// the admin API: the admin token, from the client's address.
+// the admin API: the admin token, or the administrator whose session let
+// the request through (requireToken), from the client's address.
 func (a *App) illOperator(r *http.Request) string {
 	from := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(from); err == nil {
 		from = host
+	}
+	if ck, err := r.Cookie(staffapi.CookieName); err == nil && ck.Value != "" && a.adminSession(r) {
+		if _, st, err := a.svc.StaffSession(r.Context(), ck.Value); err == nil {
+			return "admin-session " + st.ID + " " + from
+		}
 	}
 	return core.OperatorAdminToken + " " + from
 }

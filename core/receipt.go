@@ -264,7 +264,14 @@ func digitRun(s string) int {
 // must be new to the consortium; a replacement names a copy the library
 // lent that a patron lost, and takes its value when none is given (§14:
 // equal in content and value).
-func (s *Service) DraftReceipt(ctx context.Context, req ReceiptRequest) (act ReceiptAct, err error) {
+func (s *Service) DraftReceipt(ctx context.Context, req ReceiptRequest) (ReceiptAct, error) {
+	return s.draftReceipt(ctx, req, nil)
+}
+
+// draftReceipt is DraftReceipt; within, when set, runs in its transaction
+// once the draft is written (the desk's permission check and audit entry,
+// accountingdesk2.go).
+func (s *Service) draftReceipt(ctx context.Context, req ReceiptRequest, within func(tx, *ReceiptAct) error) (act ReceiptAct, err error) {
 	start := time.Now()
 	defer func() { s.done("receipt_draft", start, err) }()
 	if _, err := s.library(req.Library); err != nil {
@@ -341,7 +348,13 @@ func (s *Service) DraftReceipt(ctx context.Context, req ReceiptRequest) (act Rec
 		}
 		a.ID = id
 		act = a
-		return t.putRecord(bReceipt, id, &a)
+		if err := t.putRecord(bReceipt, id, &a); err != nil {
+			return err
+		}
+		if within != nil {
+			return within(t, &a)
+		}
+		return nil
 	})
 	return act, err
 }
@@ -427,7 +440,13 @@ func replaceable(it *Item, library string) error {
 // history entry. An annex 3 receipt also settles the patrons' charges for
 // the lost copies and writes those off (reason 33.7) by an act approved
 // by the same person.
-func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (act ReceiptAct, err error) {
+func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (ReceiptAct, error) {
+	return s.approveReceipt(ctx, id, approvedBy, nil)
+}
+
+// approveReceipt is ApproveReceipt; within, when set, runs in its
+// transaction once the act and its copies are written.
+func (s *Service) approveReceipt(ctx context.Context, id, approvedBy string, within func(tx, *ReceiptAct) error) (act ReceiptAct, err error) {
 	start := time.Now()
 	defer func() { s.done("receipt_approve", start, err) }()
 	approvedBy = strings.TrimSpace(approvedBy)
@@ -522,7 +541,13 @@ func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (ac
 			a.WriteOff, a.WriteOffNumber = wo.ID, wo.Number
 		}
 		act = a
-		return t.putRecord(bReceipt, id, &a)
+		if err := t.putRecord(bReceipt, id, &a); err != nil {
+			return err
+		}
+		if within != nil {
+			return within(t, &a)
+		}
+		return nil
 	})
 	return act, err
 }

@@ -272,6 +272,10 @@ type inventoryData struct {
 	Missing, OnLoan, InTransit   []actCopyRow
 	NoRecord                     []actCopyRow
 	OnLoanCount                  int
+	// Approved is the act's APSTIPRINU date, once given; CanApprove
+	// offers the form (accounting_receipt.go).
+	Approved, ApproverName string
+	CanApprove             bool
 }
 
 func (s *Server) inventoryAct(q *request) (core.Stocktake, error) {
@@ -304,6 +308,11 @@ func (s *Server) inventoryActPage(q *request) error {
 	}
 	if over := a.MissingOverNorm(); over > 0 {
 		d.Over = lvMoney(over)
+	}
+	if !a.Approved.IsZero() {
+		d.Approved = lvDate(a.Approved)
+	} else {
+		d.CanApprove, d.ApproverName = core.Permit(q.staff, core.ActInventoryApprove, a.Library) == nil, q.staff.Name
 	}
 	s.render(q, http.StatusOK, "acct_inventory", "Bibliotēkas krājuma inventarizācijas akts Nr. "+a.Number.String(), d)
 	return nil

@@ -317,6 +317,7 @@ type illAuditState struct {
 	Reason  string    `json:"reason,omitempty"`
 	Note    string    `json:"note,omitempty"`
 	Due     time.Time `json:"due,omitzero"`
+	Rota    []string  `json:"rota,omitempty"`
 }
 
 // StaffILLAction is a staff member performing action (ILLStaffActionNames)
@@ -327,7 +328,50 @@ type illAuditState struct {
 // the copy to ship, which must be on the shelf or the one trapped for the
 // request; not supplying takes a reason of ILLUnfilledReasons ("other"
 // when none is given).
-func (s *Service) StaffILLAction(ctx context.Context, by Actor, id, action string, in ILLDeskAction) (out ILLTransaction, err error) {
+func (s *Service) StaffILLAction(ctx context.Context, by Actor, id, action string, in ILLDeskAction) (ILLTransaction, error) {
+	return s.illDeskAction(ctx, &by, "", id, action, in)
+}
+
+// Who acts on the ILL desk without a staff account: the operator's command
+// line on the server, and the admin API with the admin token. Their
+// actions are audited with no actor, from these.
+const (
+	OperatorConsole    = "console"
+	OperatorAdminToken = "admin-token"
+)
+
+// OperatorILLAction is StaffILLAction by the operator (from: OperatorConsole,
+// or OperatorAdminToken and the client's address): every permission, and
+// the same checks and audit entry as the console's.
+func (s *Service) OperatorILLAction(ctx context.Context, from, id, action string, in ILLDeskAction) (ILLTransaction, error) {
+	return s.illDeskAction(ctx, nil, operatorFrom(from), id, action, in)
+}
+
+func operatorFrom(from string) string {
+	if from = strings.TrimSpace(from); from == "" {
+		return OperatorConsole
+	}
+	return from
+}
+
+// illActor is the actor of a desk call: the staff member by, or the
+// operator (by nil) from from.
+func (s *Service) illActor(t tx, by *Actor, from string) (Actor, error) {
+	if by == nil {
+		return Actor{From: from}, nil
+	}
+	return s.actorIn(t, by)
+}
+
+// illPermit is Permit for a desk call: the operator (no account) may.
+func illPermit(a Actor, act Action, library string) error {
+	if a.StaffID == "" && a.Staff.ID == "" {
+		return nil
+	}
+	return Permit(a.Staff, act, library)
+}
+
+func (s *Service) illDeskAction(ctx context.Context, by *Actor, from, id, action string, in ILLDeskAction) (out ILLTransaction, err error) {
 	name := strings.ToLower(strings.TrimSpace(action))
 	act, ok := illStaffActions()[name]
 	if !ok {
@@ -349,8 +393,15 @@ func (s *Service) StaffILLAction(ctx context.Context, by Actor, id, action strin
 	default:
 		in.Reason = ""
 	}
-	err = s.staffUpdate(ctx, "ill_"+name, by, func(t tx, a Actor, now time.Time) error {
-		if err := Permit(a.Staff, ActILL, s.illLibrary()); err != nil {
+	start := time.Now()
+	defer func() { s.done("desk_ill_"+name, start, err) }()
+	err = s.update(ctx, func(t tx) error {
+		now := s.clock.Now()
+		a, err := s.illActor(t, by, from)
+		if err != nil {
+			return err
+		}
+		if err := illPermit(a, ActILL, s.illLibrary()); err != nil {
 			return err
 		}
 		x, err := t.illByID(id)
@@ -440,33 +491,47 @@ func (s *Service) illCheckSupplyCopy(t tx, x *ILLTransaction, barcode string) er
 }
 
 // StaffILLRequest files a request for a patron, as ILLRequest, by a staff
-// member allowed ILL who may read the patron; audited ("ill_request").
+// member allowed ILL who may read the patron; audited ("ill_request", with
+// the rota when the request has one).
 func (s *Service) StaffILLRequest(ctx context.Context, by Actor, req ILLNewRequest) (ILLTransaction, error) {
 	if err := s.staffView(ctx, "ill_request_check", by, func(_ tx, a Actor, _ time.Time) error {
 		return Permit(a.Staff, ActILL, s.illLibrary())
 	}); err != nil {
 		return ILLTransaction{}, err
 	}
-	req.by = &by
+	req.by, req.operator = &by, ""
+	return s.ILLRequest(ctx, req)
+}
+
+// OperatorILLRequest is StaffILLRequest by the operator (from as
+// OperatorILLAction's): audited alike.
+func (s *Service) OperatorILLRequest(ctx context.Context, from string, req ILLNewRequest) (ILLTransaction, error) {
+	req.by, req.operator = nil, operatorFrom(from)
 	return s.ILLRequest(ctx, req)
 }
 
 // illRequestByStaff checks and audits, in its transaction, a request
-// StaffILLRequest files (none for ILLRequest's other callers).
+// StaffILLRequest or OperatorILLRequest files (none for ILLRequest's
+// other callers).
 func (s *Service) illRequestByStaff(t tx, req ILLNewRequest, x *ILLTransaction, p *Patron) error {
-	if req.by == nil {
+	if req.by == nil && req.operator == "" {
 		return nil
 	}
-	a, err := s.actorIn(t, req.by)
+	a, err := s.illActor(t, req.by, req.operator)
 	if err != nil {
 		return err
 	}
-	if err := Permit(a.Staff, ActILL, s.illLibrary()); err != nil {
+	if err := illPermit(a, ActILL, s.illLibrary()); err != nil {
 		return err
 	}
-	if err := Permit(a.Staff, ActPatronRead, p.HomeLibrary); err != nil {
+	if err := illPermit(a, ActPatronRead, p.HomeLibrary); err != nil {
 		return err
 	}
-	after := illAuditState{State: x.State.String(), Partner: x.Partner, Event: illstate.ILLRequest.String(), Note: x.Note}
+	after := illAuditState{State: x.State.String(), Partner: x.Partner, Event: illstate.ILLRequest.String(), Note: x.Note,
+		Rota: x.Rota}
 	return s.auditFor(t, a, p.ID, "ill_request", "ill/"+x.ID, s.illLibrary(), nil, after)
 }
+
+// ILLLibrary is the library that handles interlibrary loan: the desk's
+// pages need ActILL there.
+func (s *Service) ILLLibrary() string { return s.illLibrary() }

@@ -23,8 +23,10 @@ type ILLNewRequest struct {
 	// Rota is an ordered list of partners to ask one after the other
 	// until one supplies (illrota.go); its first is the partner.
 	Rota []string
-	// by is the staff member filing it (StaffILLRequest), nil otherwise.
-	by *Actor
+	// by is the staff member filing it (StaffILLRequest), nil otherwise;
+	// operator is whence the operator files it (OperatorILLRequest).
+	by       *Actor
+	operator string
 }
 
 // ILLRequest files a request for a patron and queues the ILL-Request to

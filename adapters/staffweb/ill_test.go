@@ -17,6 +17,7 @@ import (
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/illstate"
+	"github.com/bibgate/bibgate/ill/partners"
 	"github.com/bibgate/bibgate/store/memstore"
 )
 
@@ -34,12 +35,16 @@ type illConsole struct {
 	queued, toShip core.ILLTransaction
 }
 
-func newILLConsole(t *testing.T) *illConsole {
+func newILLConsole(t *testing.T) *illConsole { return newILLConsoleWith(t, nil, nil) }
+
+// newILLConsoleWith is newILLConsole with more partners and the
+// console's lookup in their catalogues.
+func newILLConsoleWith(t *testing.T, more []core.ILLPartner, find func(context.Context, partners.Query) (*partners.Result, error)) *illConsole {
 	t.Helper()
 	ctx := context.Background()
 	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
 	cons := demo.Consortium()
-	cons.ILL = core.ILLSettings{Symbol: "LV:ILU", Partners: []core.ILLPartner{{Symbol: illPartner, Name: "Tartu Ülikooli Raamatukogu"}}}
+	cons.ILL = core.ILLSettings{Symbol: "LV:ILU", Partners: append([]core.ILLPartner{{Symbol: illPartner, Name: "Tartu Ülikooli Raamatukogu"}}, more...)}
 	svc, err := core.NewService(memstore.New(), cons, core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +82,8 @@ func newILLConsole(t *testing.T) *illConsole {
 		t.Fatalf("answers %+v %+v", c.queued.Events, c.toShip.Events)
 	}
 	logs := &syncBuffer{}
-	h, err := staffweb.New(svc, staffweb.Options{Prefix: "/staff", Log: zerolog.New(logs), ILLQueued: func() { c.kicks.Add(1) }})
+	h, err := staffweb.New(svc, staffweb.Options{Prefix: "/staff", Log: zerolog.New(logs), ILLQueued: func() { c.kicks.Add(1) },
+		FindSuppliers: find})
 	if err != nil {
 		t.Fatal(err)
 	}

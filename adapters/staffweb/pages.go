@@ -146,7 +146,13 @@ type dashboardData struct {
 	Renewals []core.RenewalRequest
 	Holds    []core.HoldForReview
 	Pull     []core.PullSlip
+	// ILL is the ILL desk's counts (nil: not ILL staff).
+	ILL *dashILL
 }
+
+// dashILL is what waits at the ILL desk: partners' requests to answer, to
+// ship, and loans overdue both ways.
+type dashILL struct{ Inbox, ToShip, Overdue int }
 
 func (s *Server) dashboard(q *request) error {
 	var d dashboardData
@@ -161,6 +167,11 @@ func (s *Server) dashboard(q *request) error {
 		return err
 	}
 	if d.Pull, err = s.svc.PullList(q.ctx(), q.actor()); err != nil && core.ReasonOf(err) != core.ReasonForbidden {
+		return err
+	}
+	if ill, err := s.svc.StaffILLCounts(q.ctx(), q.actor()); err == nil {
+		d.ILL = &dashILL{Inbox: ill[core.ILLInbox], ToShip: ill[core.ILLToShip], Overdue: ill[core.ILLOverdue]}
+	} else if core.ReasonOf(err) != core.ReasonForbidden {
 		return err
 	}
 	s.render(q, http.StatusOK, "dashboard", "", d)

@@ -40,6 +40,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/ill/partners"
 )
 
 //go:embed templates/*.html
@@ -77,6 +78,9 @@ type Options struct {
 	// records, for the summary register's language and UDC columns (nil:
 	// every copy counts as language other, unclassified).
 	Records core.RecordLookup
+	// FindSuppliers looks a title up in the ILL partners' catalogues, for
+	// the new-request form's "Find suppliers" (nil: the form has none).
+	FindSuppliers func(ctx context.Context, q partners.Query) (*partners.Result, error)
 }
 
 // Server is the console's http.Handler.
@@ -91,12 +95,14 @@ type Server struct {
 	illKick func()
 	// records is Options.Records.
 	records core.RecordLookup
+	// findSuppliers is Options.FindSuppliers.
+	findSuppliers func(ctx context.Context, q partners.Query) (*partners.Result, error)
 }
 
 // New builds the console over svc.
 func New(svc *core.Service, opts Options) (*Server, error) {
 	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux(),
-		illKick: opts.ILLQueued, records: opts.Records}
+		illKick: opts.ILLQueued, records: opts.Records, findSuppliers: opts.FindSuppliers}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -303,6 +309,8 @@ type view struct {
 	Err    string
 	Here   string // the request URI, for the language links
 	Data   any
+	// illLibrary is the library that handles ILL (CanILL).
+	illLibrary string
 }
 
 // T translates key into the page's language.
@@ -348,7 +356,7 @@ func (s *Server) render(q *request, status int, page, title string, data any) {
 		// with the form.
 		here = s.path(formPages[page])
 	}
-	v := &view{lang: q.lang, Lang: q.lang, Langs: langChoices, Staff: q.staff, CSRF: q.sess.CSRF, Prefix: s.prefix,
+	v := &view{illLibrary: s.svc.ILLLibrary(), lang: q.lang, Lang: q.lang, Langs: langChoices, Staff: q.staff, CSRF: q.sess.CSRF, Prefix: s.prefix,
 		Page: page, Title: title, Here: here, Data: data}
 	if m := q.r.URL.Query().Get("ok"); m != "" && hasKey(m) {
 		v.OK = tr(q.lang, m)

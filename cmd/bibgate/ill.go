@@ -176,7 +176,7 @@ func (l localILL) get(ctx context.Context, id string) (core.ILLTransaction, erro
 	return l.svc.ILLGet(ctx, core.ILLRef{ID: id})
 }
 func (l localILL) request(ctx context.Context, r app.ILLRequestBody) (core.ILLTransaction, error) {
-	return l.svc.ILLRequest(ctx, core.ILLNewRequest{PatronID: r.Patron, Partner: r.Partner, Service: r.Service, Item: r.Item,
+	return l.svc.OperatorILLRequest(ctx, core.OperatorConsole, core.ILLNewRequest{PatronID: r.Patron, Partner: r.Partner, Service: r.Service, Item: r.Item,
 		PickupLibrary: r.Pickup, Note: r.Note, Rota: r.Rota})
 }
 func (l localILL) act(ctx context.Context, id, action string, b app.ILLActionBody) (core.ILLTransaction, error) {
@@ -188,7 +188,7 @@ func (l localILL) act(ctx context.Context, id, action string, b app.ILLActionBod
 		}
 		date = d
 	}
-	return l.svc.ILLStaffAction(ctx, core.ILLRef{ID: id}, action, b.Note, b.Item, date)
+	return l.svc.OperatorILLAction(ctx, core.OperatorConsole, id, action, core.ILLDeskAction{Note: b.Note, ItemID: b.Item, Date: date})
 }
 
 // remoteILL is the admin listener's /ill routes.

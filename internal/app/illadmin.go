@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/bibgate/bibgate/adapters/staffapi"
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/ill/partners"
 )
@@ -53,7 +55,7 @@ func (a *App) illRoutes(mux *http.ServeMux) {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		x, err := a.svc.ILLRequest(r.Context(), core.ILLNewRequest{PatronID: b.Patron, Partner: b.Partner, Service: b.Service,
+		x, err := a.svc.OperatorILLRequest(r.Context(), a.illOperator(r), core.ILLNewRequest{PatronID: b.Patron, Partner: b.Partner, Service: b.Service,
 			Item: b.Item, PickupLibrary: b.Pickup, Note: b.Note, Rota: b.Rota})
 		if err == nil {
 			a.log.Info().Str("transaction", x.ID).Str("partner", x.Partner).Msg("ill: request filed by staff")
@@ -78,13 +80,30 @@ func (a *App) illRoutes(mux *http.ServeMux) {
 			}
 			date = d
 		}
-		x, err := a.svc.ILLStaffAction(r.Context(), core.ILLRef{ID: r.PathValue("id")}, r.PathValue("action"), b.Note, b.Item, date)
+		x, err := a.svc.OperatorILLAction(r.Context(), a.illOperator(r), r.PathValue("id"), r.PathValue("action"),
+			core.ILLDeskAction{Note: b.Note, ItemID: b.Item, Date: date})
 		if err == nil {
 			a.log.Info().Str("transaction", x.ID).Str("action", r.PathValue("action")).Str("state", x.State.String()).Msg("ill: staff action")
 			a.kickOutbox()
 		}
 		a.illAnswer(w, x, err)
 	})
+}
+
+// illOperator is who the audit log says filed a request or acted through
+// the admin API: the admin token, or the administrator whose session let
+// the request through (requireToken), from the client's address.
+func (a *App) illOperator(r *http.Request) string {
+	from := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(from); err == nil {
+		from = host
+	}
+	if ck, err := r.Cookie(staffapi.CookieName); err == nil && ck.Value != "" && a.adminSession(r) {
+		if _, st, err := a.svc.StaffSession(r.Context(), ck.Value); err == nil {
+			return "admin-session " + st.ID + " " + from
+		}
+	}
+	return core.OperatorAdminToken + " " + from
 }
 
 func (a *App) kickOutbox() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bibgate/bibgate/adapters/staffweb"
 	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/ill/partners"
 	"github.com/bibgate/bibgate/internal/clientaddr"
 )
 
@@ -25,7 +26,19 @@ const staffPrefix = "/staff"
 // HTTP too with staff.secure_cookie (a TLS proxy in front).
 func (a *App) staffWeb() (*staffweb.Server, error) {
 	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie,
-		ILLQueued: a.kickOutbox, Records: a.recordFacts})
+		ILLQueued: a.kickOutbox, Records: a.recordFacts, FindSuppliers: a.findSuppliers()})
+}
+
+// findSuppliers is the console's lookup in the partners' catalogues, the
+// one GET /ill/find and bibgate ill find make; nil when no partner has a
+// catalogue.
+func (a *App) findSuppliers() func(ctx context.Context, q partners.Query) (*partners.Result, error) {
+	if len(a.cfg.PartnerFinder().Targets) == 0 {
+		return nil
+	}
+	return func(ctx context.Context, q partners.Query) (*partners.Result, error) {
+		return a.cfg.PartnerFinder().Find(ctx, q)
+	}
 }
 
 // mountStaffWeb adds the console to the admin listener's mux.

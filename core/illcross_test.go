@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/illstate"
 	"github.com/bibgate/bibgate/store/memstore"
 )
@@ -106,4 +107,125 @@ func history(x core.ILLTransaction) string {
 		b.WriteString("→" + e.To.String())
 	}
 	return b.String()
+}
+
+// TestILLRotaPassedOver: a partner that does not answer in ExpiryDays is
+// passed over by the timer with a Cancel, and the next partner is asked.
+// The passed-over leg waits in CANCEL-PENDING for its partner: a
+// Cancel-Reply yes closes it; a Cancel-Reply no with a Shipped (either
+// way round) is recorded on that leg, never refused or dropped, and the
+// desk lists the request to return the item, which arrived anyway. The
+// current leg and the patron are untouched: no temporary copy, no fee.
+func TestILLRotaPassedOver(t *testing.T) {
+	at := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	type step struct {
+		in      core.ILLEventInput
+		wantErr core.Reason
+	}
+	in := func(svc illstate.Service, q string) step {
+		return step{in: core.ILLEventInput{Service: svc, Dir: illstate.Incoming, Qualifier: q, Origin: core.OriginAPDU}}
+	}
+	staff := func(svc illstate.Service) step {
+		return step{in: core.ILLEventInput{Service: svc, Dir: illstate.Outgoing, Origin: core.OriginStaff}}
+	}
+	shippedAt := in(illstate.ShippedService, "")
+	shippedAt.in.ServiceTime, shippedAt.in.Repeatable = at, true
+	again := shippedAt
+	again.wantErr = core.ReasonILLDuplicateAPDU
+	for _, tc := range []struct {
+		name       string
+		service    core.ILLServiceType
+		steps      []step
+		wantState  illstate.State
+		wantReturn bool
+		wantOut    []string // the outbox after the Cancel and the next request went
+	}{
+		{"cancelled", core.ILLLoan, []step{in(illstate.CancelReply, illstate.QYes)}, illstate.Cancelled, false, nil},
+		{"refused, then shipped", core.ILLLoan, []step{in(illstate.CancelReply, illstate.QNo), in(illstate.ShippedService, "")},
+			illstate.Shipped, true, nil},
+		{"shipped crossing the cancel", core.ILLLoan, []step{shippedAt, again, in(illstate.CancelReply, illstate.QNo)},
+			illstate.Shipped, true, nil},
+		{"a copy arrives anyway: nothing to send back", core.ILLCopy, []step{in(illstate.ShippedService, ""),
+			in(illstate.CancelReply, illstate.QNo)}, illstate.Shipped, false, nil},
+		{"sent back", core.ILLLoan, []step{in(illstate.ShippedService, ""), in(illstate.CancelReply, illstate.QNo),
+			staff(illstate.ReceivedService), staff(illstate.ReturnedService)}, illstate.Returned, false,
+			[]string{rota[0] + " Received", rota[0] + " Returned"}},
+		{"still refused after it closed", core.ILLLoan, []step{in(illstate.CancelReply, illstate.QYes),
+			{in: in(illstate.ShippedService, "").in, wantErr: core.ReasonILLTransitionProhibited}}, illstate.Cancelled, false, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newRotaFixture(t, memstore.New())
+			desk := f.illStaff("liga", lib, core.RoleILL)
+			x, err := f.svc.ILLRequest(f.ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Rota: rota, Service: tc.service,
+				Item: core.ILLItem{Title: "Kalevipoeg"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := x.TID
+			outbox := func() []string {
+				t.Helper()
+				pend, err := f.svc.ILLPending(f.ctx, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, m := range pend {
+					if m.Event.Service == illstate.Cancel || m.Event.Service == illstate.ReceivedService || m.Event.Service == illstate.ReturnedService {
+						if m.Transaction.TID != first {
+							t.Errorf("%s to %s with tuple %+v, want the first leg's", m.Event.Service, m.Transaction.Partner, m.Transaction.TID)
+						}
+					}
+					out = append(out, m.Transaction.Partner+" "+m.Event.Service.String())
+					if err := f.svc.ILLSent(f.ctx, m.Key); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return out
+			}
+			outbox()
+			f.clock.Advance(15 * 24 * time.Hour)
+			if rep, err := f.svc.RunILLJobs(f.ctx); err != nil || rep.RotaMoved != 1 {
+				t.Fatalf("ILL jobs %+v %v", rep, err)
+			}
+			if got, want := outbox(), []string{rota[0] + " Cancel", rota[1] + " ILL-Request"}; !slices.Equal(got, want) {
+				t.Fatalf("outbox %q, want %q", got, want)
+			}
+			for i, s := range tc.steps {
+				_, err := f.svc.ILLApply(f.ctx, core.ILLRef{TID: &first, Role: illstate.Requester}, s.in)
+				if core.ReasonOf(err) != s.wantErr {
+					t.Fatalf("step %d %s%s: %v, want %q", i+1, s.in.Dir, s.in.Service, err, s.wantErr)
+				}
+			}
+			x, err = f.svc.ILLGet(f.ctx, core.ILLRef{ID: x.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := x.Attempts[0]
+			if a.State != tc.wantState || a.ReturnItem != tc.wantReturn {
+				t.Errorf("passed-over leg %s return %v, want %s %v: %+v", a.State, a.ReturnItem, tc.wantState, tc.wantReturn, a)
+			}
+			if x.Partner != rota[1] || x.State != illstate.Pending || x.TempItemID != "" || x.FeeID != "" {
+				t.Errorf("current leg %s %s temp %q fee %q", x.Partner, x.State, x.TempItemID, x.FeeID)
+			}
+			view, err := f.svc.ILLGet(f.ctx, core.ILLRef{TID: &first, Role: illstate.Requester})
+			if err != nil || view.State != tc.wantState || view.Partner != rota[0] {
+				t.Errorf("the first partner's view: %s %s %v", view.State, view.Partner, err)
+			}
+			if got := outbox(); !slices.Equal(got, tc.wantOut) {
+				t.Errorf("outbox %q, want %q", got, tc.wantOut)
+			}
+			if toReturn := slices.Contains(f.queue(desk, core.ILLToReturn), x.ID); toReturn != tc.wantReturn {
+				t.Errorf("in the desk's to_return queue: %v, want %v", toReturn, tc.wantReturn)
+			}
+			// The current partner is still asked and answered as usual.
+			cur := x.TID
+			if _, err := f.svc.ILLApply(f.ctx, core.ILLRef{TID: &cur, Role: illstate.Requester},
+				core.ILLEventInput{Service: illstate.ILLAnswer, Dir: illstate.Incoming, Qualifier: illstate.QWillSupply, Origin: core.OriginAPDU}); err != nil {
+				t.Fatalf("the current partner's answer: %v", err)
+			}
+			if problems, err := f.svc.Verify(f.ctx); err != nil || len(problems) > 0 {
+				t.Fatalf("invariants: %v %q", err, problems)
+			}
+		})
+	}
 }

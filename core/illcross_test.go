@@ -229,3 +229,66 @@ func TestILLRotaPassedOver(t *testing.T) {
 		})
 	}
 }
+
+// TestILLRotaSendBack: the desk offers send-back on a request whose
+// passed-over partner shipped anyway; it records Received and Returned on
+// that partner's leg and sends both to it, and the request leaves the
+// to_return queue. Without such an item, send-back is refused.
+func TestILLRotaSendBack(t *testing.T) {
+	f := newRotaFixture(t, memstore.New())
+	desk := f.illStaff("liga", lib, core.RoleILL)
+	x, err := f.svc.ILLRequest(f.ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Rota: rota, Item: core.ILLItem{Title: "Kalevipoeg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := x.TID
+	send := func() []string {
+		t.Helper()
+		pend, err := f.svc.ILLPending(f.ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, m := range pend {
+			out = append(out, m.Transaction.Partner+" "+m.Event.Service.String())
+			if err := f.svc.ILLSent(f.ctx, m.Key); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	send()
+	if _, err := f.svc.StaffILLAction(f.ctx, desk, x.ID, "send-back", core.ILLDeskAction{}); core.ReasonOf(err) != core.ReasonILLTransitionProhibited {
+		t.Fatalf("send-back with nothing to send back: %v", err)
+	}
+	f.clock.Advance(15 * 24 * time.Hour)
+	if _, err := f.svc.RunILLJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	send()
+	if _, err := f.svc.ILLApply(f.ctx, core.ILLRef{TID: &first, Role: illstate.Requester},
+		core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Incoming, Origin: core.OriginAPDU}); err != nil {
+		t.Fatal(err)
+	}
+	entry, err := f.svc.StaffILLTransaction(f.ctx, desk, x.ID)
+	if err != nil || !slices.Contains(entry.Actions, "send-back") || !entry.In(core.ILLToReturn) {
+		t.Fatalf("desk entry: actions %q queues %q %v", entry.Actions, entry.Queues, err)
+	}
+	x, err = f.svc.StaffILLAction(f.ctx, desk, x.ID, "send-back", core.ILLDeskAction{Note: "by post"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := x.Attempts[0]; a.State != illstate.Returned || a.ReturnItem {
+		t.Errorf("passed-over leg after send-back: %+v", a)
+	}
+	if got, want := send(), []string{rota[0] + " Received", rota[0] + " Returned"}; !slices.Equal(got, want) {
+		t.Errorf("sent %q, want %q", got, want)
+	}
+	entry, err = f.svc.StaffILLTransaction(f.ctx, desk, x.ID)
+	if err != nil || slices.Contains(entry.Actions, "send-back") || entry.In(core.ILLToReturn) || entry.Transaction.State != illstate.Pending {
+		t.Errorf("desk entry after: %s actions %q queues %q %v", entry.Transaction.State, entry.Actions, entry.Queues, err)
+	}
+	if problems, err := f.svc.Verify(f.ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("invariants: %v %q", err, problems)
+	}
+}

@@ -173,6 +173,12 @@ func illActionsAllowed(x *ILLTransaction) []string {
 		if x.Leg != "" && name != "message" {
 			continue
 		}
+		if act.sendBack {
+			if slices.ContainsFunc(x.Attempts, func(a ILLAttempt) bool { return a.ReturnItem }) {
+				out = append(out, name)
+			}
+			continue
+		}
 		ev := illstate.Event{Service: act.svc, Dir: illstate.Outgoing, Qualifier: act.qualifier}
 		if _, err := illstate.Default().Next(x.Role, x.State, x.Previous, x.Service.returnable(), ev); err == nil {
 			out = append(out, name)
@@ -385,7 +391,11 @@ func (s *Service) StaffILLAction(ctx context.Context, by Actor, id, action strin
 		queued := len(x.Events)
 		ev := ILLEventInput{Service: act.svc, Qualifier: act.qualifier, Dir: illstate.Outgoing, Origin: OriginStaff, Note: in.Note,
 			Reason: in.Reason, ItemID: in.ItemID, Date: in.Date}
-		if err := s.illApply(t, x, ev, now); err != nil {
+		if act.sendBack {
+			if err := s.illSendBack(t, x, in.Note, now); err != nil {
+				return err
+			}
+		} else if err := s.illApply(t, x, ev, now); err != nil {
 			return err
 		}
 		e := x.Events[queued]

@@ -247,7 +247,7 @@ func (x ILLTransaction) AsAttempt(i int) ILLTransaction {
 	all := x.Events
 	for _, b := range x.Attempts[i+1:] {
 		if b.Event > 0 {
-			x.Events = all[:b.Event-1:b.Event-1]
+			x.Events = all[: b.Event-1 : b.Event-1]
 			for _, e := range all[b.Event-1:] {
 				if e.Attempt == i+1 { // its partner's, after the rota went on
 					x.Events = append(x.Events, e)

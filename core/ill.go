@@ -186,6 +186,11 @@ type ILLEvent struct {
 	ReturnAddress string             `json:"return_address,omitempty"`
 	ItemID        string             `json:"item_id,omitempty"`
 	ServiceTime   time.Time          `json:"service_time,omitzero"`
+	// Attempt is, on a request sent down a rota, the leg (1-based) of an
+	// event recorded after the next leg began: what a passed-over
+	// partner sent in answer to our Cancel (illrota.go). Zero otherwise:
+	// an event belongs to the leg whose range it is in.
+	Attempt int `json:"attempt,omitempty"`
 	// Relay is, on a brokered leg, where the event went or came from on
 	// the other leg ("T000012#4"), or why it was not relayed
 	// (illbroker.go).
@@ -501,6 +506,17 @@ func (s *Service) ILLApply(ctx context.Context, ref ILLRef, in ILLEventInput) (o
 			return err
 		}
 		if ref.TID != nil && *ref.TID != x.TID { // an earlier attempt of a rota
+			if i := x.attemptOf(*ref.TID); i >= 0 {
+				queued := len(x.Events)
+				applied, err := s.illRotaLate(t, x, i, in, now)
+				if applied {
+					out = x.AsAttempt(i)
+					if err != nil {
+						return err
+					}
+					return t.illSave(x, queued)
+				}
+			}
 			out, err = x.illRotaStale(*ref.TID, in)
 			return err
 		}
@@ -528,6 +544,9 @@ func (x *ILLTransaction) received(in ILLEventInput) (ILLEvent, bool) {
 		return ILLEvent{}, false
 	}
 	for _, e := range x.Events[x.attemptStart():] {
+		if e.Attempt != 0 && e.Attempt != len(x.Attempts) {
+			continue // a passed-over partner's, not this leg's
+		}
 		if e.Origin == OriginAPDU && e.Dir == illstate.Incoming && e.Service == in.Service &&
 			e.Qualifier == in.Qualifier && e.ServiceTime.Equal(in.ServiceTime) {
 			return e, true
@@ -620,7 +639,11 @@ func (s *Service) ILLPending(ctx context.Context, limit int) (out []ILLOutgoing,
 				return fmt.Errorf("core: ILL outbox %s names event %q of %s", r.key, r.seq, r.id)
 			}
 			// an event of an earlier attempt of a rota goes to that attempt's partner
-			out = append(out, ILLOutgoing{Key: r.key, Transaction: x.AsAttempt(x.attemptOfEvent(n)), Event: x.Events[n-1]})
+			view := x.AsAttempt(x.attemptOfEvent(n))
+			if x.Events[n-1].Attempt > 0 {
+				view.Events = x.Events[:n:n] // rendered as event n, after the leg's range
+			}
+			out = append(out, ILLOutgoing{Key: r.key, Transaction: view, Event: x.Events[n-1]})
 		}
 		return nil
 	})

@@ -115,49 +115,113 @@ func (s *Service) illOnward(t tx, first *ILLTransaction, supplier string, now ti
 // same service sent on the other leg. An unfilled answer from a supplier
 // goes to the next onward supplier instead, while there is one. A service
 // the other leg's state does not allow (say, a message on a finished
-// leg) stays here, with the reason in e.Relay for staff.
-func (s *Service) illRelay(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) error {
+// leg) stays here, with the reason in e.Relay for staff. It returns the
+// answer x itself gives to e, if any: a member's Cancel that crossed the
+// Shipped we relayed is refused here, as the supplier has nothing left
+// to cancel.
+func (s *Service) illRelay(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) (*ILLEventInput, error) {
 	if e.Dir != illstate.Incoming {
-		return nil // our own (staff's) event on this leg only
+		return nil, nil // our own (staff's) event on this leg only
 	}
 	illBrokerBook(x, e)
 	if !ILLRelays(x.Leg, e.Service) {
-		return nil
+		return nil, nil
 	}
 	other, err := t.illByID(x.LinkedID)
 	if err != nil {
-		return fmt.Errorf("core: ILL %s: the other leg: %w", x.ID, err)
+		return nil, fmt.Errorf("core: ILL %s: the other leg: %w", x.ID, err)
 	}
 	if x.Leg == ILLLegSecond && other.LinkedID != x.ID {
 		e.Relay = "not relayed: " + other.ID + " has gone on to " + other.LinkedID
-		return nil
+		return nil, nil
+	}
+	if x.Leg == ILLLegSecond && e.Service == illstate.ILLAnswer && other.State == illstate.CancelPending &&
+		(e.Qualifier == illstate.QUnfilled || e.Qualifier == illstate.QRetry) {
+		// Not supplied while the member's Cancel was on its way: the
+		// request ends here, which is what the member asked for.
+		queued := len(other.Events)
+		oe, err := s.illStep(t, other, ILLEventInput{Service: illstate.CancelReply, Dir: illstate.Outgoing, Qualifier: illstate.QYes,
+			Origin: OriginRelay, Note: "the supplier could not supply it", Reason: e.Reason}, now)
+		if err != nil {
+			return nil, err
+		}
+		oe.Relay = x.ID + "#" + strconv.Itoa(e.Seq)
+		e.Relay = other.ID + "#" + strconv.Itoa(oe.Seq)
+		return nil, t.illSave(other, queued)
 	}
 	if x.Leg == ILLLegSecond && e.Service == illstate.ILLAnswer && e.Qualifier == illstate.QUnfilled {
 		if next := s.illNextSupplier(other); next != "" {
 			queued := len(other.Events)
 			if err := s.illOnward(t, other, next, now); err != nil {
-				return err
+				return nil, err
 			}
 			e.Relay = "onward to " + next + " as " + other.LinkedID
-			return t.illSave(other, queued)
+			return nil, t.illSave(other, queued)
 		}
 	}
+	if x.Leg == ILLLegSecond && e.Service == illstate.CancelReply {
+		if seq := cancelAnswered(other); seq > 0 {
+			// The member has its answer already: the supplier's Shipped
+			// crossed our Cancel and went on with a Cancel-Reply no.
+			e.Relay = fmt.Sprintf("not relayed: %s answered the cancel as event %d", other.ID, seq)
+			return nil, nil
+		}
+	}
+	queued := len(other.Events)
 	in := ILLEventInput{Service: e.Service, Dir: illstate.Outgoing, Qualifier: e.Qualifier, Origin: OriginRelay, Note: e.Note,
 		Reason: e.Reason, Date: e.Date, Amount: e.Amount, QueuePosition: e.QueuePosition, ItemID: e.ItemID, ReturnAddress: e.ReturnAddress}
+	if x.Leg == ILLLegSecond && e.Service == illstate.ShippedService && other.State == illstate.CancelPending {
+		// The supplier shipped before our Cancel reached it (crossing).
+		// A responder ships only from IN-PROCESS (ISO 10161: no Shipped
+		// while a cancel is pending): it refuses the cancel first, then
+		// ships. So does the first leg, and the supplier's own
+		// Cancel-Reply no, when it comes, is not relayed again.
+		no := ILLEventInput{Service: illstate.CancelReply, Dir: illstate.Outgoing, Qualifier: illstate.QNo, Origin: OriginRelay,
+			Note: "already shipped by the supplier"}
+		if _, err := illstate.Default().Next(other.Role, other.State, other.Previous, other.Service.returnable(),
+			illstate.Event{Service: no.Service, Dir: no.Dir, Qualifier: no.Qualifier}); err == nil {
+			ne, err := s.illStep(t, other, no, now)
+			if err != nil {
+				return nil, err
+			}
+			ne.Relay = x.ID + "#" + strconv.Itoa(e.Seq)
+		}
+	}
 	if _, err := illstate.Default().Next(other.Role, other.State, other.Previous, other.Service.returnable(),
 		illstate.Event{Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier}); err != nil {
 		e.Relay = fmt.Sprintf("not relayed: %s is %s", other.ID, other.State)
-		return nil
+		if x.Leg == ILLLegFirst && e.Service == illstate.Cancel && x.State != illstate.CancelPending {
+			// The member's Cancel crossed the Shipped we relayed to it: the
+			// supplier has nothing left to cancel, so we refuse it here.
+			return &ILLEventInput{Service: illstate.CancelReply, Dir: illstate.Outgoing, Qualifier: illstate.QNo, Origin: OriginRule,
+				Note: "already shipped by the supplier"}, t.illSave(other, queued)
+		}
+		return nil, t.illSave(other, queued)
 	}
-	queued := len(other.Events)
 	oe, err := s.illStep(t, other, in, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	oe.Relay = x.ID + "#" + strconv.Itoa(e.Seq)
 	e.Relay = other.ID + "#" + strconv.Itoa(oe.Seq)
 	illBrokerBook(other, oe)
-	return t.illSave(other, queued)
+	return nil, t.illSave(other, queued)
+}
+
+// cancelAnswered is the number of the Cancel-Reply x, a first leg, sent
+// to the member's last Cancel; 0 while that Cancel is unanswered (or
+// there was none).
+func cancelAnswered(x *ILLTransaction) int {
+	for i := len(x.Events) - 1; i >= 0; i-- {
+		e := x.Events[i]
+		switch {
+		case e.Service == illstate.Cancel && e.Dir == illstate.Incoming:
+			return 0
+		case e.Service == illstate.CancelReply && e.Dir == illstate.Outgoing:
+			return e.Seq
+		}
+	}
+	return 0
 }
 
 // illBrokerBook keeps a leg's due date and cost as the supplier's events

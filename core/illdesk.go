@@ -36,7 +36,9 @@ const (
 	// ILLToReturn: copies we borrowed that our patron is done with (the
 	// temporary copy is neither on loan nor waiting on the hold shelf),
 	// that the supplier recalled, or whose due date is as near as the
-	// return post takes (ReturnTransitDays): to be sent back.
+	// return post takes (ReturnTransitDays): to be sent back. Also a
+	// request whose rota passed over a partner that shipped all the same
+	// (ILLAttempt.ReturnItem).
 	ILLToReturn ILLQueue = "to_return"
 	// ILLOverdue: loans past their due date, both ways: our copies a
 	// partner has, and partners' copies we have.
@@ -85,6 +87,9 @@ func illQueues(x *ILLTransaction, temp *Item, transit int, now time.Time) (qs []
 	lastAnswer := ""
 	recalled := false
 	for _, e := range x.Events {
+		if e.Attempt != 0 {
+			continue // a passed-over partner's (rota): its leg, not the request
+		}
 		if e.Service == illstate.ILLAnswer {
 			lastAnswer = e.Qualifier
 		}
@@ -150,6 +155,12 @@ func illQueues(x *ILLTransaction, temp *Item, transit int, now time.Time) (qs []
 	if overdue {
 		qs = append(qs, ILLOverdue)
 	}
+	if x.Role == illstate.Requester && !slices.Contains(qs, ILLToReturn) &&
+		slices.ContainsFunc(x.Attempts, func(a ILLAttempt) bool { return a.ReturnItem }) {
+		// a partner of the rota shipped after it was passed over: the
+		// item is here, and not the patron's
+		qs = append(qs, ILLToReturn)
+	}
 	return qs, overdue
 }
 
@@ -160,6 +171,12 @@ func illActionsAllowed(x *ILLTransaction) []string {
 	var out []string
 	for name, act := range illStaffActions() {
 		if x.Leg != "" && name != "message" {
+			continue
+		}
+		if act.sendBack {
+			if slices.ContainsFunc(x.Attempts, func(a ILLAttempt) bool { return a.ReturnItem }) {
+				out = append(out, name)
+			}
 			continue
 		}
 		ev := illstate.Event{Service: act.svc, Dir: illstate.Outgoing, Qualifier: act.qualifier}
@@ -425,7 +442,11 @@ func (s *Service) illDeskAction(ctx context.Context, by *Actor, from, id, action
 		queued := len(x.Events)
 		ev := ILLEventInput{Service: act.svc, Qualifier: act.qualifier, Dir: illstate.Outgoing, Origin: OriginStaff, Note: in.Note,
 			Reason: in.Reason, ItemID: in.ItemID, Date: in.Date}
-		if err := s.illApply(t, x, ev, now); err != nil {
+		if act.sendBack {
+			if err := s.illSendBack(t, x, in.Note, now); err != nil {
+				return err
+			}
+		} else if err := s.illApply(t, x, ev, now); err != nil {
 			return err
 		}
 		e := x.Events[queued]

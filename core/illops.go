@@ -331,7 +331,7 @@ func (s *Service) illEffects(t tx, x *ILLTransaction, e *ILLEvent, now time.Time
 		return &ILLEventInput{Service: illstate.StatusOrErrorReport, Dir: illstate.Outgoing, Origin: OriginRule}, nil
 	}
 	if x.Leg != "" {
-		return nil, s.illRelay(t, x, e, now) // a brokered leg: no copy here, the event goes on
+		return s.illRelay(t, x, e, now) // a brokered leg: no copy here, the event goes on
 	}
 	if x.Role == illstate.Responder {
 		switch e.Service {

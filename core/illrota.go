@@ -51,6 +51,18 @@ type ILLAttempt struct {
 	Note    string `json:"note,omitempty"`
 	// Ended is when the leg ended without the item.
 	Ended time.Time `json:"ended,omitzero"`
+	// State and Previous are the leg's own state once the rota has gone
+	// on without it, for a leg whose partner is still to answer: one the
+	// silence timer passed over, after sending it a Cancel
+	// (CANCEL-PENDING). What that partner sends later is applied to its
+	// leg (ILLEvent.Attempt), not refused. Zero for every other leg.
+	State    illstate.State `json:"state,omitempty"`
+	Previous illstate.State `json:"previous,omitempty"`
+	// ReturnItem: the partner shipped anyway (Cancel-Reply no, or a
+	// Shipped that crossed our Cancel). The item arrived and is not the
+	// patron's: it goes back to the partner (the desk's to_return queue)
+	// until its leg records it Returned.
+	ReturnItem bool `json:"return_item,omitempty"`
 }
 
 // illRotaStart checks a request's rota and fills in its partner: the
@@ -118,6 +130,13 @@ func (s *Service) illRotaNext(t tx, x *ILLTransaction, e *ILLEvent, now time.Tim
 	if a.Reason != "" {
 		after += " (" + a.Reason + ")"
 	}
+	return s.illRotaAdvance(t, x, after, now)
+}
+
+// illRotaAdvance asks the rota's next configured partner (a new leg: its
+// tuple, its ILL-Request queued), after, the note, saying why; partners no
+// longer configured are skipped. moved reports that one was asked.
+func (s *Service) illRotaAdvance(t tx, x *ILLTransaction, after string, now time.Time) (moved bool, err error) {
 	for len(x.Attempts) < len(x.Rota) {
 		next := x.Rota[len(x.Attempts)]
 		leg := len(x.Attempts) + 1
@@ -204,6 +223,9 @@ func (x *ILLTransaction) attemptStart() int {
 
 // attemptOfEvent returns the index of the attempt event seq belongs to, or -1.
 func (x *ILLTransaction) attemptOfEvent(seq int) int {
+	if seq >= 1 && seq <= len(x.Events) && x.Events[seq-1].Attempt > 0 {
+		return x.Events[seq-1].Attempt - 1
+	}
 	i := -1
 	for j, a := range x.Attempts {
 		if a.Event > 0 && a.Event <= seq {
@@ -222,17 +244,74 @@ func (x ILLTransaction) AsAttempt(i int) ILLTransaction {
 	}
 	a := x.Attempts[i]
 	x.Partner, x.TID = a.Partner, a.TID
+	all := x.Events
 	for _, b := range x.Attempts[i+1:] {
 		if b.Event > 0 {
-			x.Events = x.Events[:b.Event-1]
+			x.Events = all[: b.Event-1 : b.Event-1]
+			for _, e := range all[b.Event-1:] {
+				if e.Attempt == i+1 { // its partner's, after the rota went on
+					x.Events = append(x.Events, e)
+				}
+			}
 			break
 		}
 	}
 	if n := len(x.Events); n > 0 {
 		x.State = x.Events[n-1].To
 	}
+	if a.State != 0 {
+		x.State, x.Previous = a.State, a.Previous
+	}
 	x.Attempts = x.Attempts[:i+1]
 	return x
+}
+
+// illRotaLate applies in, for the leg of attempt i that the rota went on
+// without while its partner was still to answer (Attempts[i].State set):
+// the partner's Cancel-Reply, or the Shipped it sent anyway, is recorded
+// on that leg as its state table allows, and none of the core's effects
+// run (the item is not the patron's). It reports false, with nothing
+// done, when the leg's state does not allow in.
+func (s *Service) illRotaLate(t tx, x *ILLTransaction, i int, in ILLEventInput, now time.Time) (bool, error) {
+	a := &x.Attempts[i]
+	if a.State == 0 {
+		return false, nil
+	}
+	view := x.AsAttempt(i)
+	if e, ok := view.received(in); ok {
+		return true, refuse(ReasonILLDuplicateAPDU, "transaction %s: %s of attempt %d (%s) already applied as event %d",
+			x.ID, in.Service, i+1, a.Partner, e.Seq)
+	}
+	if _, err := illstate.Default().Next(x.Role, a.State, a.Previous, x.Service.returnable(),
+		illstate.Event{Service: in.Service, Dir: in.Dir, Qualifier: in.Qualifier}); err != nil {
+		return false, nil
+	}
+	cur, prev, updated := x.State, x.Previous, x.Updated
+	x.State, x.Previous = a.State, a.Previous
+	e, err := s.illStep(t, x, in, now)
+	if err != nil {
+		x.State, x.Previous = cur, prev
+		return true, err
+	}
+	e.Attempt = i + 1
+	a.State, a.Previous = x.State, x.Previous
+	x.State, x.Previous, x.Updated = cur, prev, updated
+	switch {
+	case e.Service == illstate.CancelReply && e.Qualifier == illstate.QYes:
+		a.Outcome = "cancelled"
+	case e.Service == illstate.ShippedService && e.Dir == illstate.Incoming:
+		a.Outcome, a.Note = "shipped", "shipped after it was passed over"
+		if x.Service.returnable() {
+			a.Note += ": to be sent back"
+		}
+	}
+	switch a.State {
+	case illstate.Shipped, illstate.Received, illstate.NotReceivedOverdue, illstate.Overdue, illstate.RenewPending, illstate.RenewOverdue:
+		a.ReturnItem = x.Service.returnable()
+	default:
+		a.ReturnItem = false
+	}
+	return true, nil
 }
 
 // AlreadyTried lists the partners asked before x's current one (for the
@@ -285,7 +364,12 @@ func (x *ILLTransaction) illRotaStale(id TransactionID, in ILLEventInput) (ILLTr
 // Only while partners remain and the request's own expiry date has not
 // passed; a request still in the outbox waits for its delivery (it would
 // reach the partner after the rota moved on). The partner passed over is
-// not told; an answer it sends later is refused as its leg's.
+// sent a Cancel (ISO 10161: a requester withdraws by cancelling) and its
+// leg waits in CANCEL-PENDING for the answer: Cancel-Reply yes closes it;
+// a Cancel-Reply no, or a Shipped that crossed the Cancel, is recorded on
+// the leg and the item, which arrives all the same, goes back
+// (ILLAttempt.ReturnItem). The last partner is not passed over: nobody is
+// left to ask, and the request's own expiry date decides.
 func (s *Service) illRotaTimer(ctx context.Context) (int, error) {
 	days := s.ill().ExpiryDays
 	if days <= 0 {
@@ -306,18 +390,37 @@ func (s *Service) illRotaTimer(ctx context.Context) (int, error) {
 			return true, 0, nil
 		}
 		for _, e := range x.Events[a.Event:] {
-			if e.Dir == illstate.Incoming {
+			if e.Dir == illstate.Incoming && e.Attempt == 0 {
 				return true, 0, nil // answered: hold-placed, will-supply… waits
 			}
 		}
+		if !s.illRotaHasNext(&x) {
+			return true, 0, nil // nobody left to ask: the request waits for this partner
+		}
 		queued := len(x.Events)
-		in := ILLEventInput{Service: illstate.Expired, Dir: illstate.Incoming, Origin: OriginTimer,
-			Note: fmt.Sprintf("no answer from %s in %d days", a.Partner, days)}
-		if err := s.illApply(t, &x, in, now); err != nil {
+		note := fmt.Sprintf("no answer from %s in %d days", a.Partner, days)
+		if _, err := s.illStep(t, &x, ILLEventInput{Service: illstate.Cancel, Dir: illstate.Outgoing, Origin: OriginTimer, Note: note}, now); err != nil {
+			return false, 0, err
+		}
+		at := &x.Attempts[n-1]
+		at.Outcome, at.Note, at.Ended = "passed-over", note, now
+		at.State, at.Previous = x.State, x.Previous
+		if _, err := s.illRotaAdvance(t, &x, fmt.Sprintf("%s did not answer in %d days", a.Partner, days), now); err != nil {
 			return false, 0, err
 		}
 		return true, 1, t.illSave(&x, queued)
 	})
+}
+
+// illRotaHasNext reports whether a partner of x's rota still to be asked
+// is in the configuration.
+func (s *Service) illRotaHasNext(x *ILLTransaction) bool {
+	for _, p := range x.Rota[min(len(x.Attempts), len(x.Rota)):] {
+		if _, err := s.illPartner(p); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // illRotaSent records that event seq, a leg's ILL-Request, was delivered.

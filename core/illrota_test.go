@@ -308,10 +308,11 @@ func TestILLRotaSilentPartner(t *testing.T) {
 			jobs(0)
 			f.clock.Advance(2 * 24 * time.Hour)
 			x = jobs(1)
-			if x.State != illstate.Pending || x.Partner != rota[1] || x.Attempts[0].Outcome != "expired" || x.Attempts[0].Note == "" {
+			if x.State != illstate.Pending || x.Partner != rota[1] || x.Attempts[0].Outcome != "passed-over" || x.Attempts[0].Note == "" ||
+				x.Attempts[0].State != illstate.CancelPending {
 				t.Fatalf("after 15 days unanswered: %s %s %+v", x.State, x.Partner, x.Attempts)
 			}
-			if e := x.Events[x.Attempts[1].Event-2]; e.Service != illstate.Expired || e.Origin != core.OriginTimer {
+			if e := x.Events[x.Attempts[1].Event-2]; e.Service != illstate.Cancel || e.Dir != illstate.Outgoing || e.Origin != core.OriginTimer {
 				t.Errorf("the leg ended by %+v", e)
 			}
 			jobs(0)

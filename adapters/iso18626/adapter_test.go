@@ -55,14 +55,21 @@ func newGateway(t testing.TB, symbol string, partners ...string) *gateway {
 
 func newGatewayOn(t testing.TB, st store.Store, symbol string, partners ...string) *gateway {
 	t.Helper()
+	return newGatewayWith(t, st, nil, 0, symbol, partners...)
+}
+
+// newGatewayWith is newGatewayOn with the core's clock (nil: the real
+// one) and ILL expiry_days.
+func newGatewayWith(t testing.TB, st store.Store, clock core.Clock, expiryDays int, symbol string, partners ...string) *gateway {
+	t.Helper()
 	ctx := context.Background()
 	cons := demo.Consortium()
-	cons.ILL = core.ILLSettings{Symbol: symbol}
+	cons.ILL = core.ILLSettings{Symbol: symbol, ExpiryDays: expiryDays}
 	for _, partner := range partners {
 		cons.ILL.Partners = append(cons.ILL.Partners, core.ILLPartner{Symbol: partner, Name: partner,
 			Prices: map[core.ILLServiceType]core.Money{core.ILLLoan: 350}})
 	}
-	svc, err := core.NewService(st, cons, core.Options{KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	svc, err := core.NewService(st, cons, core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

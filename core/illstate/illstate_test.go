@@ -143,6 +143,14 @@ func TestLifecycles(t *testing.T) {
 			{"<Shipped", illstate.Shipped}, {"<Cancel-Reply:no", illstate.Shipped}, {">Received", illstate.Received}}},
 		{"responder gets a Cancel after shipping", S, true, []step{{"<ILL-Request", illstate.InProcess}, {">Shipped", illstate.Shipped},
 			{"<Cancel", illstate.Shipped}, {">Cancel-Reply:no", illstate.Shipped}}},
+		{"responder refuses a cancel, then ships", S, true, []step{{"<ILL-Request", illstate.InProcess}, {"<Cancel", illstate.CancelPending},
+			{">Cancel-Reply:no", illstate.InProcess}, {">Shipped", illstate.Shipped}}},
+		{"requester: cancel refused, then Shipped", R, true, []step{{">ILL-Request", illstate.Pending}, {">Cancel", illstate.CancelPending},
+			{"<Cancel-Reply:no", illstate.Pending}, {"<Shipped", illstate.Shipped}, {">Received", illstate.Received},
+			{">Returned", illstate.Returned}}},
+		{"cancelled partner ships anyway: the item goes back", R, true, []step{{">ILL-Request", illstate.Pending},
+			{">Cancel", illstate.CancelPending}, {"<Shipped", illstate.Shipped}, {"<Cancel-Reply:no", illstate.Shipped},
+			{">Received", illstate.Received}, {">Returned", illstate.Returned}, {"<Checked-In", illstate.CheckedIn}}},
 		{"copy", R, false, []step{{">ILL-Request", illstate.Pending}, {"<Shipped", illstate.Shipped}, {">Received", illstate.Received},
 			{"*Message", illstate.Received}}},
 		{"lost in the post", S, true, []step{{"<ILL-Request", illstate.InProcess}, {">Shipped", illstate.Shipped}, {"<Lost", illstate.Lost}}},
@@ -197,6 +205,8 @@ func TestProhibited(t *testing.T) {
 		{R, illstate.Pending, true, ">Returned", 10},
 		{R, illstate.Cancelled, true, "<Shipped", 3},
 		{S, illstate.NotSupplied, true, ">Shipped", 3},
+		{S, illstate.CancelPending, true, ">Shipped", 3}, // the Cancel is answered first
+		{S, illstate.CancelPending, false, ">Shipped", 3},
 		{R, illstate.Idle, true, "<Message", 17},
 	}
 	for _, tc := range tests {

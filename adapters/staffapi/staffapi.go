@@ -125,6 +125,14 @@ var table = []route{
 	{"POST", "/renewals", false, (*Handler).renew},
 	{"POST", "/fees/{id}/waive", false, (*Handler).waive},
 	{"POST", "/items/{barcode}/declare", false, (*Handler).declare},
+	{"GET", "/items/{barcode}", false, (*Handler).item},
+	{"PATCH", "/items/{barcode}", false, (*Handler).editCopy},
+	{"POST", "/items/{barcode}/label-fee", false, (*Handler).labelFee},
+	{"POST", "/records/{record}/copies", false, (*Handler).addCopy},
+	{"GET", "/notices", false, (*Handler).notices},
+	{"GET", "/patrons/{card}/notices", false, (*Handler).patronNotices},
+	{"POST", "/notices/resend", false, (*Handler).resendNotice},
+	{"POST", "/notices/delivered", false, (*Handler).noticeDelivered},
 	{"GET", "/renewal-requests", false, (*Handler).renewalRequests},
 	{"POST", "/renewal-requests/{loan}/decision", false, (*Handler).decideRenewal},
 	{"GET", "/hold-reviews", false, (*Handler).holdReviews},
@@ -265,10 +273,10 @@ func status(r core.Reason) int {
 		return http.StatusLocked
 	case core.ReasonBadRequest, core.ReasonWeakPassword:
 		return http.StatusBadRequest
-	case core.ReasonPatronExists, core.ReasonStaffExists:
+	case core.ReasonPatronExists, core.ReasonStaffExists, core.ReasonItemExists:
 		return http.StatusConflict
 	case core.ReasonPatronNotFound, core.ReasonItemNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
-		core.ReasonFeeNotFound, core.ReasonLoanNotFound, core.ReasonStaffNotFound:
+		core.ReasonFeeNotFound, core.ReasonLoanNotFound, core.ReasonStaffNotFound, core.ReasonNoticeNotFound:
 		return http.StatusNotFound
 	}
 	return http.StatusConflict // the rules refuse it

@@ -269,7 +269,7 @@ func TestNothingWorksWithoutASession(t *testing.T) {
 		if path == "/openapi.json" || (method == "POST" && path == "/session") {
 			continue
 		}
-		for _, p := range []string{"{card}", "{id}", "{barcode}", "{loan}", "{hold}"} {
+		for _, p := range []string{"{card}", "{id}", "{barcode}", "{loan}", "{hold}", "{record}"} {
 			path = strings.ReplaceAll(path, p, "X1")
 		}
 		for name, c := range clients {

@@ -200,6 +200,21 @@ func noticeView(n *Notice, q queue) NoticeView {
 	return v
 }
 
+// DeskNotice returns one notice of a library the staff member handles
+// notices for.
+func (s *Service) DeskNotice(ctx context.Context, by Actor, id string) (out NoticeView, err error) {
+	err = s.staffView(ctx, "notice", by, func(t tx, a Actor, _ time.Time) error {
+		n, err := deskNotice(t, a, id)
+		if err != nil {
+			return err
+		}
+		q, err := t.noticeQueue()
+		out = noticeView(n, q)
+		return err
+	})
+	return out, err
+}
+
 // deskNotice is the notice with id, once the actor may handle its
 // library's notices.
 func deskNotice(t tx, a Actor, id string) (*Notice, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -68,6 +69,29 @@ func TestNoticesOverTheAPI(t *testing.T) {
 	ilze, anna, kat, admin := e.signIn("ilze"), e.signIn("anna"), e.signIn("kat"), e.signIn("admin")
 	if got := noticeIDs(t, ilze.do("GET", "/notices?status=no_email", nil)); got != "hold_ready/H2/I000002:queued" {
 		t.Errorf("print queue before delivery: %s", got)
+	}
+	// The letter to print, in the patron's language, signed by the library.
+	letter := "/notices/letter?id=" + url.QueryEscape("hold_ready/H2/I000002")
+	var l staffapi.Letter
+	a := ilze.do("GET", letter, nil)
+	lib, _ := e.svc.Consortium().Library(demo.Central)
+	if a.json(t, &l); a.status != 200 || l.Subject != "Rezervētais izdevums gaida jūs" || !strings.Contains(l.Body, "Mērnieku laiki") ||
+		!strings.Contains(l.Body, lib.Name+", "+lib.Address) || l.Notice.Status != core.NoticeQueued {
+		t.Errorf("letter: %d %s", a.status, a.body)
+	}
+	for _, tc := range []struct {
+		who    *client
+		path   string
+		status int
+		reason core.Reason
+	}{
+		{anna, letter, 403, core.ReasonForbidden},
+		{ilze, "/notices/letter", 400, core.ReasonBadRequest},
+		{ilze, "/notices/letter?id=nope", 404, core.ReasonNoticeNotFound},
+	} {
+		if a := tc.who.do("GET", tc.path, nil); a.status != tc.status || a.reason(t) != tc.reason {
+			t.Errorf("%s: %d %s", tc.path, a.status, a.body)
+		}
 	}
 	nf := &emailOnly{}
 	if n, err := e.svc.DeliverNotices(ctx, nf); n != 2 || err == nil {
@@ -148,7 +172,7 @@ func TestNoticesOverTheAPI(t *testing.T) {
 
 	// Printed and posted: out of the queue, never sent by e-mail.
 	var got struct{ Notice core.NoticeView }
-	a := ilze.do("POST", "/notices/delivered", map[string]string{"id": "hold_ready/H2/I000002", "how": "printed and posted"})
+	a = ilze.do("POST", "/notices/delivered", map[string]string{"id": "hold_ready/H2/I000002", "how": "printed and posted"})
 	if a.json(t, &got); a.status != 200 || got.Notice.Status != core.NoticeSent || got.Notice.Delivery != "printed and posted" {
 		t.Fatalf("delivered by hand: %d %s", a.status, a.body)
 	}

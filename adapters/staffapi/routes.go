@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/internal/notify"
 )
 
 // SessionInfo answers sign-in and GET /session.
@@ -675,4 +676,25 @@ func (h *Handler) labelFee(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, map[string]any{"fee": f})
+}
+
+// Letter answers GET /notices/letter: a notice with its text in the
+// patron's language, as the e-mail carries it, to print or read out.
+type Letter struct {
+	Notice  core.NoticeView `json:"notice"`
+	Subject string          `json:"subject"`
+	Body    string          `json:"body"`
+}
+
+func (h *Handler) noticeLetter(w http.ResponseWriter, r *http.Request, c *call) error {
+	id := r.URL.Query().Get("id")
+	if id == "" {
+		return badRequest{"id: the notice's id"}
+	}
+	n, err := h.svc.DeskNotice(r.Context(), c.actor, id)
+	if err != nil {
+		return err
+	}
+	subject, body := notify.Letter(n.Notice, h.svc.Consortium())
+	return writeJSON(w, http.StatusOK, Letter{Notice: n, Subject: subject, Body: body})
 }

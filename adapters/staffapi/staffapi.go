@@ -131,6 +131,7 @@ var table = []route{
 	{"POST", "/records/{record}/copies", false, (*Handler).addCopy},
 	{"GET", "/notices", false, (*Handler).notices},
 	{"GET", "/patrons/{card}/notices", false, (*Handler).patronNotices},
+	{"GET", "/notices/letter", false, (*Handler).noticeLetter},
 	{"POST", "/notices/resend", false, (*Handler).resendNotice},
 	{"POST", "/notices/delivered", false, (*Handler).noticeDelivered},
 	{"GET", "/renewal-requests", false, (*Handler).renewalRequests},

@@ -206,17 +206,27 @@ func TestNoticesOverTheAPI(t *testing.T) {
 }
 
 // TestCopiesOverTheAPI: a cataloguer adds a copy to a record at her
-// library, reads it back, edits its shelf index, price and notes; every
+// library (the record looked up in the catalogue, which gives the copy
+// its title and author; a record it does not have refuses it), reads it
+// back, edits its shelf index, price and notes; every
 // write is in the audit log with the values before and after. A
 // circulation librarian may not, nor may a cataloguer at another
 // library; bad input is refused with the core's reason. The label fee is
 // the copy's library's fixed fee, charged to the borrower.
 func TestCopiesOverTheAPI(t *testing.T) {
-	e := newEnv(t, false)
+	e := newEnvWith(t, false, staffapi.Options{Record: func(_ context.Context, id string) (string, string, bool, error) {
+		switch id {
+		case "demo-0001":
+			return "Zaļā zeme", "Upīts, Andrejs", true, nil
+		case "broken":
+			return "", "", false, errors.New("index unreadable")
+		}
+		return "", "", false, nil
+	}})
 	e.addStaff("kat", demo.Central, core.RoleCataloguing)
 	e.addStaff("sub", demo.Subate, core.RoleCataloguing)
 	kat, sub, ilze, admin := e.signIn("kat"), e.signIn("sub"), e.signIn("ilze"), e.signIn("admin")
-	newCopy := map[string]any{"id": "NEW0001", "call_number": "821 U", "material": "book", "value": 1250, "title": "Zaļā zeme",
+	newCopy := map[string]any{"id": "NEW0001", "call_number": "821 U", "material": "book", "value": 1250,
 		"inventory_number": "INV-ILU-90001"}
 	for _, tc := range []struct {
 		name       string
@@ -234,6 +244,8 @@ func TestCopiesOverTheAPI(t *testing.T) {
 		{"record differs", kat, "POST", "/records/demo-0001/copies", map[string]any{"id": "NEW0005", "record_id": "demo-0002"}, 400, core.ReasonBadRequest},
 		{"unknown library", kat, "POST", "/records/demo-0001/copies", map[string]any{"id": "NEW0006", "library": "XXX"}, 404, core.ReasonLibraryNotFound},
 		{"barcode in use", kat, "POST", "/records/demo-0001/copies", map[string]any{"id": "I000001"}, 409, core.ReasonItemExists},
+		{"no such record", kat, "POST", "/records/demo-9999/copies", map[string]any{"id": "NEW0007"}, 404, staffapi.ReasonRecordNotFound},
+		{"catalogue fails", kat, "POST", "/records/broken/copies", map[string]any{"id": "NEW0008"}, 500, "internal_error"},
 		{"added", kat, "POST", "/records/demo-0001/copies", newCopy, 201, ""},
 		{"edit: library", kat, "PATCH", "/items/NEW0001", map[string]any{"library": "SUB"}, 400, core.ReasonBadRequest},
 		{"edit: status", kat, "PATCH", "/items/NEW0001", map[string]any{"status": "lost"}, 400, core.ReasonBadRequest},
@@ -257,7 +269,8 @@ func TestCopiesOverTheAPI(t *testing.T) {
 	var v staffapi.ItemView
 	ilze.do("GET", "/items/NEW0001", nil).json(t, &v)
 	if it := v.Item; it.Library != demo.Central || it.RecordID != "demo-0001" || it.CallNumber != "821 U 2" || it.Value != 1500 ||
-		it.Status != core.ItemAvailable || it.Properties != "dust jacket torn" || it.InventoryNumber != "INV-ILU-90001" {
+		it.Status != core.ItemAvailable || it.Properties != "dust jacket torn" || it.InventoryNumber != "INV-ILU-90001" ||
+		it.Title != "Zaļā zeme" || it.Author != "Upīts, Andrejs" {
 		t.Errorf("the copy: %+v", it)
 	}
 	holdings, _ := e.svc.ItemsOfRecord(context.Background(), "demo-0001")

@@ -1,8 +1,10 @@
 package staffapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bibgate/bibgate/core"
@@ -638,6 +640,18 @@ func (h *Handler) addCopy(w http.ResponseWriter, r *http.Request, c *call) error
 		return badRequest{"record_id differs from the record in the path"}
 	}
 	b.RecordID = r.PathValue("record")
+	if h.record != nil {
+		title, author, ok, err := h.record(r.Context(), b.RecordID)
+		if err != nil {
+			return fmt.Errorf("staffapi: look up record %s: %w", b.RecordID, err)
+		}
+		if !ok {
+			return &core.Error{Reason: ReasonRecordNotFound, Detail: "the catalogue has no record " + b.RecordID}
+		}
+		if strings.TrimSpace(b.Title) == "" && strings.TrimSpace(b.Author) == "" {
+			b.Title, b.Author = title, author
+		}
+	}
 	it, err := h.svc.DeskAddCopy(r.Context(), c.actor, b)
 	if err != nil {
 		return err

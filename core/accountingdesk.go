@@ -252,9 +252,8 @@ type RegisterBook struct {
 // year from the copies' records and the approved write-off acts. Part 1
 // groups the copies received in the year by their summary register entry
 // number (§19.8), else by entry date; part 2 has one entry per write-off
-// act approved in the year. languages is as for SummaryRegister.
-func (s *Service) DeskSummaryRegister(ctx context.Context, by Actor, library string, year int,
-	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)) (book RegisterBook, err error) {
+// act approved in the year. records is as for SummaryRegister.
+func (s *Service) DeskSummaryRegister(ctx context.Context, by Actor, library string, year int, records RecordLookup) (book RegisterBook, err error) {
 	type entry struct {
 		key     string
 		date    time.Time
@@ -316,7 +315,7 @@ func (s *Service) DeskSummaryRegister(ctx context.Context, by Actor, library str
 				}
 				e.records = append(e.records, it.RecordID)
 				e.copies = append(e.copies, accounting.Copy{Type: accounting.TypeOfMaterial(c.Material),
-					Language: accounting.OtherLanguage, OnBalance: c.Value > 0, Value: c.Value})
+					Language: accounting.OtherLanguage, Class: accounting.Unclassified, OnBalance: c.Value > 0, Value: c.Value})
 			}
 			written = append(written, e)
 			return nil
@@ -325,27 +324,18 @@ func (s *Service) DeskSummaryRegister(ctx context.Context, by Actor, library str
 	if err != nil {
 		return RegisterBook{}, err
 	}
-	if languages != nil {
-		var ids []string
-		seen := map[string]bool{}
-		for _, e := range append(append([]*entry(nil), received...), written...) {
-			for _, r := range e.records {
-				if !seen[r] {
-					seen[r] = true
-					ids = append(ids, r)
-				}
-			}
-		}
-		langs, err := languages(ctx, ids)
-		if err != nil {
-			return RegisterBook{}, err
-		}
-		for _, e := range append(append([]*entry(nil), received...), written...) {
-			for i, r := range e.records {
-				if l, ok := langs[r]; ok {
-					e.copies[i].Language = accounting.LanguageOf(l)
-				}
-			}
+	var ids []string
+	for _, e := range append(append([]*entry(nil), received...), written...) {
+		ids = append(ids, e.records...)
+	}
+	facts, err := lookupRecords(ctx, records, ids)
+	if err != nil {
+		return RegisterBook{}, err
+	}
+	for _, e := range append(append([]*entry(nil), received...), written...) {
+		for i, r := range e.records {
+			f, ok := facts[r]
+			e.copies[i] = withFacts(e.copies[i], f, ok)
 		}
 	}
 	byDate := func(l []*entry) {
@@ -378,7 +368,7 @@ func (s *Service) DeskSummaryRegister(ctx context.Context, by Actor, library str
 		book.WrittenOff = append(book.WrittenOff, accounting.WrittenOff{Date: e.date, Number: i + 1, Act: e.act.Number.String(),
 			ActDate: e.act.Approved, Reason: e.act.ReasonText(), Row: accounting.RowOf(e.copies)})
 	}
-	if book.Summary, err = s.SummaryRegister(ctx, library, year, languages); err != nil {
+	if book.Summary, err = s.SummaryRegister(ctx, library, year, records); err != nil {
 		return RegisterBook{}, err
 	}
 	return book, nil
@@ -387,7 +377,7 @@ func (s *Service) DeskSummaryRegister(ctx context.Context, by Actor, library str
 // registerCopy is what the summary register counts of a copy.
 func registerCopy(it *Item) accounting.Copy {
 	return accounting.Copy{Type: accounting.TypeOfMaterial(it.Material), Language: accounting.OtherLanguage,
-		OnBalance: it.Value > 0, Value: it.Value, Entered: it.Entered}
+		Class: accounting.Unclassified, OnBalance: it.Value > 0, Value: it.Value, Entered: it.Entered}
 }
 
 // registerLocation is the time zone the library's register years run in,

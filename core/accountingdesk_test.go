@@ -159,10 +159,10 @@ func TestDeskSummaryRegister(t *testing.T) {
 	if _, err := f.svc.DeskApproveWriteOff(ctx, d.adminSUB, wo.ID, "Zane Direktore"); err != nil {
 		t.Fatal(err)
 	}
-	langs := func(_ context.Context, ids []string) (map[string]string, error) {
-		out := map[string]string{}
+	langs := func(_ context.Context, ids []string) (map[string]core.RecordFacts, error) {
+		out := map[string]core.RecordFacts{}
 		for _, id := range ids {
-			out[id] = "lav"
+			out[id] = core.RecordFacts{Language: "lav", UDC: "94(474.3)"}
 		}
 		return out, nil
 	}
@@ -188,6 +188,9 @@ func TestDeskSummaryRegister(t *testing.T) {
 	if second.ByLanguage[accounting.Latvian].Copies != 2 || second.OnBalance.Sum != copies[0].Value+copies[1].Value {
 		t.Errorf("second entry by language %+v, on balance %+v", second.ByLanguage, second.OnBalance)
 	}
+	if second.ByClass[accounting.ClassHistory] != second.Total {
+		t.Errorf("second entry by UDC class %+v, want all %+v in class 9", second.ByClass, second.Total)
+	}
 	if len(book.WrittenOff) != 1 {
 		t.Fatalf("part 2 has %d entries, want 1", len(book.WrittenOff))
 	}
@@ -195,6 +198,9 @@ func TestDeskSummaryRegister(t *testing.T) {
 	if w.Number != 1 || w.Act != "1/2026" || w.Reason.Paragraph != "33.4" || w.Total.Copies != 2 ||
 		w.ByType[accounting.Books].Copies != 1 || w.ByType[accounting.Serials].Copies != 1 || w.Total.Sum != 103+110 {
 		t.Errorf("part 2 entry %+v", w)
+	}
+	if w.ByClass[accounting.ClassHistory] != w.Total || w.ByLanguage[accounting.Latvian] != w.Total {
+		t.Errorf("part 2 entry by UDC class %+v, by language %+v", w.ByClass, w.ByLanguage)
 	}
 	if book.Summary.Received.Total.Copies != 4 || book.Summary.WrittenOff.Total.Copies != 2 {
 		t.Errorf("part 3 received %d written off %d, want 4 and 2", book.Summary.Received.Total.Copies, book.Summary.WrittenOff.Total.Copies)

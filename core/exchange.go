@@ -104,7 +104,13 @@ func (s *Service) ExchangeCollection(ctx context.Context, library string) (out [
 // number for the library and year, the copies leave the exchange
 // collection and each gets an entry in its history. A copy not in the
 // collection is refused, and then nothing is transferred.
-func (s *Service) TransferExchange(ctx context.Context, req ExchangeTransferRequest) (act ExchangeTransfer, err error) {
+func (s *Service) TransferExchange(ctx context.Context, req ExchangeTransferRequest) (ExchangeTransfer, error) {
+	return s.transferExchange(ctx, req, nil)
+}
+
+// transferExchange is TransferExchange; within, when set, runs in its
+// transaction once the act is written.
+func (s *Service) transferExchange(ctx context.Context, req ExchangeTransferRequest, within func(tx, *ExchangeTransfer) error) (act ExchangeTransfer, err error) {
 	start := time.Now()
 	defer func() { s.done("exchange_transfer", start, err) }()
 	if _, err := s.library(req.Library); err != nil {
@@ -157,7 +163,13 @@ func (s *Service) TransferExchange(ctx context.Context, req ExchangeTransferRequ
 			}
 		}
 		act = a
-		return t.putRecord(bExchangeTransfer, a.ID, &a)
+		if err := t.putRecord(bExchangeTransfer, a.ID, &a); err != nil {
+			return err
+		}
+		if within != nil {
+			return within(t, &a)
+		}
+		return nil
 	})
 	return act, err
 }

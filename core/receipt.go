@@ -264,7 +264,14 @@ func digitRun(s string) int {
 // must be new to the consortium; a replacement names a copy the library
 // lent that a patron lost, and takes its value when none is given (§14:
 // equal in content and value).
-func (s *Service) DraftReceipt(ctx context.Context, req ReceiptRequest) (act ReceiptAct, err error) {
+func (s *Service) DraftReceipt(ctx context.Context, req ReceiptRequest) (ReceiptAct, error) {
+	return s.draftReceipt(ctx, req, nil)
+}
+
+// draftReceipt is DraftReceipt; within, when set, runs in its transaction
+// once the draft is written (the desk's permission check and audit entry,
+// accountingdesk2.go).
+func (s *Service) draftReceipt(ctx context.Context, req ReceiptRequest, within func(tx, *ReceiptAct) error) (act ReceiptAct, err error) {
 	start := time.Now()
 	defer func() { s.done("receipt_draft", start, err) }()
 	if _, err := s.library(req.Library); err != nil {
@@ -341,7 +348,13 @@ func (s *Service) DraftReceipt(ctx context.Context, req ReceiptRequest) (act Rec
 		}
 		a.ID = id
 		act = a
-		return t.putRecord(bReceipt, id, &a)
+		if err := t.putRecord(bReceipt, id, &a); err != nil {
+			return err
+		}
+		if within != nil {
+			return within(t, &a)
+		}
+		return nil
 	})
 	return act, err
 }
@@ -427,7 +440,13 @@ func replaceable(it *Item, library string) error {
 // history entry. An annex 3 receipt also settles the patrons' charges for
 // the lost copies and writes those off (reason 33.7) by an act approved
 // by the same person.
-func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (act ReceiptAct, err error) {
+func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (ReceiptAct, error) {
+	return s.approveReceipt(ctx, id, approvedBy, nil)
+}
+
+// approveReceipt is ApproveReceipt; within, when set, runs in its
+// transaction once the act and its copies are written.
+func (s *Service) approveReceipt(ctx context.Context, id, approvedBy string, within func(tx, *ReceiptAct) error) (act ReceiptAct, err error) {
 	start := time.Now()
 	defer func() { s.done("receipt_approve", start, err) }()
 	approvedBy = strings.TrimSpace(approvedBy)
@@ -522,7 +541,13 @@ func (s *Service) ApproveReceipt(ctx context.Context, id, approvedBy string) (ac
 			a.WriteOff, a.WriteOffNumber = wo.ID, wo.Number
 		}
 		act = a
-		return t.putRecord(bReceipt, id, &a)
+		if err := t.putRecord(bReceipt, id, &a); err != nil {
+			return err
+		}
+		if within != nil {
+			return within(t, &a)
+		}
+		return nil
 	})
 	return act, err
 }
@@ -611,10 +636,9 @@ func (s *Service) ReceiptByID(ctx context.Context, id string) (act ReceiptAct, e
 // ReceivedRegister lists part 1 of the summary register (§24.1, annex 5)
 // of a library ("" every library) for a year from its receipts: one line
 // per approved receipt that entered copies, in entry order, with its
-// source, accompanying document (or act) and copies by type, language and
-// balance. languages is as for SummaryRegister.
-func (s *Service) ReceivedRegister(ctx context.Context, library string, year int,
-	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)) ([]accounting.Received, error) {
+// source, accompanying document (or act) and copies by type, language, UDC
+// class and balance. records is as for SummaryRegister.
+func (s *Service) ReceivedRegister(ctx context.Context, library string, year int, records RecordLookup) ([]accounting.Received, error) {
 	list, err := s.Receipts(ctx, library)
 	if err != nil {
 		return nil, err
@@ -623,35 +647,24 @@ func (s *Service) ReceivedRegister(ctx context.Context, library string, year int
 	slices.SortFunc(list, func(x, y ReceiptAct) int {
 		return cmp.Or(strings.Compare(x.Library, y.Library), cmp.Compare(x.Entry.N, y.Entry.N))
 	})
-	langs := map[string]string{}
-	if languages != nil {
-		seen := map[string]bool{}
-		var ids []string
-		for _, a := range list {
-			for _, c := range a.Copies {
-				if !seen[c.RecordID] {
-					seen[c.RecordID] = true
-					ids = append(ids, c.RecordID)
-				}
-			}
+	var ids []string
+	for _, a := range list {
+		for _, c := range a.Copies {
+			ids = append(ids, c.RecordID)
 		}
-		if len(ids) > 0 {
-			if langs, err = languages(ctx, ids); err != nil {
-				return nil, err
-			}
-		}
+	}
+	facts, err := lookupRecords(ctx, records, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]accounting.Received, 0, len(list))
 	for _, a := range list {
 		copies := make([]accounting.Copy, len(a.Copies))
 		titles := map[string]bool{}
 		for i, c := range a.Copies {
-			l := accounting.OtherLanguage
-			if code, ok := langs[c.RecordID]; ok {
-				l = accounting.LanguageOf(code)
-			}
-			copies[i] = accounting.Copy{Type: accounting.TypeOfMaterial(c.Material), Language: l, OnBalance: c.Value > 0,
-				Value: c.Value, Entered: a.Approved}
+			f, ok := facts[c.RecordID]
+			copies[i] = withFacts(accounting.Copy{Type: accounting.TypeOfMaterial(c.Material), OnBalance: c.Value > 0,
+				Value: c.Value, Entered: a.Approved}, f, ok)
 			titles[c.RecordID] = true
 		}
 		source, doc := a.registerSource()

@@ -156,6 +156,10 @@ type InventoryAct struct {
 	// open access this year.
 	StartValue Money `json:"start_value"`
 	LossNorm   Money `json:"loss_norm"`
+	// ApprovedBy and Approved: the act's "APSTIPRINU" (§32: the director
+	// or the founder approves it), once given (accountingdesk2.go).
+	ApprovedBy string    `json:"approved_by,omitempty"`
+	Approved   time.Time `json:"approved,omitzero"`
 }
 
 // MissingOverNorm is by how much the missing value exceeds the §34 norm

@@ -290,11 +290,11 @@ func TestSummaryRegister(t *testing.T) {
 			lvCopies++
 		}
 	}
-	langs := func(_ context.Context, ids []string) (map[string]string, error) {
+	langs := func(_ context.Context, ids []string) (map[string]core.RecordFacts, error) {
 		if !slices.Contains(ids, lv) {
 			t.Errorf("languages asked for %v, not %s", ids, lv)
 		}
-		return map[string]string{lv: "lav"}, nil
+		return map[string]core.RecordFacts{lv: {Language: "lav", UDC: "821.174-31"}}, nil
 	}
 	s, err := f.svc.SummaryRegister(ctx, demo.Subate, 2026, langs)
 	if err != nil {
@@ -319,6 +319,13 @@ func TestSummaryRegister(t *testing.T) {
 	// copies[0] is STK0001, written off: one Latvian copy fewer at the end.
 	if got := s.End.ByLanguage[accounting.Latvian].Copies; got != lvCopies-1 {
 		t.Errorf("Latvian copies at the end %d, want %d", got, lvCopies-1)
+	}
+	// Its record's 080 is 821.174-31, literature; the rest have no UDC.
+	if got := s.End.ByClass[accounting.ClassLanguage].Copies; got != lvCopies-1 {
+		t.Errorf("class 8 copies at the end %d, want %d", got, lvCopies-1)
+	}
+	if got := s.End.ByClass[accounting.Unclassified].Copies; got != s.End.Total.Copies-(lvCopies-1) {
+		t.Errorf("unclassified copies at the end %d, want %d", got, s.End.Total.Copies-(lvCopies-1))
 	}
 	if s.Start.ByType[accounting.Books].Copies != demoBooks+58-5 { // STK0010…STK0050 are magazines
 		t.Errorf("books at the start %d, want %d", s.Start.ByType[accounting.Books].Copies, demoBooks+53)

@@ -272,6 +272,10 @@ type inventoryData struct {
 	Missing, OnLoan, InTransit   []actCopyRow
 	NoRecord                     []actCopyRow
 	OnLoanCount                  int
+	// Approved is the act's APSTIPRINU date, once given; CanApprove
+	// offers the form (accounting_receipt.go).
+	Approved, ApproverName string
+	CanApprove             bool
 }
 
 func (s *Server) inventoryAct(q *request) (core.Stocktake, error) {
@@ -304,6 +308,11 @@ func (s *Server) inventoryActPage(q *request) error {
 	}
 	if over := a.MissingOverNorm(); over > 0 {
 		d.Over = lvMoney(over)
+	}
+	if !a.Approved.IsZero() {
+		d.Approved = lvDate(a.Approved)
+	} else {
+		d.CanApprove, d.ApproverName = core.Permit(q.staff, core.ActInventoryApprove, a.Library) == nil, q.staff.Name
 	}
 	s.render(q, http.StatusOK, "acct_inventory", "Bibliotēkas krājuma inventarizācijas akts Nr. "+a.Number.String(), d)
 	return nil
@@ -582,11 +591,11 @@ func (s *Server) writeOffCSV(q *request) error {
 // --- the summary register (annex 5) ---
 
 type registerCells struct {
-	Label               string
-	Copies              int
-	ByType, ByLanguage  []int
-	OnCopies, OffCopies int
-	OnSum, OffSum       string
+	Label                       string
+	Copies                      int
+	ByType, ByLanguage, ByClass []int
+	OnCopies, OffCopies         int
+	OnSum, OffSum               string
 }
 
 func cellsOf(label string, r accounting.Row) registerCells {
@@ -598,8 +607,15 @@ func cellsOf(label string, r accounting.Row) registerCells {
 	for _, l := range accounting.Languages() {
 		c.ByLanguage = append(c.ByLanguage, r.ByLanguage[l].Copies)
 	}
+	for _, k := range accounting.Classes() {
+		c.ByClass = append(c.ByClass, r.ByClass[k].Copies)
+	}
 	return c
 }
+
+// udcHeading is a UDC column's heading and, for its title, the class's
+// name.
+type udcHeading struct{ Heading, Name string }
 
 type receivedRow struct {
 	Date, Number, Source, Document string
@@ -622,9 +638,12 @@ type registerBookData struct {
 	AllLibraries bool
 	Types        []string
 	Languages    []string
-	Received     []receivedRow
-	WrittenOff   []writtenOffRow
-	Summary      []registerCells
+	Classes      []udcHeading
+	// Part1Cols and Part2Cols are how many columns parts 1 and 2 have.
+	Part1Cols, Part2Cols int
+	Received             []receivedRow
+	WrittenOff           []writtenOffRow
+	Summary              []registerCells
 }
 
 // registerQuery reads ?library= and ?year= (default: this year).
@@ -645,7 +664,7 @@ func (s *Server) registerBook(q *request) (registerBookData, error) {
 	if err != nil {
 		return registerBookData{}, err
 	}
-	book, err := s.svc.DeskSummaryRegister(q.ctx(), q.actor(), library, year, s.languages)
+	book, err := s.svc.DeskSummaryRegister(q.ctx(), q.actor(), library, year, s.records)
 	if err != nil {
 		return registerBookData{}, err
 	}
@@ -660,6 +679,11 @@ func (s *Server) registerBook(q *request) (registerBookData, error) {
 	for _, l := range accounting.Languages() {
 		d.Languages = append(d.Languages, l.Latvian())
 	}
+	for _, k := range accounting.Classes() {
+		d.Classes = append(d.Classes, udcHeading{k.Latvian(), k.Name()})
+	}
+	d.Part1Cols = 10 + len(d.Types) + len(d.Languages) + len(d.Classes)
+	d.Part2Cols = 7 + len(d.Types) + len(d.Languages) + len(d.Classes)
 	for _, e := range book.Received {
 		d.Received = append(d.Received, receivedRow{Date: e.Date.Format("02.01.2006"), Number: e.Number, Source: e.Source,
 			Document: e.Document, Titles: e.Titles, registerCells: cellsOf("", e.Row)})
@@ -708,6 +732,9 @@ func (s *Server) registerBookCSV(q *request) error {
 		for _, l := range accounting.Languages() {
 			out = append(out, strconv.Itoa(r.ByLanguage[l].Copies))
 		}
+		for _, k := range accounting.Classes() {
+			out = append(out, strconv.Itoa(r.ByClass[k].Copies))
+		}
 		return append(out, strconv.Itoa(r.OnBalance.Copies), r.OnBalance.Sum.String(), strconv.Itoa(r.OffBalance.Copies),
 			r.OffBalance.Sum.String())
 	}
@@ -717,6 +744,9 @@ func (s *Server) registerBookCSV(q *request) error {
 	}
 	for _, l := range accounting.Languages() {
 		head = append(head, "valoda_"+l.String())
+	}
+	for _, k := range accounting.Classes() {
+		head = append(head, "udk_"+k.String())
 	}
 	head = append(head, "bilancē_eks", "bilancē_eur", "ārpus_bilances_eks", "ārpus_bilances_eur")
 	_ = w.Write(append([]string{"daļa", "ieraksta_datums", "ieraksta_nr", "komplektēšanas_avots_vai_akts", "pavaddokuments_vai_iemesls",

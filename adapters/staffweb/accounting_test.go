@@ -244,7 +244,7 @@ func TestAccountingWorkflow(t *testing.T) {
 		t.Errorf("register: %d", status)
 	}
 	head, rows = c.getCSV(kat, "/staff/accounting/register/csv?year=2026")
-	if len(head) != 19 || head[0] != "daļa" || head[6] != "eksemplāri" {
+	if len(head) != 29 || head[0] != "daļa" || head[6] != "eksemplāri" {
 		t.Errorf("register CSV columns %q", head)
 	}
 	var part2, part3 [][]string

@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	s.handle("POST /staff/{id}/disabled", s.setDisabled)
 	s.illRoutes()
 	s.accountingRoutes()
+	s.receiptRoutes()
 	if s.prefix != "" {
 		s.mux.Handle("GET "+s.prefix, http.RedirectHandler(s.prefix+"/", http.StatusMovedPermanently))
 	}
@@ -339,6 +340,9 @@ func parseMoney(s string) (core.Money, bool) {
 type copyData struct {
 	Sum     core.ItemSummary
 	Library string
+	// Record: the staff member keeps the accounting records of the copy's
+	// library, and the page links its individual record.
+	Record bool
 }
 
 func (s *Server) copyPage(q *request) error {
@@ -354,7 +358,8 @@ func (s *Server) copyPage(q *request) error {
 	if l, ok := s.svc.Consortium().Library(lib); ok {
 		lib = l.Name
 	}
-	s.render(q, http.StatusOK, "copy", sum.Item.Title, copyData{Sum: sum, Library: lib})
+	s.render(q, http.StatusOK, "copy", sum.Item.Title, copyData{Sum: sum, Library: lib,
+		Record: core.Permit(q.staff, core.ActCatalogue, sum.Item.Library) == nil})
 	return nil
 }
 

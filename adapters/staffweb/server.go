@@ -73,10 +73,10 @@ type Options struct {
 	// partner (the outbox is woken to send it at once); nil: it waits for
 	// the outbox's next round.
 	ILLQueued func()
-	// Languages gives the language code of catalogue records, for the
-	// summary register's language columns (nil: every copy counts as
-	// other).
-	Languages func(ctx context.Context, recordIDs []string) (map[string]string, error)
+	// Records gives the language code and UDC number of catalogue
+	// records, for the summary register's language and UDC columns (nil:
+	// every copy counts as language other, unclassified).
+	Records core.RecordLookup
 }
 
 // Server is the console's http.Handler.
@@ -89,14 +89,14 @@ type Server struct {
 	mux    *http.ServeMux
 	// illKick is Options.ILLQueued.
 	illKick func()
-	// languages is Options.Languages.
-	languages func(ctx context.Context, recordIDs []string) (map[string]string, error)
+	// records is Options.Records.
+	records core.RecordLookup
 }
 
 // New builds the console over svc.
 func New(svc *core.Service, opts Options) (*Server, error) {
 	s := &Server{svc: svc, log: opts.Log, secure: opts.SecureCookie, prefix: strings.TrimRight(opts.Prefix, "/"), mux: http.NewServeMux(),
-		illKick: opts.ILLQueued, languages: opts.Languages}
+		illKick: opts.ILLQueued, records: opts.Records}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}

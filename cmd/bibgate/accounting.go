@@ -30,6 +30,7 @@ data directory (stop bibgate serve first, or run it on a PostgreSQL store).
   stocktake close --library ID | ID      close the session and write its inventory act
   stocktake list [--library ID]
   stocktake act ID [--csv]               print the inventory act (annex 6), or its lists as CSV
+  stocktake approve ID --by NAME         approve the closed stocktaking's inventory act (APSTIPRINU)
   writeoff --library ID --reason CODE (--stocktake ID | --items FILE) [--chair NAME] [--member NAME]...
            [--approve NAME]              draft a write-off act (annex 7); --approve also approves it
   writeoff approve ID --by NAME          approve a draft: its copies are withdrawn
@@ -85,16 +86,16 @@ func runAccounting(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return registerCmd(ctx, args[1:], stdout, stderr)
 	case "stocktake":
 		if len(args) < 2 {
-			return fmt.Errorf("%w: stocktake open|scan|close|list|act", errUsage)
+			return fmt.Errorf("%w: stocktake open|scan|close|list|act|approve", errUsage)
 		}
 		switch args[1] {
-		case "open", "scan", "close", "list", "act":
+		case "open", "scan", "close", "list", "act", "approve":
 			return stocktakeCmd(ctx, args[1], args[2:], stdout, stderr)
 		case "-h", "--help":
 			fmt.Fprint(stderr, accountingUsage)
 			return pflag.ErrHelp
 		}
-		return fmt.Errorf("%w: stocktake %q: open, scan, close, list or act", errUsage, args[1])
+		return fmt.Errorf("%w: stocktake %q: open, scan, close, list, act or approve", errUsage, args[1])
 	case "receipt":
 		return subCmd(ctx, "receipt", []string{"draft", "approve", "act", "list"}, args[1:], stdout, stderr, receiptCmd)
 	case "exchange":
@@ -182,7 +183,7 @@ func (f accountingFlags) open(ctx context.Context, args []string) (*core.Service
 
 func stocktakeCmd(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
 	f := newAccountingFlags("stocktake "+sub, stderr)
-	var chair, from, to *string
+	var chair, from, to, by *string
 	var members *[]string
 	var asCSV *bool
 	switch sub {
@@ -193,6 +194,8 @@ func stocktakeCmd(ctx context.Context, sub string, args []string, stdout, stderr
 		to = f.fs.String("to", "", "last call number of the shelf range (call numbers it prefixes included)")
 	case "act":
 		asCSV = f.fs.Bool("csv", false, "the act's lists of copies as CSV, for the accountant")
+	case "approve":
+		by = f.fs.String("by", "", "who approves the act (the library's director or its founder)")
 	}
 	svc, done, err := f.open(ctx, args)
 	if err != nil {
@@ -241,6 +244,16 @@ func stocktakeCmd(ctx context.Context, sub string, args []string, stdout, stderr
 		fmt.Fprintf(stdout, "stocktaking %s closed: inventory act %s: %d expected, %d found, %d missing (%s EUR), %d not returned by patrons, %d without record\n",
 			id, act.Number, act.Expected.Copies(), act.Found.Copies(), len(act.Missing), eur(act.MissingTally.Value),
 			len(act.OnLoan), len(act.NoRecord))
+		return nil
+	case "approve":
+		if f.fs.NArg() != 1 || *by == "" {
+			return fmt.Errorf("%w: stocktake approve ID --by NAME", errUsage)
+		}
+		act, err := svc.ApproveInventoryAct(ctx, f.fs.Arg(0), *by)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "inventory act %s approved by %s\n", act.Number, act.ApprovedBy)
 		return nil
 	case "list":
 		list, err := svc.Stocktakes(ctx, *f.library)
@@ -360,6 +373,9 @@ func printCommission(w io.Writer, c core.Commission) {
 
 // printInventoryAct prints the act in the layout of annex 6.
 func printInventoryAct(w io.Writer, a *core.InventoryAct, libName string) {
+	if a.ApprovedBy != "" {
+		fmt.Fprintf(w, "APSTIPRINU %s, %s\n\n", a.ApprovedBy, lvDate(a.Approved))
+	}
 	fmt.Fprintf(w, "Bibliotēkas krājuma inventarizācijas akts Nr. %s\n\n", a.Number)
 	printCommission(w, a.Commission)
 	fmt.Fprintf(w, "\n%s sastādīja aktu par %s bibliotēkas krājuma inventarizāciju, kura tika veikta no %s līdz %s.\n\n",
@@ -615,12 +631,12 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	var langs func(context.Context, []string) (map[string]string, error)
+	var langs core.RecordLookup
 	if cat, err := openCatalogue(cfg.DataDir, false); err == nil {
 		defer cat.Close()
-		langs = cat.Languages
+		langs = cat.RegisterFacts
 	} else {
-		fmt.Fprintf(stderr, "no catalogue (%v): every copy counts in language \"other\"\n", err)
+		fmt.Fprintf(stderr, "no catalogue (%v): every copy counts in language \"other\", without a UDC class\n", err)
 	}
 	if *part == 1 {
 		return receivedRegisterOut(ctx, svc, *f.library, *year, langs, *asCSV, stdout)
@@ -645,6 +661,7 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, l := range accounting.Languages() {
 		head = append(head, l.Latvian())
 	}
+	head = append(head, udcHeads()...)
 	head = append(head, "bilancē eks.", "bilancē EUR", "ārpus bilances eks.", "ārpus bilances EUR")
 	cells := func(r accounting.Row) []string {
 		out := []string{strconv.Itoa(r.Total.Copies)}
@@ -654,6 +671,7 @@ func registerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		for _, l := range accounting.Languages() {
 			out = append(out, strconv.Itoa(r.ByLanguage[l].Copies))
 		}
+		out = append(out, udcCells(r)...)
 		return append(out, strconv.Itoa(r.OnBalance.Copies), eur(r.OnBalance.Sum), strconv.Itoa(r.OffBalance.Copies),
 			eur(r.OffBalance.Sum))
 	}
@@ -1010,9 +1028,32 @@ func receiptCSV(w io.Writer, a *core.ReceiptAct) error {
 	return cw.Error()
 }
 
+// udcHeads are the headings of the register's UDC columns: "UDK 0" …
+// "UDK 9", "bez UDK".
+func udcHeads() []string {
+	var out []string
+	for _, k := range accounting.Classes() {
+		if k == accounting.Unclassified {
+			out = append(out, k.Latvian())
+		} else {
+			out = append(out, "UDK "+k.Latvian())
+		}
+	}
+	return out
+}
+
+// udcCells are a register line's copies by UDC class.
+func udcCells(r accounting.Row) []string {
+	var out []string
+	for _, k := range accounting.Classes() {
+		out = append(out, strconv.Itoa(r.ByClass[k].Copies))
+	}
+	return out
+}
+
 // receivedRegisterOut prints part 1 of the summary register (annex 5).
 func receivedRegisterOut(ctx context.Context, svc *core.Service, library string, year int,
-	langs func(context.Context, []string) (map[string]string, error), asCSV bool, stdout io.Writer) error {
+	langs core.RecordLookup, asCSV bool, stdout io.Writer) error {
 	entries, err := svc.ReceivedRegister(ctx, library, year, langs)
 	if err != nil {
 		return err
@@ -1025,6 +1066,7 @@ func receivedRegisterOut(ctx context.Context, svc *core.Service, library string,
 	for _, l := range accounting.Languages() {
 		head = append(head, l.Latvian())
 	}
+	head = append(head, udcHeads()...)
 	head = append(head, "bilancē eks.", "bilancē EUR", "ārpus bilances eks.", "ārpus bilances EUR")
 	rows := make([][]string, 0, len(entries))
 	for _, e := range entries {
@@ -1036,6 +1078,7 @@ func receivedRegisterOut(ctx context.Context, svc *core.Service, library string,
 		for _, l := range accounting.Languages() {
 			r = append(r, strconv.Itoa(e.ByLanguage[l].Copies))
 		}
+		r = append(r, udcCells(e.Row)...)
 		rows = append(rows, append(r, strconv.Itoa(e.OnBalance.Copies), eur(e.OnBalance.Sum), strconv.Itoa(e.OffBalance.Copies),
 			eur(e.OffBalance.Sum)))
 	}

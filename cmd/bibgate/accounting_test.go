@@ -112,6 +112,15 @@ func TestAccountingCLI(t *testing.T) {
 			t.Errorf("act lacks %q:\n%s", want, act)
 		}
 	}
+	if strings.Contains(act, "APSTIPRINU") {
+		t.Errorf("an act not yet approved says APSTIPRINU:\n%s", act)
+	}
+	if out := ac("stocktake", "approve", id, "--by", "Anna Vadītāja"); !strings.Contains(out, fmt.Sprintf("inventory act 1/%d approved by Anna Vadītāja", year)) {
+		t.Errorf("approve: %q", out)
+	}
+	if act := ac("stocktake", "act", id); !strings.Contains(act, "APSTIPRINU Anna Vadītāja, ") {
+		t.Errorf("the approved act does not say who approved it:\n%s", act)
+	}
 	recs, err := csv.NewReader(strings.NewReader(ac("stocktake", "act", id, "--csv"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +163,7 @@ func TestAccountingCLI(t *testing.T) {
 		t.Fatalf("register CSV: %v %v", reg, err)
 	}
 	// The written-off line: 2 copies, both books, EUR 4.22 on the balance.
-	if w := reg[3]; w[1] != "2" || w[2] != "2" || w[11] != "4.22" {
+	if w := reg[3]; w[1] != "2" || w[2] != "2" || w[21] != "4.22" {
 		t.Errorf("register, written off: %v", w)
 	}
 	if txt := ac("register", "--library", demo.Subate, "--year", fmt.Sprint(year)); !strings.Contains(txt, "3.daļa") ||

@@ -279,6 +279,11 @@ func TestConsoleAccountingInChromium(t *testing.T) {
 	if got := text("#register-part2 tbody"); !strings.Contains(got, actNo) {
 		b.fail("register", "part 2 %q has no act %s", got, actNo)
 	}
+	for _, part := range []string{"#register-part1 thead", "#register-part2 thead", "#register-part3 thead"} {
+		if got := text(part); !strings.Contains(got, "zinātņu nozarēm (UDK)") || !strings.Contains(got, "bez UDK") {
+			b.fail("register", "%s has no UDC columns: %q", part, got)
+		}
+	}
 	checkPDF("print register", "register.pdf", []string{"Summārās uzskaites grāmata", "1.daļa. Saņemtie iespieddarbi un citi dokumenti",
 		"2.daļa. Norakstītie iespieddarbi un citi dokumenti", "3.daļa. Krājuma uzskaites kopsavilkums"})
 

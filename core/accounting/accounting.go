@@ -3,8 +3,8 @@
 // collection accounting follows, as pure functions and data: the write-off
 // reasons of §33, the yearly numbering of register entries and acts (§25),
 // the open-access loss norm of §34, the stocktaking schedule of §30 and the
-// summary register part 3 (§24.3, annex 5) by document type, language and
-// balance. It keeps nothing and reads no store; the core calls it.
+// summary register (§22–25, annex 5) by document type, language, UDC main
+// class and balance. It keeps nothing and reads no store; the core calls it.
 //
 // Amounts are integer euro cents, as everywhere in bibgate.
 package accounting

@@ -235,7 +235,7 @@ func FuzzParseNumber(f *testing.F) {
 func BenchmarkSummarise300k(b *testing.B) {
 	copies := make([]Copy, 300_000)
 	for i := range copies {
-		copies[i] = Copy{Type: DocType(i % 4), Language: Language(i % 7 % 4), OnBalance: i%10 != 0, Value: Money(100 + i%2000),
+		copies[i] = Copy{Type: DocType(i % 4), Language: Language(i % 7 % 4), Class: Class(i % 10), OnBalance: i%10 != 0, Value: Money(100 + i%2000),
 			Entered: time.Date(2000+i%27, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)}
 		if i%50 == 0 {
 			copies[i].WrittenOff = time.Date(2020+i%7, 6, 1, 0, 0, 0, 0, time.UTC)

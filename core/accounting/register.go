@@ -107,6 +107,9 @@ func LanguageOf(code string) Language {
 type Copy struct {
 	Type     DocType
 	Language Language
+	// Class is the UDC main class of the copy's title (ClassOf its 080);
+	// Unclassified when the record has none.
+	Class Class
 	// OnBalance: included in the library's balance sheet.
 	OnBalance bool
 	Value     Money
@@ -123,27 +126,33 @@ type Cell struct {
 
 func (c *Cell) add(v Money) { c.Copies++; c.Sum += v }
 
-// Row is one line of the summary register part 3: copies and their value
-// in total, by type, by language, and on and off the balance.
+// Row is one line of the summary register: copies and their value in
+// total, by type, by language, by UDC main class (in the order of
+// Classes()), and on and off the balance.
 type Row struct {
-	Total      Cell           `json:"total"`
-	ByType     [numTypes]Cell `json:"by_type"`
-	ByLanguage [numLangs]Cell `json:"by_language"`
-	OnBalance  Cell           `json:"on_balance"`
-	OffBalance Cell           `json:"off_balance"`
+	Total      Cell             `json:"total"`
+	ByType     [numTypes]Cell   `json:"by_type"`
+	ByLanguage [numLangs]Cell   `json:"by_language"`
+	ByClass    [numClasses]Cell `json:"by_class"`
+	OnBalance  Cell             `json:"on_balance"`
+	OffBalance Cell             `json:"off_balance"`
 }
 
 func (r *Row) add(c Copy) {
-	t, l := c.Type, c.Language
+	t, l, k := c.Type, c.Language, c.Class
 	if t < 0 || t >= numTypes {
 		t = OtherType
 	}
 	if l < 0 || l >= numLangs {
 		l = OtherLanguage
 	}
+	if k < 0 || k >= numClasses {
+		k = Unclassified
+	}
 	r.Total.add(c.Value)
 	r.ByType[t].add(c.Value)
 	r.ByLanguage[l].add(c.Value)
+	r.ByClass[k].add(c.Value)
 	if c.OnBalance {
 		r.OnBalance.add(c.Value)
 	} else {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bibgate/bibgate/adapters/staffweb"
+	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/internal/clientaddr"
 )
 
@@ -24,7 +25,7 @@ const staffPrefix = "/staff"
 // HTTP too with staff.secure_cookie (a TLS proxy in front).
 func (a *App) staffWeb() (*staffweb.Server, error) {
 	return staffweb.New(a.svc, staffweb.Options{Prefix: staffPrefix, Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie,
-		ILLQueued: a.kickOutbox, Languages: a.recordLanguages})
+		ILLQueued: a.kickOutbox, Records: a.recordFacts})
 }
 
 // mountStaffWeb adds the console to the admin listener's mux.
@@ -86,11 +87,11 @@ func (a *App) staffServers() ([]server, error) {
 	}}, nil
 }
 
-// recordLanguages is the language of catalogue records, for the summary
-// register's columns: none before the catalogue is open.
-func (a *App) recordLanguages(ctx context.Context, recordIDs []string) (map[string]string, error) {
+// recordFacts is the language and UDC number of catalogue records, for
+// the summary register's columns: none before the catalogue is open.
+func (a *App) recordFacts(ctx context.Context, recordIDs []string) (map[string]core.RecordFacts, error) {
 	if a.catalog == nil {
 		return nil, nil
 	}
-	return a.catalog.Languages(ctx, recordIDs)
+	return a.catalog.RegisterFacts(ctx, recordIDs)
 }

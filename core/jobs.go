@@ -400,6 +400,9 @@ func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) 
 			if firstErr == nil {
 				firstErr = fmt.Errorf("core: deliver notice %s: %w", id, err)
 			}
+			if err := s.noteFailure(ctx, id, err); err != nil {
+				return sent, err
+			}
 			continue
 		}
 		err = s.update(ctx, func(t tx) error {
@@ -408,6 +411,7 @@ func (s *Service) DeliverNotices(ctx context.Context, nf Notifier) (int, error) 
 				return err
 			}
 			cur.Sent = s.clock.Now()
+			cur.Failure, cur.FailedAt = "", time.Time{}
 			if err := t.putRecord(bNotice, id, &cur); err != nil {
 				return err
 			}

@@ -19,6 +19,7 @@ const (
 	ActCatalogue     Action = "catalogue"      // copies and their accounting records
 	ActILL           Action = "ill"            // interlibrary loan requests
 	ActAuditRead     Action = "audit_read"     // read the audit log
+	ActNotices       Action = "notices"        // the library's notices: queue, sent, failed; resend, delivered by hand
 	ActStaffAdmin    Action = "staff_admin"    // create staff accounts, set their passwords
 	ActServerAdmin   Action = "server_admin"   // the admin listener's profiles and imports into the running server
 )
@@ -26,7 +27,7 @@ const (
 // roleActions is what each role may do at its own library.
 var roleActions = map[Role][]Action{
 	RoleCirculation: {ActPatronRead, ActPatronEdit, ActCirculate, ActFeePay, ActFeeWaive, ActItemStatus,
-		ActRenewalDecide, ActHoldReview, ActDashboard},
+		ActRenewalDecide, ActHoldReview, ActDashboard, ActNotices},
 	RoleCataloguing: {ActCatalogue, ActItemStatus, ActDashboard},
 	RoleILL:         {ActILL, ActPatronRead, ActDashboard},
 }

@@ -261,4 +261,14 @@ type Notice struct {
 	Language string    `json:"language,omitempty"`
 	Created  time.Time `json:"created"`
 	Sent     time.Time `json:"sent,omitzero"`
+	// Failure is the notifier's error while the notice waits in the queue
+	// (no e-mail address, a relay refusing it), FailedAt when that error
+	// was first seen (desknotices.go).
+	Failure  string    `json:"failure,omitempty"`
+	FailedAt time.Time `json:"failed_at,omitzero"`
+	// Delivery says how staff delivered it by hand when the notifier could
+	// not (printed and posted, phoned); empty when the notifier sent it.
+	Delivery string `json:"delivery,omitempty"`
+	// Resent counts the times staff put it back in the queue.
+	Resent int `json:"resent,omitempty"`
 }

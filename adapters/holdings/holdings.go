@@ -308,6 +308,10 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("not a date (YYYY-MM-DD, YYYYMMDD or DD.MM.YYYY)")
 }
 
+// Describe is the title (245 $a $b) and the main entry (100, 110 or 111
+// $a) of a record, as its copies carry them.
+func Describe(rec *marc.Record) (title, author string) { return describe(rec) }
+
 // describe picks a short title (245 $a $b) and the first author.
 func describe(rec *marc.Record) (title, author string) {
 	if f := rec.First("245"); f != nil {

@@ -1,11 +1,14 @@
 package staffapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bibgate/bibgate/core"
+	"github.com/bibgate/bibgate/internal/notify"
 )
 
 // SessionInfo answers sign-in and GET /session.
@@ -528,4 +531,184 @@ func (h *Handler) deletePatron(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]int{"holds_cancelled": d.HoldsCancelled, "anonymised": d.Anonymised, "removed": d.Removed})
+}
+
+// NoticeList answers GET /notices and GET /patrons/{card}/notices.
+type NoticeList struct {
+	Notices []core.NoticeView `json:"notices"`
+}
+
+func (h *Handler) noticeQuery(r *http.Request) (core.NoticeQuery, error) {
+	v := r.URL.Query()
+	q := core.NoticeQuery{Library: v.Get("library"), Status: core.NoticeStatus(v.Get("status"))}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			return q, badRequest{"limit: a positive number"}
+		}
+		q.Limit = n
+	}
+	return q, nil
+}
+
+func (h *Handler) notices(w http.ResponseWriter, r *http.Request, c *call) error {
+	q, err := h.noticeQuery(r)
+	if err != nil {
+		return err
+	}
+	ns, err := h.svc.DeskNotices(r.Context(), c.actor, q)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, NoticeList{Notices: ns})
+}
+
+func (h *Handler) patronNotices(w http.ResponseWriter, r *http.Request, c *call) error {
+	q, err := h.noticeQuery(r)
+	if err != nil {
+		return err
+	}
+	q.Patron = r.PathValue("card")
+	ns, err := h.svc.DeskNotices(r.Context(), c.actor, q)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, NoticeList{Notices: ns})
+}
+
+// A notice's id has slashes in it ("reminder/L00000001/1"), so the
+// notice routes take it in the body, not in the path.
+
+func (h *Handler) resendNotice(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		ID string `json:"id"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	n, err := h.svc.DeskResendNotice(r.Context(), c.actor, b.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"notice": n})
+}
+
+func (h *Handler) noticeDelivered(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		ID  string `json:"id"`
+		How string `json:"how"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	n, err := h.svc.DeskNoticeDelivered(r.Context(), c.actor, b.ID, b.How)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"notice": n})
+}
+
+// ItemView answers GET /items/{barcode}: the copy, its circulation state
+// (never who has it) and its history.
+type ItemView struct {
+	Item        core.Item           `json:"item"`
+	Due         time.Time           `json:"due,omitzero"`
+	HoldQueue   int                 `json:"hold_queue"`
+	HoldPickup  string              `json:"hold_pickup,omitempty"`
+	HoldExpires time.Time           `json:"hold_expires,omitzero"`
+	History     []core.HistoryEntry `json:"history"`
+}
+
+func (h *Handler) item(w http.ResponseWriter, r *http.Request, c *call) error {
+	sum, hist, err := h.svc.DeskItem(r.Context(), c.actor, r.PathValue("barcode"))
+	if err != nil {
+		return err
+	}
+	if hist == nil {
+		hist = []core.HistoryEntry{}
+	}
+	return writeJSON(w, http.StatusOK, ItemView{Item: sum.Item, Due: sum.Due, HoldQueue: sum.HoldQueue, HoldPickup: sum.HoldPickup,
+		HoldExpires: sum.HoldExpires, History: hist})
+}
+
+func (h *Handler) addCopy(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b core.NewCopy
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	if b.RecordID != "" && b.RecordID != r.PathValue("record") {
+		return badRequest{"record_id differs from the record in the path"}
+	}
+	b.RecordID = r.PathValue("record")
+	if h.record != nil {
+		title, author, ok, err := h.record(r.Context(), b.RecordID)
+		if err != nil {
+			return fmt.Errorf("staffapi: look up record %s: %w", b.RecordID, err)
+		}
+		if !ok {
+			return &core.Error{Reason: ReasonRecordNotFound, Detail: "the catalogue has no record " + b.RecordID}
+		}
+		if strings.TrimSpace(b.Title) == "" && strings.TrimSpace(b.Author) == "" {
+			b.Title, b.Author = title, author
+		}
+	}
+	it, err := h.svc.DeskAddCopy(r.Context(), c.actor, b)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"item": it})
+}
+
+func (h *Handler) editCopy(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		core.CopyChanges
+		Library *string `json:"library,omitempty"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	if b.Library != nil {
+		return badRequest{"a copy moves to another library by a movement act (bibgate accounting move), not by an edit"}
+	}
+	it, err := h.svc.DeskEditCopy(r.Context(), c.actor, r.PathValue("barcode"), b.CopyChanges)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"item": it})
+}
+
+func (h *Handler) labelFee(w http.ResponseWriter, r *http.Request, c *call) error {
+	var b struct {
+		Patron string `json:"patron"`
+		Note   string `json:"note"`
+	}
+	if err := h.readJSON(w, r, &b); err != nil {
+		return err
+	}
+	f, err := h.svc.DeskLabelFee(r.Context(), c.actor, r.PathValue("barcode"), b.Patron, b.Note)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]any{"fee": f})
+}
+
+// Letter answers GET /notices/letter: a notice with its text in the
+// patron's language, as the e-mail carries it, to print or read out.
+type Letter struct {
+	Notice  core.NoticeView `json:"notice"`
+	Subject string          `json:"subject"`
+	Body    string          `json:"body"`
+}
+
+func (h *Handler) noticeLetter(w http.ResponseWriter, r *http.Request, c *call) error {
+	id := r.URL.Query().Get("id")
+	if id == "" {
+		return badRequest{"id: the notice's id"}
+	}
+	n, err := h.svc.DeskNotice(r.Context(), c.actor, id)
+	if err != nil {
+		return err
+	}
+	subject, body := notify.Letter(n.Notice, h.svc.Consortium())
+	return writeJSON(w, http.StatusOK, Letter{Notice: n, Subject: subject, Body: body})
 }

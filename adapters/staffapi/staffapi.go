@@ -57,6 +57,9 @@ const (
 	ReasonNotJSON     core.Reason = "content_type_not_json"
 	ReasonAddrLocked  core.Reason = "address_locked" // too many failed sign-ins from one address
 	ReasonNotFoundAPI core.Reason = "no_such_route"
+	// ReasonRecordNotFound refuses a copy of a record the catalogue does
+	// not have (Options.Record).
+	ReasonRecordNotFound core.Reason = "record_not_found"
 )
 
 // Options configure the handler.
@@ -72,6 +75,11 @@ type Options struct {
 	AddressThrottle throttle.Settings
 	// MaxBody bounds a request body (default 64 KiB).
 	MaxBody int64
+	// Record looks a catalogue record up by id for a new copy: its title
+	// and author (filled in when the request gives none), and ok false
+	// when the catalogue has no such record, which refuses the copy. Nil
+	// adds copies without looking.
+	Record func(ctx context.Context, id string) (title, author string, ok bool, err error)
 }
 
 // Handler is the staff API.
@@ -83,6 +91,7 @@ type Handler struct {
 	max    int64
 	mux    *http.ServeMux
 	routes []string
+	record func(ctx context.Context, id string) (title, author string, ok bool, err error)
 }
 
 type route struct {
@@ -125,6 +134,15 @@ var table = []route{
 	{"POST", "/renewals", false, (*Handler).renew},
 	{"POST", "/fees/{id}/waive", false, (*Handler).waive},
 	{"POST", "/items/{barcode}/declare", false, (*Handler).declare},
+	{"GET", "/items/{barcode}", false, (*Handler).item},
+	{"PATCH", "/items/{barcode}", false, (*Handler).editCopy},
+	{"POST", "/items/{barcode}/label-fee", false, (*Handler).labelFee},
+	{"POST", "/records/{record}/copies", false, (*Handler).addCopy},
+	{"GET", "/notices", false, (*Handler).notices},
+	{"GET", "/patrons/{card}/notices", false, (*Handler).patronNotices},
+	{"GET", "/notices/letter", false, (*Handler).noticeLetter},
+	{"POST", "/notices/resend", false, (*Handler).resendNotice},
+	{"POST", "/notices/delivered", false, (*Handler).noticeDelivered},
 	{"GET", "/renewal-requests", false, (*Handler).renewalRequests},
 	{"POST", "/renewal-requests/{loan}/decision", false, (*Handler).decideRenewal},
 	{"GET", "/hold-reviews", false, (*Handler).holdReviews},
@@ -135,7 +153,7 @@ var table = []route{
 
 // New returns the API over svc.
 func New(svc *core.Service, opts Options) *Handler {
-	h := &Handler{svc: svc, log: opts.Log, secure: opts.SecureCookie, max: opts.MaxBody, mux: http.NewServeMux()}
+	h := &Handler{svc: svc, log: opts.Log, secure: opts.SecureCookie, max: opts.MaxBody, mux: http.NewServeMux(), record: opts.Record}
 	if h.max <= 0 {
 		h.max = 64 << 10
 	}
@@ -265,10 +283,10 @@ func status(r core.Reason) int {
 		return http.StatusLocked
 	case core.ReasonBadRequest, core.ReasonWeakPassword:
 		return http.StatusBadRequest
-	case core.ReasonPatronExists, core.ReasonStaffExists:
+	case core.ReasonPatronExists, core.ReasonStaffExists, core.ReasonItemExists:
 		return http.StatusConflict
-	case core.ReasonPatronNotFound, core.ReasonItemNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
-		core.ReasonFeeNotFound, core.ReasonLoanNotFound, core.ReasonStaffNotFound:
+	case core.ReasonPatronNotFound, core.ReasonItemNotFound, ReasonRecordNotFound, core.ReasonLibraryNotFound, core.ReasonHoldNotFound,
+		core.ReasonFeeNotFound, core.ReasonLoanNotFound, core.ReasonStaffNotFound, core.ReasonNoticeNotFound:
 		return http.StatusNotFound
 	}
 	return http.StatusConflict // the rules refuse it

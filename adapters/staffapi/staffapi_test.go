@@ -60,6 +60,12 @@ type env struct {
 
 func newEnv(t *testing.T, tls bool) *env {
 	t.Helper()
+	return newEnvWith(t, tls, staffapi.Options{})
+}
+
+// newEnvWith is newEnv with the handler's options (its log is the env's).
+func newEnvWith(t *testing.T, tls bool, opts staffapi.Options) *env {
+	t.Helper()
 	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
 	svc, err := core.NewService(memstore.New(), demo.Consortium(), core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
@@ -79,7 +85,8 @@ func newEnv(t *testing.T, tls bool) *env {
 		}
 	}
 	log := &syncBuffer{}
-	h := staffapi.New(svc, staffapi.Options{Log: zerolog.New(log)})
+	opts.Log = zerolog.New(log)
+	h := staffapi.New(svc, opts)
 	mux := http.NewServeMux()
 	mux.Handle(staffapi.Prefix+"/", h)
 	e := &env{t: t, svc: svc, clock: clock, log: log}
@@ -269,7 +276,7 @@ func TestNothingWorksWithoutASession(t *testing.T) {
 		if path == "/openapi.json" || (method == "POST" && path == "/session") {
 			continue
 		}
-		for _, p := range []string{"{card}", "{id}", "{barcode}", "{loan}", "{hold}"} {
+		for _, p := range []string{"{card}", "{id}", "{barcode}", "{loan}", "{hold}", "{record}"} {
 			path = strings.ReplaceAll(path, p, "X1")
 		}
 		for name, c := range clients {

@@ -325,3 +325,52 @@ func TestSignInBehindAProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestStaffAPICopyOfACatalogueRecord: through the running server, a
+// cataloguer's new copy of a demo record takes the record's title and
+// author from the catalogue; a copy of a record the catalogue does not
+// have is refused (404 record_not_found) and not written.
+func TestStaffAPICopyOfACatalogueRecord(t *testing.T) {
+	a := startApp(t, nil)
+	ctx := context.Background()
+	if _, err := a.svc.AddStaff(ctx, nil, core.NewStaff{ID: "kat", Library: "ILU", Roles: []core.Role{core.RoleCataloguing},
+		Password: "desk-password-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + a.Addr("admin").String() + "/api/v1"
+	resp, err := http.Post(base+"/session", "application/json", strings.NewReader(`{"id":"kat","password":"desk-password-2026"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		CSRF string `json:"csrf_token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&info)
+	resp.Body.Close()
+	ck := resp.Cookies()[0]
+	for _, tc := range []struct {
+		record, barcode string
+		status          int
+		want            string
+	}{
+		{"demo-0001", "NEWCOPY1", 201, `"title":"Zaļā zeme","author":"Upīts, Andrejs"`},
+		{"no-such-record", "NEWCOPY2", 404, `"reason":"record_not_found"`},
+	} {
+		req, _ := http.NewRequest("POST", base+"/records/"+tc.record+"/copies", strings.NewReader(`{"id":"`+tc.barcode+`","value":1200}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", info.CSRF)
+		req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.want) {
+			t.Errorf("copy of %s: %d %s", tc.record, resp.StatusCode, b)
+		}
+	}
+	if _, err := a.svc.Item(ctx, "NEWCOPY2"); core.ReasonOf(err) != core.ReasonItemNotFound {
+		t.Errorf("the refused copy: %v", err)
+	}
+}

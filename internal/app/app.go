@@ -366,7 +366,8 @@ func (a *App) adminServer() (server, error) {
 	a.illFindRoute(ill)
 	mux.Handle("/ill/", a.requireToken(ill))
 	// The staff API: its own sessions and CSRF tokens (adapters/staffapi).
-	mux.Handle(staffapi.Prefix+"/", staffapi.New(a.svc, staffapi.Options{Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie}))
+	mux.Handle(staffapi.Prefix+"/", staffapi.New(a.svc, staffapi.Options{Log: a.log, SecureCookie: a.cfg.Staff.SecureCookie,
+		Record: a.recordDescription}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -76,20 +76,27 @@ func (s *SMTP) Deliver(ctx context.Context, n core.Notice) error {
 	return c.Quit()
 }
 
-// compose writes the message: headers (subject encoded per RFC 2047) and a
-// plain UTF-8 text body with CRLF line ends.
-func (s *SMTP) compose(n core.Notice, now time.Time) []byte {
-	lang := n.Language
+// Letter is the subject and text of a notice in the patron's language,
+// as the e-mail carries them, signed with the sending library's name and
+// address from libs (nil: its id): for a notice staff print or read out
+// to a patron without an e-mail address.
+func Letter(n core.Notice, libs *core.Consortium) (subject, body string) {
 	lib := n.Library
-	if s.Libraries != nil {
-		if l, ok := s.Libraries.Library(n.Library); ok {
+	if libs != nil {
+		if l, ok := libs.Library(n.Library); ok {
 			lib = l.Name
 			if l.Address != "" {
 				lib += ", " + l.Address
 			}
 		}
 	}
-	subject, body := text(n, lang, lib)
+	return text(n, n.Language, lib)
+}
+
+// compose writes the message: headers (subject encoded per RFC 2047) and a
+// plain UTF-8 text body with CRLF line ends.
+func (s *SMTP) compose(n core.Notice, now time.Time) []byte {
+	subject, body := Letter(n, s.Libraries)
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\n", s.From)
 	fmt.Fprintf(&b, "To: %s <%s>\r\n", mime.QEncoding.Encode("utf-8", n.To.Name), n.To.Email)

@@ -104,6 +104,8 @@ var illCatalogue = map[string]msg{
 	"ill_act_lost":     {"Nozaudēts", "Kadunud", "Izgubljeno", "Lost"},
 	"ill_act_damaged":  {"Bojāts", "Kahjustatud", "Poškodovano", "Damaged"},
 	"ill_act_message":  {"Sūtīt ziņu", "Saada sõnum", "Pošlji sporočilo", "Send the message"},
+	"ill_act_send-back": {"Sūtīt atpakaļ izlaistajam partnerim", "Saada vahele jäetud partnerile tagasi", "Vrni preskočenemu partnerju",
+		"Send back to the partner passed over"},
 
 	"ok_ill_supply":   {"Partnerim nosūtīta atbilde „piegādāsim”.", "Partnerile saadeti vastus „saadame”.", "Partnerju poslan odgovor „dobavimo”.", "The partner is told we will supply."},
 	"ok_ill_unfilled": {"Partnerim paziņots, ka nevaram piegādāt.", "Partnerile teatati, et ei saa saata.", "Partner je obveščen, da ne moremo dobaviti.", "The partner is told we cannot supply."},
@@ -117,7 +119,9 @@ var illCatalogue = map[string]msg{
 	"ok_ill_lost":     {"Atzīmēts kā nozaudēts.", "Märgitud kadunuks.", "Označeno kot izgubljeno.", "Recorded as lost."},
 	"ok_ill_damaged":  {"Atzīmēts kā bojāts.", "Märgitud kahjustatuks.", "Označeno kot poškodovano.", "Recorded as damaged."},
 	"ok_ill_message":  {"Ziņa nosūtīta.", "Sõnum saadetud.", "Sporočilo poslano.", "Message sent."},
-	"ok_ill_request":  {"Pieprasījums nosūtīts partnerim.", "Tellimus saadeti partnerile.", "Zahtevek je poslan partnerju.", "The request is on its way to the partner."},
+	"ok_ill_send-back": {"Nosūtīts atpakaļ partnerim, kuru secība izlaida.", "Tagasi saadetud vahele jäetud partnerile.",
+		"Vrnjeno preskočenemu partnerju.", "Sent back to the partner the rota passed over."},
+	"ok_ill_request": {"Pieprasījums nosūtīts partnerim.", "Tellimus saadeti partnerile.", "Zahtevek je poslan partnerju.", "The request is on its way to the partner."},
 
 	"reason_ill_state_transition_prohibited": {"Pieprasījuma pašreizējā stāvoklī šī darbība nav atļauta.",
 		"Tellimuse praeguses olekus pole see toiming lubatud.", "V trenutnem stanju zahtevka to dejanje ni dovoljeno.",
@@ -190,6 +194,7 @@ var illCatalogue = map[string]msg{
 	"ill_attempt_waiting":           {"gaida atbildi", "ootab vastust", "čaka odgovor", "waiting for an answer"},
 	"ill_attempt_unfilled":          {"atteica", "keeldus", "zavrnil", "unfilled"},
 	"ill_attempt_skipped":           {"izlaists", "vahele jäetud", "preskočen", "skipped"},
+	"ill_attempt_passed_over":       {"izlaists (neatbildēja)", "vahele jäetud (ei vastanud)", "preskočen (ni odgovoril)", "passed over (no answer)"},
 	"ill_attempt_expired":           {"termiņš beidzās", "aegus", "poteklo", "expired"},
 	"ill_attempt_will_supply":       {"piegādās", "tarnib", "bo dobavil", "will supply"},
 	"ill_attempt_shipped":           {"nosūtīts", "saadetud", "poslano", "shipped"},

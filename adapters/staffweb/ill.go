@@ -401,9 +401,10 @@ func init() {
 func (v *view) InILL() bool { return strings.HasPrefix(v.Page, "ill") }
 
 // IllNoteActions are the actions whose form takes only a note, in the
-// order the transaction page shows them.
+// order the transaction page shows them. send-back is for the item a
+// partner the rota passed over shipped all the same (core/illrota.go).
 func (v *view) IllNoteActions() []string {
-	return []string{"return", "checkin", "recall", "cancel", "lost", "damaged"}
+	return []string{"return", "send-back", "checkin", "recall", "cancel", "lost", "damaged"}
 }
 
 // IllReason is an answer's reason code in the page's language, or the

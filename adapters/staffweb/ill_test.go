@@ -41,10 +41,20 @@ func newILLConsole(t *testing.T) *illConsole { return newILLConsoleWith(t, nil, 
 // console's lookup in their catalogues.
 func newILLConsoleWith(t *testing.T, more []core.ILLPartner, find func(context.Context, partners.Query) (*partners.Result, error)) *illConsole {
 	t.Helper()
+	return newILLConsoleSet(t, more, find, nil)
+}
+
+// newILLConsoleSet is newILLConsoleWith with the ILL settings changed by
+// set (nil: as they are).
+func newILLConsoleSet(t *testing.T, more []core.ILLPartner, find func(context.Context, partners.Query) (*partners.Result, error), set func(*core.ILLSettings)) *illConsole {
+	t.Helper()
 	ctx := context.Background()
 	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
 	cons := demo.Consortium()
 	cons.ILL = core.ILLSettings{Symbol: "LV:ILU", Partners: append([]core.ILLPartner{{Symbol: illPartner, Name: "Tartu Ülikooli Raamatukogu"}}, more...)}
+	if set != nil {
+		set(&cons.ILL)
+	}
 	svc, err := core.NewService(memstore.New(), cons, core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)

@@ -23,8 +23,8 @@ import (
 
 // runILL is "bibgate ill": the interlibrary loan desk. list and show read
 // the transactions; request files one for a patron; the staff actions
-// (ship, receive, return, checkin, renew, cancel, recall, lost, damaged,
-// message) move one on. With --server they go through a running bibgate
+// (ship, receive, return, send-back, checkin, renew, cancel, recall,
+// lost, damaged, message) move one on. With --server they go through a running bibgate
 // serve's admin listener (the admin token in BIBGATE_ADMIN_TOKEN), which
 // delivers what they send the partner at once; without, they work on the
 // data directory of a stopped server and what they send waits in the
@@ -45,6 +45,8 @@ func runILL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"  ship ID    we lend: the copy goes to the partner (--item: the barcode scanned)\n"+
 			"  receive ID we borrow: it arrived (a temporary copy, held for the patron)\n"+
 			"  return ID  we borrow: sent back;  checkin ID  we lend: it is back\n"+
+			"  send-back ID  we borrow: what a partner the rota passed over shipped all\n"+
+			"             the same goes back to it (ill show: RETURN on its attempt)\n"+
 			"  renew, cancel, recall, lost, damaged, message ID: as their names say\n\n"+
 			"--server URL goes through a running bibgate serve's admin listener (token in\n"+
 			adminTokenEnv+"); without it the data directory is used, and bibgate serve\n"+
@@ -364,11 +366,14 @@ func stateChange(from, to illstate.State) string {
 }
 
 // printILLAttempts lists the legs of a request sent down a rota: the
-// partner asked, the transaction-id used with it, when the request went
-// and what the partner answered.
+// partner asked, the transaction-id used with it, when the request went,
+// what the partner answered, the leg's state (the transaction's for the
+// current leg, its own for one passed over while its partner was still to
+// answer, - for a leg that ended) and whether the item it shipped anyway
+// is to go back (send-back).
 func printILLAttempts(w io.Writer, x core.ILLTransaction) {
 	fmt.Fprintln(w, "\nAttempts:")
-	fmt.Fprintln(w, "#\tPARTNER\tTRANSACTION\tSENT\tOUTCOME\tREASON")
+	fmt.Fprintln(w, "#\tPARTNER\tTRANSACTION\tSENT\tOUTCOME\tSTATE\tRETURN\tREASON")
 	for i, a := range x.Attempts {
 		sent := "-"
 		switch {
@@ -385,6 +390,17 @@ func printILLAttempts(w io.Writer, x core.ILLTransaction) {
 		if a.Note != "" {
 			reason = strings.TrimPrefix(reason+"; "+a.Note, "; ")
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", i+1, a.Partner, tupleString(a.TID), sent, outcome, dashed(reason))
+		state := "-"
+		switch {
+		case a.State != illstate.Idle:
+			state = a.State.String()
+		case i == len(x.Attempts)-1 && a.Ended.IsZero():
+			state = x.State.String()
+		}
+		ret := "-"
+		if a.ReturnItem {
+			ret = "send back"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, a.Partner, tupleString(a.TID), sent, outcome, state, ret, dashed(reason))
 	}
 }

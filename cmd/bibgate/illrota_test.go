@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bibgate/bibgate/core"
 	"github.com/bibgate/bibgate/core/demo"
 	"github.com/bibgate/bibgate/core/illstate"
+	"github.com/bibgate/bibgate/store/memstore"
 )
 
 // TestThreeGatewaysRotaOverTCP: three bibgate serve processes over ISO
@@ -109,6 +112,10 @@ func threeGatewaysRota(t *testing.T, fromFind bool) {
 			t.Errorf("ill show lacks %q:\n%s", want, show)
 		}
 	}
+	if !regexp.MustCompile(`OUTCOME +STATE +RETURN +REASON`).MatchString(show) ||
+		!regexp.MustCompile(`(?m)^2 +EE:NLIB +\S+ +\S+ \S+ +shipped +SHIPPED +- +-$`).MatchString(show) {
+		t.Errorf("ill show's attempts lack the state and return columns, or the second leg is not SHIPPED with nothing to send back:\n%s", show)
+	}
 	t.Logf("lv:\n%s", show)
 
 	// Every APDU applied once, everything to send sent, at each gateway.
@@ -152,5 +159,109 @@ func appendFile(t *testing.T, path, text string) {
 	defer f.Close()
 	if _, err := f.WriteString(text); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestILLShowPassedOverLeg: bibgate ill show on a request whose first
+// partner the rota passed over (no answer in the expiry days) and which
+// then shipped anyway says, on each attempt, the leg's state and whether
+// its item is to go back; after send-back the first leg is RETURNED with
+// nothing to send back, and the current leg shows the transaction's
+// state. bibgate ill --help names send-back.
+func TestILLShowPassedOverLeg(t *testing.T) {
+	ctx := context.Background()
+	clock := core.NewFixedClock(time.Date(2026, 11, 2, 10, 0, 0, 0, demo.Riga()))
+	cons := demo.Consortium()
+	cons.ILL = core.ILLSettings{Symbol: "LV:ILU", ExpiryDays: 14,
+		Partners: []core.ILLPartner{{Symbol: "EE:TARTU", Name: "EE:TARTU"}, {Symbol: "EE:NLIB", Name: "EE:NLIB"}}}
+	svc, err := core.NewService(memstore.New(), cons, core.Options{Clock: clock, KDF: core.KDFParams{Time: 1, Memory: 64, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RegisterPatrons(ctx, demo.Patrons(clock.Now())[:4]); err != nil {
+		t.Fatal(err)
+	}
+	x, err := svc.ILLRequest(ctx, core.ILLNewRequest{PatronID: demo.PatronGood, Rota: []string{"EE:TARTU", "EE:NLIB"}, Item: core.ILLItem{Title: "Kalevipoeg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := x.TID
+	deliver := func() {
+		t.Helper()
+		pend, err := svc.ILLPending(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range pend {
+			if err := svc.ILLSent(ctx, m.Key); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	deliver()
+	clock.Advance(15 * 24 * time.Hour)
+	if _, err := svc.RunILLJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deliver()
+	if _, err := svc.ILLApply(ctx, core.ILLRef{TID: &first, Role: illstate.Requester},
+		core.ILLEventInput{Service: illstate.ShippedService, Dir: illstate.Incoming, Origin: core.OriginAPDU}); err != nil {
+		t.Fatal(err)
+	}
+	// attempt is the attempt row of partner in ill show's output, its
+	// columns: #, partner, transaction, sent (date and time or "to send"),
+	// outcome, state, return, reason.
+	attempt := func(show, partner string) []string {
+		t.Helper()
+		m := regexp.MustCompile(`(?m)^\d+ +` + regexp.QuoteMeta(partner) + ` +(\S+) +(\S+ \S+|-|to send) +(\S+) +(\S+) +(send back|-) +(.*)$`).FindStringSubmatch(show)
+		if m == nil {
+			t.Fatalf("no attempt of %s in ill show:\n%s", partner, show)
+		}
+		return m[3:6]
+	}
+	show := func() string {
+		t.Helper()
+		x, err := svc.ILLGet(ctx, core.ILLRef{ID: x.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := printILLTransaction(&out, x); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	for _, tc := range []struct {
+		name        string
+		before      func()
+		tartu, nlib []string
+	}{
+		{"shipped after it was passed over", func() {}, []string{"shipped", "SHIPPED", "send back"}, []string{"waiting", "PENDING", "-"}},
+		{"after send-back", func() {
+			if _, err := svc.ILLStaffAction(ctx, core.ILLRef{ID: x.ID}, "send-back", "by post", "", time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"shipped", "RETURNED", "-"}, []string{"waiting", "PENDING", "-"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.before()
+			out := show()
+			if !regexp.MustCompile(`OUTCOME +STATE +RETURN +REASON`).MatchString(out) {
+				t.Errorf("no attempts header:\n%s", out)
+			}
+			for _, leg := range []struct {
+				partner string
+				want    []string
+			}{{"EE:TARTU", tc.tartu}, {"EE:NLIB", tc.nlib}} {
+				if got := attempt(out, leg.partner); strings.Join(got, "|") != strings.Join(leg.want, "|") {
+					t.Errorf("%s: outcome, state, return %q, want %q\n%s", leg.partner, got, leg.want, out)
+				}
+			}
+		})
+	}
+
+	var out, help bytes.Buffer
+	if code := run(ctx, []string{"ill", "--help"}, &out, &help); code != 0 || !strings.Contains(help.String(), "send-back ID") {
+		t.Errorf("bibgate ill --help (exit %d) does not name send-back:\n%s%s", code, out.String(), help.String())
 	}
 }

@@ -11,7 +11,9 @@ import (
 // holds expired or refused, renewal decisions, interlibrary loans arrived
 // or not supplied) that DeliverNotices hands to the notifier, and what was
 // sent. A library's staff see the notices their library sends (Notice.Library,
-// ActNotices); a consortium administrator every library's.
+// ActNotices); a consortium administrator every library's. The ILL desk
+// (ActILL at the library that handles ILL) sees the notices its requests
+// send their patrons at whichever library they collect (noticeFor).
 //
 // The only notifier bibgate has is e-mail (internal/notify): a notice to a
 // patron without an e-mail address stays queued with the notifier's error,
@@ -88,7 +90,11 @@ func (s *Service) DeskNotices(ctx context.Context, by Actor, q NoticeQuery) (out
 		} else {
 			library = deskLibrary(a, q.Library)
 			if err := Permit(a.Staff, ActNotices, library); err != nil {
-				return err
+				if !s.illDesk(a.Staff) {
+					return err
+				}
+				// The ILL desk's notices are at every pickup library.
+				library = q.Library
 			}
 		}
 		queue, err := t.noticeQueue()
@@ -96,7 +102,7 @@ func (s *Service) DeskNotices(ctx context.Context, by Actor, q NoticeQuery) (out
 			return err
 		}
 		take := func(n *Notice) {
-			if library != "" && n.Library != library || Permit(a.Staff, ActNotices, n.Library) != nil {
+			if library != "" && n.Library != library || s.noticeFor(t, a.Staff, n) != nil {
 				return
 			}
 			v := noticeView(n, queue)
@@ -204,7 +210,7 @@ func noticeView(n *Notice, q queue) NoticeView {
 // notices for.
 func (s *Service) DeskNotice(ctx context.Context, by Actor, id string) (out NoticeView, err error) {
 	err = s.staffView(ctx, "notice", by, func(t tx, a Actor, _ time.Time) error {
-		n, err := deskNotice(t, a, id)
+		n, err := s.deskNotice(t, a, id)
 		if err != nil {
 			return err
 		}
@@ -215,9 +221,9 @@ func (s *Service) DeskNotice(ctx context.Context, by Actor, id string) (out Noti
 	return out, err
 }
 
-// deskNotice is the notice with id, once the actor may handle its
-// library's notices.
-func deskNotice(t tx, a Actor, id string) (*Notice, error) {
+// deskNotice is the notice with id, once the actor may handle it
+// (noticeFor).
+func (s *Service) deskNotice(t tx, a Actor, id string) (*Notice, error) {
 	var n Notice
 	ok, err := t.getRecord(bNotice, id, &n)
 	if err != nil {
@@ -226,11 +232,41 @@ func deskNotice(t tx, a Actor, id string) (*Notice, error) {
 	if !ok {
 		return nil, refuse(ReasonNoticeNotFound, "no notice %q", id)
 	}
-	if err := Permit(a.Staff, ActNotices, n.Library); err != nil {
+	if err := s.noticeFor(t, a.Staff, &n); err != nil {
 		return nil, err
 	}
 	return &n, nil
 }
+
+// noticeFor says whether st may handle notice n (see, resend, record it
+// delivered by hand): the notices a library sends are its staff's with
+// ActNotices; those of an interlibrary loan are also the ILL desk's,
+// whichever library the patron collects at, for the desk tells the patron
+// the item came or will not come (domain: the patron is notified when the
+// item arrives). Those are ill_arrived (a copy to keep), ill_not_supplied,
+// and hold_ready for a copy received by ILL (a loan), while that
+// temporary copy exists. Everything else is refused as Permit refuses it.
+func (s *Service) noticeFor(t tx, st Staff, n *Notice) error {
+	err := Permit(st, ActNotices, n.Library)
+	if err == nil || !s.illDesk(st) {
+		return err
+	}
+	switch n.Kind {
+	case NoticeILLArrived, NoticeILLNotSupplied:
+		return nil
+	case NoticeHoldReady:
+		if it, ierr := t.item(n.ItemID); ierr == nil && it.ILL {
+			return nil
+		} else if ierr != nil && ReasonOf(ierr) == "" {
+			return ierr
+		}
+	}
+	return err
+}
+
+// illDesk reports whether st works the ILL desk: ActILL at the library
+// that handles ILL for the consortium (as the desk's pages check).
+func (s *Service) illDesk(st Staff) bool { return Permit(st, ActILL, s.illLibrary()) == nil }
 
 // DeskResendNotice puts a notice back in the queue, addressed to the
 // patron (or a minor's guardian) as their record stands now: a notice sent
@@ -239,7 +275,7 @@ func deskNotice(t tx, a Actor, id string) (*Notice, error) {
 // next round tries afresh. Either way it is audited.
 func (s *Service) DeskResendNotice(ctx context.Context, by Actor, id string) (out NoticeView, err error) {
 	err = s.staffUpdate(ctx, "notice_resend", by, func(t tx, a Actor, now time.Time) error {
-		n, err := deskNotice(t, a, id)
+		n, err := s.deskNotice(t, a, id)
 		if err != nil {
 			return err
 		}
@@ -284,7 +320,7 @@ func (s *Service) DeskNoticeDelivered(ctx context.Context, by Actor, id, how str
 		return NoticeView{}, refuse(ReasonBadRequest, "say how the notice was delivered (printed and posted, phoned)")
 	}
 	err = s.staffUpdate(ctx, "notice_delivered", by, func(t tx, a Actor, now time.Time) error {
-		n, err := deskNotice(t, a, id)
+		n, err := s.deskNotice(t, a, id)
 		if err != nil {
 			return err
 		}

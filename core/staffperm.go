@@ -19,7 +19,7 @@ const (
 	ActCatalogue     Action = "catalogue"      // copies and their accounting records
 	ActILL           Action = "ill"            // interlibrary loan requests
 	ActAuditRead     Action = "audit_read"     // read the audit log
-	ActNotices       Action = "notices"        // the library's notices: queue, sent, failed; resend, delivered by hand
+	ActNotices       Action = "notices"        // the library's notices: queue, sent, failed; resend, delivered by hand (an ILL request's: also the ILL desk, noticeFor)
 	ActStaffAdmin    Action = "staff_admin"    // create staff accounts, set their passwords
 	ActServerAdmin   Action = "server_admin"   // the admin listener's profiles and imports into the running server
 )

@@ -38,8 +38,17 @@ type AuditEntry struct {
 	// Library is the library the object belongs to.
 	Library string `json:"library,omitempty"`
 	Action  string `json:"action"`
-	// Object names what was acted on: "patron/<card>", "item/<barcode>",
-	// "loan/<id>", "fee/<id>", "hold/<id>", "staff/<id>".
+	// Object names what was acted on, by kind:
+	//   - "patron/<card>"; "patron/-" for a patron deleted or erased
+	//     (privacy.go blanks the card of every entry naming them)
+	//   - "item/<barcode>", "loan/<id>", "fee/<id>", "hold/<id>"
+	//   - "staff/<id>"; "staff/?" for a failed sign-in to no account
+	//   - "notice/<id>" (desknotices.go: resent, delivered by hand)
+	//   - "ill/<transaction>" (illdesk.go: a request filed, a staff action)
+	//   - "stocktake/<id>" (opened, a barcode scanned, closed, its
+	//     inventory act approved)
+	//   - "writeoff/<act>", "receipt/<act>" (drafted, approved),
+	//     "exchange_transfer/<act>" (accountingdesk.go, accountingdesk2.go)
 	Object string          `json:"object"`
 	Before json.RawMessage `json:"before,omitempty"`
 	After  json.RawMessage `json:"after,omitempty"`

@@ -469,7 +469,7 @@ func (s *Service) illShip(t tx, x *ILLTransaction, e *ILLEvent, now time.Time) e
 		return err
 	}
 	due := s.illShipDue(lib, it.Material, e.Date, now)
-	lid, err := t.newID(bLoan, "L")
+	lid, err := t.newLoanID()
 	if err != nil {
 		return err
 	}

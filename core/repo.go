@@ -139,6 +139,23 @@ func (t tx) newID(bucket, prefix string) (string, error) {
 	return prefix + pad(n), nil
 }
 
+// newLoanID is newID for loans: every checkout makes one, so on a store
+// that offers it the number comes from store.UniqueIDs, which does not hold
+// the counter until the checkout commits (with many gateways on one
+// PostgreSQL, checkouts would otherwise queue on that one row). Loan ids
+// need only be unique.
+func (t tx) newLoanID() (string, error) {
+	u, ok := t.Tx.(store.UniqueIDs)
+	if !ok {
+		return t.newID(bLoan, "L")
+	}
+	n, err := u.UniqueID(bLoan)
+	if err != nil {
+		return "", fmt.Errorf("core: next %s id: %w", bLoan, err)
+	}
+	return "L" + pad(n), nil
+}
+
 // pad renders n fixed-width so that ids sort in creation order.
 func pad(n uint64) string {
 	s := strconv.FormatUint(n, 10)

@@ -268,7 +268,7 @@ func (s *Service) checkoutTx(lib *Library, req CheckoutRequest, out *CheckoutRes
 		if due, err = s.illCapDue(t, it, due); err != nil {
 			return err
 		}
-		id, err := t.newID(bLoan, "L")
+		id, err := t.newLoanID()
 		if err != nil {
 			return err
 		}

@@ -60,6 +60,17 @@ type Tx interface {
 	NextSequence(bucket string) (uint64, error)
 }
 
+// UniqueIDs is implemented by a Tx that can hand out numbers from a
+// bucket's counter without holding the counter until the transaction ends:
+// numbers unique among everything NextSequence and UniqueID of that bucket
+// ever return, but neither gap-free (a rolled-back transaction loses its
+// number) nor in commit order. It is for ids that need only be unique (a
+// loan's): on a database shared by many processes a transactional counter
+// is one row every such transaction updates, and they queue on it.
+type UniqueIDs interface {
+	UniqueID(bucket string) (uint64, error)
+}
+
 // ErrStopScan, returned from a Scan callback, ends the scan without error.
 var ErrStopScan = errors.New("store: stop scan")
 

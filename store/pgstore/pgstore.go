@@ -170,6 +170,7 @@ type Options struct {
 // Store is a store.Store in a PostgreSQL database.
 type Store struct {
 	pool      *pgxpool.Pool
+	ids       *ids
 	opts      Options
 	sql       statements
 	rtt       time.Duration // the longest a round trip may take; 0: unbounded
@@ -249,8 +250,14 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store,
 		pool.Close()
 		return nil, err
 	}
+	idGen, err := newIDs(ctx, cfg, newStatements(t).reserveIDs)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
 	s := &Store{
 		pool:      pool,
+		ids:       idGen,
 		opts:      opts,
 		sql:       newStatements(t),
 		rtt:       rtt,
@@ -389,6 +396,7 @@ func (s *Store) Close() error {
 		s.closed = true
 		s.mu.Unlock()
 		s.inflight.Wait()
+		s.ids.close()
 		s.pool.Close()
 	})
 	return nil

@@ -54,6 +54,7 @@ type statements struct {
 	put          string
 	del          string
 	nextSequence string
+	reserveIDs   string
 	buckets      string
 	acquireLease string
 	releaseLease string
@@ -71,6 +72,8 @@ func newStatements(t tables) statements {
 		del: `DELETE FROM ` + t.entries + ` WHERE bucket = $1 AND "key" = $2`,
 		nextSequence: `INSERT INTO ` + t.sequences + ` AS s (bucket, "value") VALUES ($1, 1)` +
 			` ON CONFLICT (bucket) DO UPDATE SET "value" = s."value" + 1 RETURNING "value"`,
+		reserveIDs: `INSERT INTO ` + t.sequences + ` AS s (bucket, "value") VALUES ($1, $2)` +
+			` ON CONFLICT (bucket) DO UPDATE SET "value" = s."value" + $2 RETURNING "value"`,
 		buckets: `SELECT DISTINCT bucket FROM ` + t.entries + ``,
 		// One statement, so that it is atomic in autocommit: the row is taken
 		// when it is missing, ours, or run out (on the database's clock).

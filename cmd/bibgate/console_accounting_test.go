@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -111,32 +110,7 @@ func TestConsoleAccountingInChromium(t *testing.T) {
 		core.NewStaff{ID: "karlis", Library: demo.Central, Name: "Kārlis Kalns", Roles: []core.Role{core.RoleCataloguing}, Password: pw},
 		core.NewStaff{ID: "zane", Library: demo.Central, Name: "Zane Direktore", Roles: []core.Role{core.RoleAdmin}, Password: pw})
 
-	cmd, logs := bibgate(t, dir, "serve", "--config", cfgPath)
-	adminAddr := waitListening(t, logs, "admin")
-	var logMu sync.Mutex
-	var logLines []string
-	logsDone := make(chan struct{})
-	go func() {
-		defer close(logsDone)
-		for logs.Scan() {
-			logMu.Lock()
-			logLines = append(logLines, logs.Text())
-			logMu.Unlock()
-		}
-	}()
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		<-logsDone
-		logMu.Lock()
-		defer logMu.Unlock()
-		for _, l := range logLines {
-			if strings.Contains(l, pw) {
-				t.Errorf("a log line has a staff password: %s", l)
-			}
-		}
-	}()
-	waitReady(t, adminAddr)
+	adminAddr := serveConsole(t, dir, cfgPath, pw)[0]
 	base := "http://" + adminAddr + "/staff"
 	year := time.Now().In(demo.Riga()).Year()
 	actNo := fmt.Sprintf("1/%d", year)

@@ -174,35 +174,7 @@ func TestConsoleILLInChromium(t *testing.T) {
 		}
 	}()
 
-	cmd, logs := bibgate(t, dir, "serve", "--config", cfgPath)
-	adminAddr := waitListening(t, logs, "admin")
-	var logMu sync.Mutex
-	var logLines []string
-	logsDone := make(chan struct{})
-	go func() {
-		defer close(logsDone)
-		for logs.Scan() {
-			logMu.Lock()
-			logLines = append(logLines, logs.Text())
-			logMu.Unlock()
-		}
-	}()
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		<-logsDone
-		logMu.Lock()
-		defer logMu.Unlock()
-		for _, l := range logLines {
-			if strings.Contains(l, consoleILLPassword) {
-				t.Errorf("a log line has the staff password: %s", l)
-			}
-		}
-		if t.Failed() {
-			t.Logf("gateway log:\n%s", strings.Join(logLines, "\n"))
-		}
-	}()
-	waitReady(t, adminAddr)
+	adminAddr := serveConsole(t, dir, cfgPath, consoleILLPassword)[0]
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp", illAddr); err == nil {
 			c.Close()

@@ -139,18 +139,7 @@ func TestConsoleILLFindSuppliersInChromium(t *testing.T) {
 		}
 	}()
 
-	cmd, logs := bibgate(t, dir, "serve", "--config", cfgPath)
-	adminAddr := waitListening(t, logs, "admin")
-	gwLogs := &drain{}
-	go gwLogs.run(logs)
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("gateway log:\n%s", gwLogs.String())
-		}
-	}()
-	waitReady(t, adminAddr)
+	adminAddr := serveConsole(t, dir, cfgPath, "")[0]
 	base := "http://" + adminAddr + "/staff"
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

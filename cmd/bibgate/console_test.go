@@ -242,6 +242,48 @@ func (s *selfcheck) hold(card, item string) {
 // registered patron who can then borrow at the selfcheck, registers a
 // minor with a guardian, takes a fee payment, declares a copy lost and
 // reviews the holds.
+// serveConsole runs bibgate serve on cfgPath for a console test and
+// returns the addresses of the listeners named (admin first, then the
+// others in order) once the admin listener answers /readyz. When the test
+// ends the server is stopped; no log line may hold password (when not
+// empty), and a failed test shows the server's log.
+func serveConsole(t *testing.T, dir, cfgPath, password string, listeners ...string) []string {
+	t.Helper()
+	cmd, logs := bibgate(t, dir, "serve", "--config", cfgPath)
+	var addrs []string
+	for _, name := range append([]string{"admin"}, listeners...) {
+		addrs = append(addrs, waitListening(t, logs, name))
+	}
+	var logMu sync.Mutex
+	var logLines []string
+	logsDone := make(chan struct{})
+	go func() {
+		defer close(logsDone)
+		for logs.Scan() {
+			logMu.Lock()
+			logLines = append(logLines, logs.Text())
+			logMu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		<-logsDone
+		logMu.Lock()
+		defer logMu.Unlock()
+		for _, l := range logLines {
+			if password != "" && strings.Contains(l, password) {
+				t.Errorf("a log line has a staff password: %s", l)
+			}
+		}
+		if t.Failed() {
+			t.Logf("gateway log:\n%s", strings.Join(logLines, "\n"))
+		}
+	})
+	waitReady(t, addrs[0])
+	return addrs
+}
+
 func TestConsoleInChromium(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
@@ -258,33 +300,8 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	oldDue := prepareConsoleData(t, cfg)
 
-	cmd, logs := bibgate(t, dir, "serve", "--config", cfgPath)
-	adminAddr := waitListening(t, logs, "admin")
-	sipAddr := waitListening(t, logs, "sip2")
-	var logMu sync.Mutex
-	var logLines []string
-	logsDone := make(chan struct{})
-	go func() {
-		defer close(logsDone)
-		for logs.Scan() {
-			logMu.Lock()
-			logLines = append(logLines, logs.Text())
-			logMu.Unlock()
-		}
-	}()
-	defer func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-		<-logsDone
-		logMu.Lock()
-		defer logMu.Unlock()
-		for _, l := range logLines {
-			if strings.Contains(l, consoleAdminPassword) {
-				t.Errorf("a log line has the staff password: %s", l)
-			}
-		}
-	}()
-	waitReady(t, adminAddr)
+	addrs := serveConsole(t, dir, cfgPath, consoleAdminPassword, "sip2")
+	adminAddr, sipAddr := addrs[0], addrs[1]
 	base := "http://" + adminAddr + "/staff"
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

@@ -208,29 +208,9 @@ func TestConsoleILLInChromium(t *testing.T) {
 		}
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1366, 768))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	b := &browser{t: t, ctx: bctx}
-	text := func(sel string) string {
-		t.Helper()
-		var s string
-		b.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
-		return s
-	}
-	attr := func(sel, name string) string {
-		t.Helper()
-		var v string
-		var ok bool
-		b.run("read "+sel+" "+name, chromedp.AttributeValue(sel, name, &v, &ok, chromedp.ByQuery))
-		return v
-	}
+	b := startBrowser(t, ctx, chromium, 1366, 768)
+	text := b.text
+	attr := b.attr
 
 	// Sign in (Latvian, the console's default); the menu leads to the
 	// ILL inbox, where the partner's request waits with its partner.

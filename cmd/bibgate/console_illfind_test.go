@@ -144,29 +144,9 @@ func TestConsoleILLFindSuppliersInChromium(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1366, 900))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	b := &browser{t: t, ctx: bctx}
-	text := func(sel string) string {
-		t.Helper()
-		var s string
-		b.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
-		return s
-	}
-	attr := func(sel, name string) string {
-		t.Helper()
-		var v string
-		var ok bool
-		b.run("read "+sel+" "+name, chromedp.AttributeValue(sel, name, &v, &ok, chromedp.ByQuery))
-		return v
-	}
+	b := startBrowser(t, ctx, chromium, 1366, 900)
+	text := b.text
+	attr := b.attr
 
 	b.run("sign-in page", chromedp.Navigate(base+"/?lang=en"), chromedp.WaitVisible("#signin", chromedp.ByQuery))
 	b.run("sign in", chromedp.SendKeys("#id", "liga", chromedp.ByQuery), chromedp.SendKeys("#password", consoleILLPassword, chromedp.ByQuery),

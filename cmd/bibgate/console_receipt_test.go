@@ -56,22 +56,8 @@ func TestConsoleReceiptInChromium(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1366, 768))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Run(bctx); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	b := &browser{t: t, ctx: bctx}
-	text := func(sel string) string {
-		t.Helper()
-		var s string
-		b.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
-		return s
-	}
+	b := startBrowser(t, ctx, chromium, 1366, 768)
+	text := b.text
 	signIn := func(id, next string) {
 		t.Helper()
 		b.run("sign in "+id, chromedp.Navigate(base+next), chromedp.WaitVisible("#signin", chromedp.ByQuery),

@@ -105,6 +105,38 @@ type browser struct {
 	ctx context.Context
 }
 
+// startBrowser starts headless Chromium with a window of w×h for the
+// test, closed when ctx ends or the test returns.
+func startBrowser(t *testing.T, ctx context.Context, chromium string, w, h int) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.WindowSize(w, h))
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { bcancel(); acancel() })
+	if err := chromedp.Run(bctx); err != nil { // starts the browser for bctx's lifetime
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	return &browser{t: t, ctx: bctx}
+}
+
+// text is the visible text of the element sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	var s string
+	b.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
+	return s
+}
+
+// attr is the attribute name of the element sel.
+func (b *browser) attr(sel, name string) string {
+	b.t.Helper()
+	var v string
+	var ok bool
+	b.run("read "+sel+" "+name, chromedp.AttributeValue(sel, name, &v, &ok, chromedp.ByQuery))
+	return v
+}
+
 // run runs the actions of a step; on failure it writes a screenshot of the
 // page and fails the test.
 func (b *browser) run(step string, actions ...chromedp.Action) {
@@ -329,22 +361,8 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatal("P0006 borrowed before their identity was confirmed")
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.DisableGPU, chromedp.WindowSize(1366, 768))
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	if err := chromedp.Run(bctx); err != nil { // starts the browser for bctx's lifetime
-		t.Fatalf("start %s: %v", chromium, err)
-	}
-	b := &browser{t: t, ctx: bctx}
-	text := func(sel string) string {
-		t.Helper()
-		var s string
-		b.run("read "+sel, chromedp.Text(sel, &s, chromedp.ByQuery, chromedp.NodeVisible))
-		return s
-	}
+	b := startBrowser(t, ctx, chromium, 1366, 768)
+	text := b.text
 
 	// Sign in; the dashboard counts what waits.
 	b.run("sign-in page", chromedp.Navigate(base+"/"), chromedp.WaitVisible("#signin", chromedp.ByQuery))

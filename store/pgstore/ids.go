@@ -12,7 +12,8 @@ import (
 const idBlock = 32
 
 // ids hands out UniqueID numbers from blocks reserved on the counter row
-// by a statement of their own, autocommitted on a pool of their own, so
+// by a statement of their own, autocommitted on a connection of their own
+// (one of the store's MaxConns), so
 // that the row is locked for that statement only and a saturated main
 // pool cannot wait on itself. The reservation runs READ COMMITTED: two
 // processes reserving at once take turns on the row instead of one of
@@ -27,10 +28,17 @@ type ids struct {
 
 func newIDs(ctx context.Context, cfg *pgxpool.Config, sql string) (*ids, error) {
 	c := cfg.Copy()
-	c.MaxConns, c.MinConns = 2, 0
+	c.MaxConns, c.MinConns = 1, 1 // next holds the mutex over the query: one is all it uses
 	c.ConnConfig.RuntimeParams["default_transaction_isolation"] = "read committed"
 	pool, err := pgxpool.NewWithConfig(ctx, c)
 	if err != nil {
+		return nil, fmt.Errorf("pgstore: connect for ids: %w", err)
+	}
+	// Connect now, at start-up, and keep a connection (MinConns): a
+	// checkout must not wait for a new connection halfway through its
+	// transaction.
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
 		return nil, fmt.Errorf("pgstore: connect for ids: %w", err)
 	}
 	return &ids{pool: pool, sql: sql, blocks: map[string]*[2]uint64{}}, nil
@@ -61,5 +69,9 @@ func (t *tx) UniqueID(bucket string) (uint64, error) {
 	if err := t.writable(bucket); err != nil {
 		return 0, fmt.Errorf("pgstore: unique id of %q: %w", bucket, err)
 	}
-	return t.s.ids.next(t.ctx, bucket)
+	n, err := t.s.ids.next(t.ctx, bucket)
+	if err != nil && t.failed == nil && retryable(t.ctx, err) {
+		t.failed = err // a broken connection: run the transaction again
+	}
+	return n, err
 }

@@ -149,6 +149,7 @@ type Options struct {
 	// MaxConns bounds the connection pool; zero means the DSN's
 	// pool_max_conns, or DefaultMaxConns (Open), or the pool configuration's
 	// own (OpenConfig).
+	// One of them is kept for reserving ids (store.UniqueIDs).
 	MaxConns int32
 	// StatementTimeout is set on every connection as statement_timeout,
 	// unless the connection string sets it: the database cancels a
@@ -237,6 +238,11 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store,
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(max(opts.StatementTimeout.Milliseconds(), 1), 10)
 		rtt = opts.StatementTimeout + cfg.ConnConfig.ConnectTimeout
 	}
+	idCfg := cfg.Copy()
+	if cfg.MaxConns > 1 {
+		cfg.MaxConns-- // one connection of the budget reserves ids (ids.go)
+		cfg.MinConns = min(cfg.MinConns, cfg.MaxConns)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: connect: %w", err)
@@ -250,7 +256,7 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store,
 		pool.Close()
 		return nil, err
 	}
-	idGen, err := newIDs(ctx, cfg, newStatements(t).reserveIDs)
+	idGen, err := newIDs(ctx, idCfg, newStatements(t).reserveIDs)
 	if err != nil {
 		pool.Close()
 		return nil, err

@@ -48,7 +48,11 @@ func privacyBackends(t *testing.T) map[string]func(t *testing.T) store.Store {
 			b := make([]byte, 6)
 			_, _ = rand.Read(b)
 			schema := "core_privacy_" + hex.EncodeToString(b)
-			st, err := pgstore.Open(ctx, dsn, pgstore.Options{Schema: schema})
+			// Creating the tables waits its turn behind other packages' tests
+			// doing the same on the shared server: more than the connect.
+			octx, ocancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer ocancel()
+			st, err := pgstore.Open(octx, dsn, pgstore.Options{Schema: schema})
 			if err != nil {
 				conn.Close(ctx)
 				t.Fatal(err)
